@@ -1,0 +1,398 @@
+"""What each HTTP library constructs, sends, holds, releases and consumes, as data.
+
+Every rule and the lifetime analysis consult this module; none of them names a
+library API in its own code. Adding a library, or an API of one, is a table entry.
+
+Source: ``../shared/http-semantics.md`` (requests 2.34, httpx 0.28, urllib3 2.x,
+aiohttp 3.14, CPython 3.11), which cites each library's own source. Section numbers
+below (§1.2 …) refer to that document.
+
+Terms:
+    *owner*: an object holding pooled sockets that somebody must close
+    (session, client, pool, connector, transport, adapter, connection).
+    *held response*: a response that keeps a connection checked out of the pool
+    until it is read to EOF, released or closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Top-level module names whose mention in a file makes it worth parsing. The
+#: text prefilter of the engine searches for these words.
+LIBRARY_MODULES: tuple[str, ...] = ("requests", "httpx", "urllib3", "aiohttp", "urllib", "http")
+
+
+@dataclass(frozen=True)
+class OwnerType:
+    """A class whose instances own pooled connections.
+
+    Attributes:
+        name: canonical qualified name, e.g. ``"requests.Session"``.
+        library: the distribution it belongs to.
+        kind: ``session``, ``client``, ``pool``, ``connector``, ``transport``,
+            ``adapter`` or ``connection``.
+        close_methods: methods that release the owner's sockets.
+        async_close: ``True`` when the close methods return a coroutine that must be awaited.
+        context: ``"sync"`` (``with``), ``"async"`` (``async with``) or ``None`` (neither).
+        request_methods: methods that send one request and return a response.
+        fresh_client_hint: the shared, long-lived object users should build once instead.
+        inline_leaks: ``True`` when an inline ``Owner().get(...)`` leaks until garbage
+            collection with a warning (httpx, aiohttp); ``False`` when the library's
+            finalizers close it quietly (requests, urllib3, §9 item 12).
+    """
+
+    name: str
+    library: str
+    kind: str
+    close_methods: frozenset[str]
+    async_close: bool = False
+    context: str | None = "sync"
+    request_methods: frozenset[str] = frozenset()
+    inline_leaks: bool = True
+
+
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
+
+REQUESTS_SESSION = OwnerType(
+    name="requests.Session",
+    library="requests",
+    kind="session",
+    close_methods=frozenset({"close"}),
+    request_methods=_VERBS | {"request", "send"},
+    inline_leaks=False,
+)
+REQUESTS_ADAPTER = OwnerType(
+    name="requests.adapters.HTTPAdapter",
+    library="requests",
+    kind="adapter",
+    close_methods=frozenset({"close"}),
+    context=None,
+    request_methods=frozenset({"send"}),
+    inline_leaks=False,
+)
+HTTPX_CLIENT = OwnerType(
+    name="httpx.Client",
+    library="httpx",
+    kind="client",
+    close_methods=frozenset({"close"}),
+    request_methods=_VERBS | {"request", "send", "stream"},
+)
+HTTPX_ASYNC_CLIENT = OwnerType(
+    name="httpx.AsyncClient",
+    library="httpx",
+    kind="client",
+    close_methods=frozenset({"aclose"}),
+    async_close=True,
+    context="async",
+    request_methods=_VERBS | {"request", "send", "stream"},
+)
+HTTPX_TRANSPORT = OwnerType(
+    name="httpx.HTTPTransport",
+    library="httpx",
+    kind="transport",
+    close_methods=frozenset({"close"}),
+    request_methods=frozenset({"handle_request"}),
+)
+HTTPX_ASYNC_TRANSPORT = OwnerType(
+    name="httpx.AsyncHTTPTransport",
+    library="httpx",
+    kind="transport",
+    close_methods=frozenset({"aclose"}),
+    async_close=True,
+    context="async",
+    request_methods=frozenset({"handle_async_request"}),
+)
+_URLLIB3_SEND = frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"})
+URLLIB3_POOL_MANAGER = OwnerType(
+    name="urllib3.PoolManager",
+    library="urllib3",
+    kind="pool",
+    close_methods=frozenset({"clear"}),
+    request_methods=_URLLIB3_SEND,
+    inline_leaks=False,
+)
+URLLIB3_PROXY_MANAGER = OwnerType(
+    name="urllib3.ProxyManager",
+    library="urllib3",
+    kind="pool",
+    close_methods=frozenset({"clear"}),
+    request_methods=_URLLIB3_SEND,
+    inline_leaks=False,
+)
+URLLIB3_CONNECTION_POOL = OwnerType(
+    name="urllib3.HTTPConnectionPool",
+    library="urllib3",
+    kind="pool",
+    close_methods=frozenset({"close"}),
+    request_methods=_URLLIB3_SEND,
+    inline_leaks=False,
+)
+AIOHTTP_SESSION = OwnerType(
+    name="aiohttp.ClientSession",
+    library="aiohttp",
+    kind="session",
+    close_methods=frozenset({"close"}),
+    async_close=True,
+    context="async",
+    request_methods=_VERBS | {"request", "ws_connect"},
+)
+AIOHTTP_CONNECTOR = OwnerType(
+    name="aiohttp.TCPConnector",
+    library="aiohttp",
+    kind="connector",
+    close_methods=frozenset({"close"}),
+    async_close=True,
+    context="async",
+)
+HTTP_CLIENT_CONNECTION = OwnerType(
+    name="http.client.HTTPConnection",
+    library="http.client",
+    kind="connection",
+    close_methods=frozenset({"close"}),
+    context=None,
+    request_methods=frozenset({"request"}),
+)
+
+#: Callables that construct a new owner, by every qualified name real code spells them.
+#: Value: the owner type. ``PoolManager.connection_from_url`` (a method) is absent on
+#: purpose: the manager owns that pool (§3.1).
+CONSTRUCTORS: dict[str, OwnerType] = {
+    "requests.Session": REQUESTS_SESSION,
+    "requests.session": REQUESTS_SESSION,
+    "requests.sessions.Session": REQUESTS_SESSION,
+    "requests.sessions.session": REQUESTS_SESSION,
+    "requests.adapters.HTTPAdapter": REQUESTS_ADAPTER,
+    "httpx.Client": HTTPX_CLIENT,
+    "httpx._client.Client": HTTPX_CLIENT,
+    "httpx.AsyncClient": HTTPX_ASYNC_CLIENT,
+    "httpx._client.AsyncClient": HTTPX_ASYNC_CLIENT,
+    "httpx.HTTPTransport": HTTPX_TRANSPORT,
+    "httpx.AsyncHTTPTransport": HTTPX_ASYNC_TRANSPORT,
+    "urllib3.PoolManager": URLLIB3_POOL_MANAGER,
+    "urllib3.poolmanager.PoolManager": URLLIB3_POOL_MANAGER,
+    "urllib3.ProxyManager": URLLIB3_PROXY_MANAGER,
+    "urllib3.poolmanager.ProxyManager": URLLIB3_PROXY_MANAGER,
+    "urllib3.proxy_from_url": URLLIB3_PROXY_MANAGER,
+    "urllib3.poolmanager.proxy_from_url": URLLIB3_PROXY_MANAGER,
+    "urllib3.HTTPConnectionPool": URLLIB3_CONNECTION_POOL,
+    "urllib3.HTTPSConnectionPool": URLLIB3_CONNECTION_POOL,
+    "urllib3.connectionpool.HTTPConnectionPool": URLLIB3_CONNECTION_POOL,
+    "urllib3.connectionpool.HTTPSConnectionPool": URLLIB3_CONNECTION_POOL,
+    "urllib3.connection_from_url": URLLIB3_CONNECTION_POOL,
+    "urllib3.connectionpool.connection_from_url": URLLIB3_CONNECTION_POOL,
+    "aiohttp.ClientSession": AIOHTTP_SESSION,
+    "aiohttp.client.ClientSession": AIOHTTP_SESSION,
+    "aiohttp.TCPConnector": AIOHTTP_CONNECTOR,
+    "aiohttp.UnixConnector": AIOHTTP_CONNECTOR,
+    "aiohttp.NamedPipeConnector": AIOHTTP_CONNECTOR,
+    "aiohttp.connector.TCPConnector": AIOHTTP_CONNECTOR,
+    "aiohttp.connector.UnixConnector": AIOHTTP_CONNECTOR,
+    "http.client.HTTPConnection": HTTP_CLIENT_CONNECTION,
+    "http.client.HTTPSConnection": HTTP_CLIENT_CONNECTION,
+}
+
+#: Names that may annotate a parameter or attribute holding an owner (``session: requests.Session``).
+ANNOTATION_TYPES: dict[str, OwnerType] = {
+    name: owner for name, owner in CONSTRUCTORS.items() if name.rsplit(".", 1)[-1][:1].isupper()
+}
+
+
+@dataclass(frozen=True)
+class SessionHelper:
+    """A module-level function that builds and closes a session for every call (§1.2, §2.2, §4.2).
+
+    Attributes:
+        name: qualified name, e.g. ``"requests.get"``.
+        client: what to build once instead, as users write it.
+        method: the method to call on that client instead.
+    """
+
+    name: str
+    client: str
+    method: str
+
+
+def _helpers(module: str, client: str, names: frozenset[str], *aliases: str) -> dict[str, SessionHelper]:
+    table = {}
+    for prefix in (module, *aliases):
+        for verb in names:
+            table[f"{prefix}.{verb}"] = SessionHelper(f"{module}.{verb}", client, verb)
+    return table
+
+
+#: Module helpers that construct a session per call. ``urllib3.request`` is absent on
+#: purpose: it uses one module-level pool (§3.2, E14), and so is ``urlopen``: the
+#: stdlib never pools, so there is nothing to share (§5).
+SESSION_HELPERS: dict[str, SessionHelper] = {
+    **_helpers("requests", "requests.Session()", _VERBS | {"request"}, "requests.api"),
+    **_helpers("httpx", "httpx.Client()", _VERBS | {"request", "stream"}, "httpx._api"),
+    **_helpers("aiohttp", "aiohttp.ClientSession()", frozenset({"request"}), "aiohttp.client"),
+}
+
+
+@dataclass(frozen=True)
+class ResponseType:
+    """A response that can hold a connection until released.
+
+    Attributes:
+        name: a short qualified name for messages, e.g. ``"requests.Response"``.
+        library: the distribution.
+        release_methods: calls that return or close the connection.
+        consume_methods: calls that read the body to EOF, which releases it.
+        consume_attributes: attribute reads that read the body to EOF.
+        context: ``"sync"``, ``"async"`` or ``None``: how it can be context-managed.
+    """
+
+    name: str
+    library: str
+    release_methods: frozenset[str]
+    consume_methods: frozenset[str]
+    consume_attributes: frozenset[str] = frozenset()
+    context: str | None = "sync"
+    #: methods that return the response itself, so a chain continues on it.
+    returns_self: frozenset[str] = frozenset({"raise_for_status"})
+
+
+REQUESTS_RESPONSE = ResponseType(
+    name="requests.Response",
+    library="requests",
+    release_methods=frozenset({"close"}),
+    consume_methods=frozenset({"json", "iter_content", "iter_lines"}),
+    consume_attributes=frozenset({"content", "text"}),
+)
+HTTPX_RESPONSE = ResponseType(
+    name="httpx.Response",
+    library="httpx",
+    release_methods=frozenset({"close", "aclose"}),
+    consume_methods=frozenset(
+        {"read", "aread", "json", "iter_bytes", "iter_text", "iter_lines", "iter_raw",
+         "aiter_bytes", "aiter_text", "aiter_lines", "aiter_raw"}
+    ),
+    consume_attributes=frozenset({"content", "text"}),
+    context=None,
+)
+URLLIB3_RESPONSE = ResponseType(
+    name="urllib3.HTTPResponse",
+    library="urllib3",
+    release_methods=frozenset({"release_conn", "close", "drain_conn", "shutdown"}),
+    consume_methods=frozenset({"read", "read1", "stream", "json", "read_chunked", "readlines", "readline", "readinto"}),
+    consume_attributes=frozenset({"data"}),
+)
+AIOHTTP_RESPONSE = ResponseType(
+    name="aiohttp.ClientResponse",
+    library="aiohttp",
+    release_methods=frozenset({"release", "close", "wait_for_close"}),
+    consume_methods=frozenset({"read", "text", "json"}),
+    context="async",
+    returns_self=frozenset(),
+)
+AIOHTTP_WEBSOCKET = ResponseType(
+    name="aiohttp.ClientWebSocketResponse",
+    library="aiohttp",
+    release_methods=frozenset({"close"}),
+    consume_methods=frozenset(),
+    context="async",
+    returns_self=frozenset(),
+)
+URLOPEN_RESPONSE = ResponseType(
+    name="http.client.HTTPResponse",
+    library="urllib.request",
+    release_methods=frozenset({"close"}),
+    consume_methods=frozenset({"read", "read1", "readlines", "readline", "readinto"}),
+    returns_self=frozenset(),
+)
+
+
+@dataclass(frozen=True)
+class HeldWhen:
+    """When a request call returns a held response.
+
+    Attributes:
+        keyword: the keyword argument that makes the response held, or ``None`` when it always is.
+        value: the literal value of ``keyword`` that does (``True`` for ``stream``, ``False``
+            for ``preload_content``). Any other expression (a variable) is not judged.
+        awaited: the response is held only when the call is awaited (aiohttp), not when
+            it is entered with ``async with``.
+    """
+
+    response: ResponseType
+    keyword: str | None = None
+    value: object = True
+    awaited: bool = False
+
+
+#: For each owner type, which request methods return a held response, and when.
+HELD_BY_METHOD: dict[str, dict[str, HeldWhen]] = {
+    REQUESTS_SESSION.name: {m: HeldWhen(REQUESTS_RESPONSE, "stream", True) for m in REQUESTS_SESSION.request_methods},
+    HTTPX_CLIENT.name: {"send": HeldWhen(HTTPX_RESPONSE, "stream", True)},
+    HTTPX_ASYNC_CLIENT.name: {"send": HeldWhen(HTTPX_RESPONSE, "stream", True, awaited=True)},
+    **{
+        owner.name: {m: HeldWhen(URLLIB3_RESPONSE, "preload_content", False) for m in _URLLIB3_SEND}
+        for owner in (URLLIB3_POOL_MANAGER, URLLIB3_PROXY_MANAGER, URLLIB3_CONNECTION_POOL)
+    },
+    AIOHTTP_SESSION.name: {
+        **{m: HeldWhen(AIOHTTP_RESPONSE, awaited=True) for m in _VERBS | {"request"}},
+        "ws_connect": HeldWhen(AIOHTTP_WEBSOCKET, awaited=True),
+    },
+}
+
+#: Module-level functions that return a held response, and when.
+HELD_BY_FUNCTION: dict[str, HeldWhen] = {
+    **{name: HeldWhen(REQUESTS_RESPONSE, "stream", True) for name in SESSION_HELPERS if name.startswith("requests.")},
+    "urllib3.request": HeldWhen(URLLIB3_RESPONSE, "preload_content", False),
+    "urllib.request.urlopen": HeldWhen(URLOPEN_RESPONSE),
+    "six.moves.urllib.request.urlopen": HeldWhen(URLOPEN_RESPONSE),
+}
+
+#: When a receiver's type is unknown (``self.http.get(...)``), a keyword this specific
+#: still identifies the library, provided the file imports it: only requests takes
+#: ``stream=`` on its verbs, only urllib3 takes ``preload_content=``.
+HELD_BY_KEYWORD_UNTYPED: dict[str, tuple[str, HeldWhen]] = {
+    "stream": ("requests", HeldWhen(REQUESTS_RESPONSE, "stream", True)),
+    "preload_content": ("urllib3", HeldWhen(URLLIB3_RESPONSE, "preload_content", False)),
+}
+UNTYPED_METHODS: dict[str, frozenset[str]] = {
+    "stream": REQUESTS_SESSION.request_methods - {"send"},
+    "preload_content": _URLLIB3_SEND,
+}
+
+#: Calls that register an object, or one of its bound methods, for release later;
+#: the object is then released (ExitStack, closing, atexit, weakref.finalize, §9 items 2, 3, 8).
+#: Any other call that receives the object counts as an escape; these are listed so
+#: that the documentation can name them.
+RELEASE_REGISTRARS: frozenset[str] = frozenset(
+    {"contextlib.closing", "contextlib.aclosing", "atexit.register", "weakref.finalize"}
+)
+RELEASE_REGISTRAR_METHODS: frozenset[str] = frozenset(
+    {"enter_context", "enter_async_context", "callback", "push", "push_async_callback",
+     "push_async_exit", "addfinalizer", "add_done_callback"}
+)
+
+#: Builtins that look at an object without keeping it: passing an object to them is not an escape.
+NON_RETAINING_CALLS: frozenset[str] = frozenset(
+    {"isinstance", "issubclass", "print", "len", "repr", "str", "id", "type", "hasattr",
+     "getattr", "bool", "callable", "format", "vars", "dir", "hash"}
+)
+
+#: Functions that start a coroutine function once for the whole program; an
+#: ``async def`` passed to them is a program entry point (aiohttp's README pattern).
+ENTRY_RUNNERS: frozenset[str] = frozenset({"asyncio.run", "trio.run", "anyio.run", "uvloop.run"})
+ENTRY_RUNNER_METHODS: frozenset[str] = frozenset({"run_until_complete", "run"})
+
+
+def owner_for_annotation(qualified: str | None) -> OwnerType | None:
+    """The owner type an annotation's qualified name denotes, or ``None``."""
+    if qualified is None:
+        return None
+    return ANNOTATION_TYPES.get(qualified)
+
+
+@dataclass
+class Knowledge:
+    """All tables above, bundled so that later configuration can extend them."""
+
+    constructors: dict[str, OwnerType] = field(default_factory=lambda: dict(CONSTRUCTORS))
+    helpers: dict[str, SessionHelper] = field(default_factory=lambda: dict(SESSION_HELPERS))
+    held_by_method: dict[str, dict[str, HeldWhen]] = field(default_factory=lambda: dict(HELD_BY_METHOD))
+    held_by_function: dict[str, HeldWhen] = field(default_factory=lambda: dict(HELD_BY_FUNCTION))

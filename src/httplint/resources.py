@@ -1,0 +1,807 @@
+"""The resource-lifetime analysis that the lifetime rules share.
+
+For one module it finds every *acquisition* (a call that constructs an owner, or
+that returns a held response), follows the value through the function (or module)
+that acquires it, and decides its *state*:
+
+``escaped``
+    returned, yielded, stored on an attribute, a global or a container, passed to
+    another callable, aliased, or captured by a nested function: somebody else
+    may close it, so no rule speaks.
+``released``
+    closed by ``with`` / ``async with``, registered with ``ExitStack``,
+    ``contextlib.closing``, ``atexit``, released in ``finally`` (or in an ``except``
+    and on the normal path), released right after the acquisition, or, for a
+    response, consumed by a read to EOF.
+``normal-path``
+    released only by a call on the normal path, with statements in between that can
+    raise or return first.
+``leaked``
+    none of the above.
+
+The analysis is flow-insensitive on purpose: every use of the bound name in the
+scope counts, so extra uses can only make it quieter. A false positive is worse
+than a missed bug.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from enum import Enum
+
+from . import libraries as lib
+from .semantic import ComprehensionNode, FunctionNode, LoopNode, Scope, SemanticModel
+
+
+class UseKind(Enum):
+    REQUEST = "request"        # owner.get(...) and friends
+    RELEASE = "release"        # .close(), .release_conn(), .clear() …
+    CONSUME = "consume"        # response read to EOF
+    WITH = "with"              # `with x:` / `async with x:`
+    REGISTERED = "registered"  # closing(x), stack.enter_context(x), atexit.register(x.close)
+    ESCAPE = "escape"
+    NEUTRAL = "neutral"
+
+
+class State(Enum):
+    ESCAPED = "escaped"
+    RELEASED = "released"
+    NORMAL_PATH = "normal-path"
+    LEAKED = "leaked"
+
+
+@dataclass(eq=False)
+class Use:
+    """One use of an acquired resource.
+
+    Attributes:
+        node: the expression whose value is the resource (a ``Name`` load or the acquiring call).
+        kind: what the use does to the resource.
+        call: the method call, for REQUEST and RELEASE uses.
+        awaited: the method call is awaited.
+        nested: the use lies in a nested function or lambda.
+    """
+
+    node: ast.AST
+    kind: UseKind
+    call: ast.Call | None = None
+    awaited: bool = False
+    nested: bool = False
+    loop: ast.AST | None = None
+
+
+@dataclass(eq=False)
+class Acquisition:
+    """A call that constructs an owner or returns a held response, and what becomes of it.
+
+    Attributes:
+        call: the constructor or request call.
+        owner: the owner type constructed, or ``None`` for a response.
+        response: the held response type returned, or ``None`` for an owner.
+        scope: the function (or module) scope that acquires it.
+        how: ``with``, ``async-with``, ``assign``, ``inline`` (a method called on the
+            call directly), ``discarded`` (a bare expression statement), ``registered``
+            or ``escape``.
+        name: the local name bound, for ``assign`` and ``with ... as name``.
+        statement: the statement that contains the call.
+        loop: the innermost loop or comprehension of the same scope around the call.
+        work_loop: ``loop`` goes over work items (not a retry or polling loop).
+        uses: every use of the value, see :class:`Use`.
+    """
+
+    call: ast.Call
+    owner: lib.OwnerType | None
+    response: lib.ResponseType | None
+    scope: Scope
+    how: str
+    name: str | None
+    statement: ast.stmt
+    loop: ast.AST | None
+    work_loop: bool = False
+    uses: list[Use] = field(default_factory=list)
+    state: State = State.LEAKED
+
+    @property
+    def type_name(self) -> str:
+        return self.owner.name if self.owner else self.response.name  # type: ignore[union-attr]
+
+    @property
+    def requests(self) -> list[Use]:
+        return [u for u in self.uses if u.kind is UseKind.REQUEST]
+
+    @property
+    def releases(self) -> list[Use]:
+        return [u for u in self.uses if u.kind is UseKind.RELEASE]
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name else self.type_name.rsplit(".", 1)[-1]
+
+
+@dataclass(eq=False)
+class HelperCall:
+    """A call of a module helper that builds a session per call (``requests.get`` …)."""
+
+    call: ast.Call
+    helper: lib.SessionHelper
+    scope: Scope
+    loop: ast.AST | None
+    work_loop: bool = False
+
+
+@dataclass(eq=False)
+class ContextMismatch:
+    """An owner entered with the wrong kind of ``with`` (sync for async, or the reverse)."""
+
+    call: ast.Call
+    owner: lib.OwnerType
+    is_async_with: bool
+    request_context: bool = False  # a request (`session.get(...)`, `aiohttp.request(...)`), not the owner
+
+
+@dataclass(eq=False)
+class UnawaitedClose:
+    """A coroutine close (``await session.close()``) called as a plain statement."""
+
+    call: ast.Call
+    receiver: str
+    method: str
+    type_name: str
+
+
+@dataclass
+class Analysis:
+    """Everything the lifetime rules need for one module."""
+
+    semantic: SemanticModel
+    acquisitions: list[Acquisition] = field(default_factory=list)
+    helper_calls: list[HelperCall] = field(default_factory=list)
+    context_mismatches: list[ContextMismatch] = field(default_factory=list)
+    unawaited_closes: list[UnawaitedClose] = field(default_factory=list)
+    entry_points: set[ast.AST] = field(default_factory=set)
+
+
+def analyze(tree: ast.Module, semantic: SemanticModel | None = None) -> Analysis:
+    """Run the lifetime analysis on a module.
+
+    Args:
+        tree: a module from ``ast.parse``.
+        semantic: its semantic model, built here when not given.
+
+    Returns:
+        An :class:`Analysis` with every acquisition (state decided), every session
+        helper call, every ``with``/``async with`` mismatch and every un-awaited close.
+    """
+    semantic = semantic or SemanticModel(tree)
+    return _Analyzer(semantic).run()
+
+
+class _Analyzer:
+    def __init__(self, semantic: SemanticModel) -> None:
+        self.sm = semantic
+        self.result = Analysis(semantic)
+        self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
+        self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
+        self._name_loads: dict[str, list[ast.Name]] = {}
+        self._imports_requests = semantic.imports_module("requests")
+        self._imports_urllib3 = semantic.imports_module("urllib3")
+        self._imports_httpx = semantic.imports_module("httpx")
+
+    # -- driver -------------------------------------------------------------------
+
+    def run(self) -> Analysis:
+        for node in ast.walk(self.sm.tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                self._name_loads.setdefault(node.id, []).append(node)
+        self._find_entry_points()
+        for node in ast.walk(self.sm.tree):
+            if isinstance(node, ast.Call):
+                self._visit_call(node)
+        return self.result
+
+    def _visit_call(self, call: ast.Call) -> None:
+        scope = self.sm.scope(call)
+        if scope.is_class or isinstance(scope.node, ast.Lambda):
+            return  # class attributes are singletons; lambdas are not followed
+        qualified = self.sm.qualified_name(call.func, scope)
+        if qualified is not None:
+            owner = lib.CONSTRUCTORS.get(qualified)
+            if owner is not None:
+                self._acquire(call, scope, owner=owner)
+                return
+            helper = lib.SESSION_HELPERS.get(qualified)
+            if helper is not None:
+                loop = self._loop_of(call, scope)
+                work = loop is not None and self.loop_repeats_calls(loop, scope)
+                self.result.helper_calls.append(HelperCall(call, helper, scope, loop, work))
+                if qualified.startswith("aiohttp."):
+                    self._check_context(call, lib.AIOHTTP_SESSION, request_context=True)
+            held = lib.HELD_BY_FUNCTION.get(qualified)
+            if held is not None and self._is_held(call, held):
+                self._acquire(call, scope, response=held.response)
+            return
+        if isinstance(call.func, ast.Attribute):
+            self._visit_method_call(call, scope)
+
+    def _visit_method_call(self, call: ast.Call, scope: Scope) -> None:
+        func = call.func
+        assert isinstance(func, ast.Attribute)
+        method = func.attr
+        owner = self.type_of(func.value, scope)
+        if owner is not None:
+            if method in owner.close_methods and owner.async_close:
+                self._check_awaited_close(call, owner, func.value)
+            if owner.name == lib.AIOHTTP_SESSION.name and method in owner.request_methods:
+                self._check_context(call, owner, request_context=True)
+            held = lib.HELD_BY_METHOD.get(owner.name, {}).get(method)
+            if held is not None and self._is_held(call, held):
+                self._acquire(call, scope, response=held.response)
+            return
+        if method == "aclose" and self._imports_httpx:
+            self._check_awaited_close(call, lib.HTTPX_ASYNC_CLIENT, func.value)
+        # Receiver of unknown type: a keyword only one library takes still tells.
+        for keyword, (library, held) in lib.HELD_BY_KEYWORD_UNTYPED.items():
+            if method not in lib.UNTYPED_METHODS[keyword]:
+                continue
+            if not (self._imports_requests if library == "requests" else self._imports_urllib3):
+                continue
+            if self.sm.qualified_name(func.value, scope) is not None:
+                continue  # a module attribute, resolved above if it mattered
+            if self._is_held(call, held):
+                self._acquire(call, scope, response=held.response)
+                return
+
+    # -- typing receivers --------------------------------------------------------
+
+    def type_of(self, node: ast.AST, scope: Scope) -> lib.OwnerType | None:
+        """The owner type of an expression when it is certain, else ``None``."""
+        if isinstance(node, ast.Call):
+            qualified = self.sm.qualified_name(node.func, scope)
+            return lib.CONSTRUCTORS.get(qualified) if qualified else None
+        if isinstance(node, ast.Name):
+            current: Scope | None = scope
+            while current is not None:
+                if current.is_class:
+                    current = current.parent
+                    continue
+                types = self._scope_types(current)
+                if node.id in types:
+                    return types[node.id]
+                if node.id in current.bound and not current.is_module:
+                    return None
+                current = current.parent
+            return None
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("self", "cls")
+        ):
+            cls = scope.enclosing_class()
+            if cls is None and isinstance(scope.node, ast.Lambda):
+                return None
+            if cls is not None:
+                return self._class_types(cls).get(node.attr)
+        return None
+
+    def _scope_types(self, scope: Scope) -> dict[str, lib.OwnerType | None]:
+        """Local names of one scope whose every binding is the same known owner type."""
+        cached = self._types.get(scope)
+        if cached is not None:
+            return cached
+        types: dict[str, lib.OwnerType | None] = {}
+
+        def note(name: str, owner: lib.OwnerType | None) -> None:
+            if name in types and types[name] is not owner:
+                types[name] = None
+            else:
+                types[name] = owner
+
+        node = scope.node
+        if isinstance(node, FunctionNode):
+            args = node.args
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                owner = self._annotation_type(arg.annotation, scope)
+                if owner is not None:
+                    note(arg.arg, owner)
+        for child in self._own_nodes(scope):
+            if isinstance(child, ast.Assign):
+                for target in child.targets:
+                    if isinstance(target, ast.Name):
+                        note(target.id, self._value_type(child.value, scope))
+            elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
+                owner = self._annotation_type(child.annotation, scope)
+                if child.value is not None:
+                    owner = self._value_type(child.value, scope) or owner
+                note(child.target.id, owner)
+            elif isinstance(child, (ast.With, ast.AsyncWith)):
+                for item in child.items:
+                    if isinstance(item.optional_vars, ast.Name):
+                        note(item.optional_vars.id, self._value_type(item.context_expr, scope))
+            elif isinstance(child, ast.NamedExpr):
+                note(child.target.id, self._value_type(child.value, scope))
+            elif isinstance(child, (ast.For, ast.AsyncFor)) and isinstance(child.target, ast.Name):
+                note(child.target.id, None)
+        # Only certain answers are kept.
+        types = {k: v for k, v in types.items() if v is not None}
+        self._types[scope] = types
+        return types
+
+    def _value_type(self, value: ast.AST, scope: Scope) -> lib.OwnerType | None:
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, ast.Call):
+            qualified = self.sm.qualified_name(value.func, scope)
+            if qualified:
+                return lib.CONSTRUCTORS.get(qualified)
+        return None
+
+    def _annotation_type(self, annotation: ast.AST | None, scope: Scope) -> lib.OwnerType | None:
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                annotation = ast.parse(annotation.value, mode="eval").body
+            except SyntaxError:
+                return None
+            qualified = self._string_annotation_name(annotation, scope)
+            return lib.owner_for_annotation(qualified)
+        # Optional[X] / X | None
+        if isinstance(annotation, ast.Subscript):
+            outer = self.sm.qualified_name(annotation.value, scope)
+            if outer in ("typing.Optional",):
+                return self._annotation_type(annotation.slice, scope)
+            return None
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
+                if isinstance(other, ast.Constant) and other.value is None:
+                    return self._annotation_type(side, scope)
+            return None
+        return lib.owner_for_annotation(self.sm.qualified_name(annotation, scope))
+
+    def _string_annotation_name(self, node: ast.AST, scope: Scope) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.sm.lookup_import(node.id, scope)
+        return ".".join([base, *reversed(parts)]) if base else None
+
+    def _class_types(self, cls: ast.ClassDef) -> dict[str, lib.OwnerType | None]:
+        """``self.<attr>`` → owner type, when every assignment in the class agrees (``None`` aside)."""
+        cached = self._class_attrs.get(cls)
+        if cached is not None:
+            return cached
+        types: dict[str, lib.OwnerType | None] = {}
+        conflicting: set[str] = set()
+        for node in ast.walk(cls):
+            if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if not (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in ("self", "cls")
+                ):
+                    continue
+                value = node.value
+                if value is None or (isinstance(value, ast.Constant) and value.value is None):
+                    owner = self._annotation_type(getattr(node, "annotation", None), self.sm.scope(node))
+                    if owner is None:
+                        continue
+                else:
+                    owner = self._value_type(value, self.sm.scope(node))
+                if owner is None or types.get(target.attr, owner) is not owner:
+                    conflicting.add(target.attr)
+                types[target.attr] = owner
+        result = {k: v for k, v in types.items() if v is not None and k not in conflicting}
+        self._class_attrs[cls] = result
+        return result
+
+    # -- acquisitions ----------------------------------------------------------------
+
+    def _is_held(self, call: ast.Call, held: lib.HeldWhen) -> bool:
+        if held.keyword is not None:
+            keyword = next((k for k in call.keywords if k.arg == held.keyword), None)
+            if keyword is None or not isinstance(keyword.value, ast.Constant):
+                return False
+            if keyword.value.value is not held.value:
+                return False
+        if held.awaited:
+            return isinstance(self.sm.parent(call), ast.Await)
+        return True
+
+    def _acquire(
+        self,
+        call: ast.Call,
+        scope: Scope,
+        owner: lib.OwnerType | None = None,
+        response: lib.ResponseType | None = None,
+    ) -> None:
+        how, name, value_node = self._binding(call, scope)
+        acq = Acquisition(
+            call=call,
+            owner=owner,
+            response=response,
+            scope=scope,
+            how=how,
+            name=name,
+            statement=self._statement_of(call),
+            loop=self._loop_of(call, scope),
+        )
+        acq.work_loop = acq.loop is not None and self.loop_repeats_calls(acq.loop, scope)
+        if owner is not None and how in ("with", "async-with"):
+            self._check_context(call, owner, request_context=False)
+        if how == "assign" and name is not None:
+            acq.uses = self._name_uses(name, scope, acq)
+        elif how == "with" and name is not None:
+            acq.uses = self._name_uses(name, scope, acq)
+        elif how == "inline":
+            acq.uses = [self._classify(value_node, acq)]
+        acq.state = self._decide(acq)
+        self.result.acquisitions.append(acq)
+
+    def _binding(self, call: ast.Call, scope: Scope) -> tuple[str, str | None, ast.AST]:
+        node: ast.AST = call
+        parent = self.sm.parent(node)
+        if isinstance(parent, ast.Await):
+            node, parent = parent, self.sm.parent(parent)
+        if isinstance(parent, ast.withitem) and parent.context_expr is node:
+            with_node = self.sm.parent(parent)
+            how = "async-with" if isinstance(with_node, ast.AsyncWith) else "with"
+            target = parent.optional_vars
+            return how, target.id if isinstance(target, ast.Name) else None, node
+        if isinstance(parent, ast.Assign) and parent.value is node:
+            if len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name):
+                name = parent.targets[0].id
+                if name in scope.declared_global or (scope.is_module and self._used_in_functions(name)):
+                    return "escape", name, node
+                return "assign", name, node
+            return "escape", None, node
+        if isinstance(parent, ast.AnnAssign) and parent.value is node:
+            if isinstance(parent.target, ast.Name) and parent.target.id not in scope.declared_global:
+                return "assign", parent.target.id, node
+            return "escape", None, node
+        if isinstance(parent, ast.NamedExpr) and parent.value is node:
+            return "assign", parent.target.id, node
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return "inline", None, node
+        if isinstance(parent, ast.Expr):
+            return "discarded", None, node
+        if isinstance(parent, (ast.Call, ast.keyword)):
+            use = self._classify_argument(node)
+            return ("registered" if use is UseKind.REGISTERED else "escape"), None, node
+        return "escape", None, node
+
+    def _used_in_functions(self, name: str) -> bool:
+        for load in self._name_loads.get(name, ()):
+            if not self.sm.scope(load).is_module:
+                return True
+        return False
+
+    def _name_uses(self, name: str, scope: Scope, acq: Acquisition) -> list[Use]:
+        uses: list[Use] = []
+        if name in scope.declared_global:
+            return [Use(acq.call, UseKind.ESCAPE)]
+        for load in self._name_loads.get(name, ()):
+            load_scope = self.sm.scope(load)
+            if load_scope is scope:
+                use = self._classify(load, acq)
+                use.loop = self._loop_of(load, scope)
+                uses.append(use)
+            elif self._nested_in(load_scope, scope) and not self._rebinds(load_scope, scope, name):
+                uses.append(Use(load, UseKind.ESCAPE, nested=True))
+        return uses
+
+    @staticmethod
+    def _nested_in(inner: Scope, outer: Scope) -> bool:
+        current = inner.parent
+        while current is not None:
+            if current is outer:
+                return True
+            current = current.parent
+        return False
+
+    @staticmethod
+    def _rebinds(inner: Scope, outer: Scope, name: str) -> bool:
+        current: Scope | None = inner
+        while current is not None and current is not outer:
+            if name in current.bound and name not in current.declared_global:
+                return True
+            current = current.parent
+        return False
+
+    # -- classifying uses ----------------------------------------------------------------
+
+    def _classify(self, node: ast.AST, acq: Acquisition) -> Use:
+        parent = self.sm.parent(node)
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            return self._classify_attribute(node, parent, acq)
+        if isinstance(parent, ast.withitem) and parent.context_expr is node:
+            return Use(node, UseKind.WITH)
+        if isinstance(parent, (ast.For, ast.AsyncFor)) and parent.iter is node:
+            if acq.response is not None and not self._iterated_partially(node):
+                return Use(node, UseKind.CONSUME)
+            return Use(node, UseKind.NEUTRAL)
+        if isinstance(parent, ast.comprehension) and parent.iter is node:
+            return Use(node, UseKind.CONSUME if acq.response else UseKind.NEUTRAL)
+        if isinstance(parent, (ast.Call, ast.keyword)):
+            kind = self._classify_argument(node)
+            return Use(node, kind)
+        if isinstance(parent, (ast.Compare, ast.Expr, ast.FormattedValue, ast.Delete, ast.Assert)):
+            return Use(node, UseKind.NEUTRAL)
+        if isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not):
+            return Use(node, UseKind.NEUTRAL)
+        if isinstance(parent, (ast.If, ast.While)) and parent.test is node:
+            return Use(node, UseKind.NEUTRAL)
+        if isinstance(parent, ast.IfExp) and parent.test is node:
+            return Use(node, UseKind.NEUTRAL)
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            return Use(node, UseKind.NEUTRAL)
+        if isinstance(parent, ast.BoolOp) and isinstance(self.sm.parent(parent), (ast.If, ast.While, ast.Assert)):
+            return Use(node, UseKind.NEUTRAL)
+        return Use(node, UseKind.ESCAPE)
+
+    def _classify_attribute(self, node: ast.AST, attribute: ast.Attribute, acq: Acquisition) -> Use:
+        attr = attribute.attr
+        grand = self.sm.parent(attribute)
+        owner, response = acq.owner, acq.response
+        if isinstance(grand, ast.Call) and grand.func is attribute:
+            awaited = isinstance(self.sm.parent(grand), ast.Await)
+            if owner is not None:
+                if attr in owner.close_methods or attr in ("__exit__", "__aexit__"):
+                    return Use(node, UseKind.RELEASE, grand, awaited)
+                if attr in owner.request_methods:
+                    return Use(node, UseKind.REQUEST, grand, awaited)
+                return Use(node, UseKind.NEUTRAL, grand, awaited)
+            assert response is not None
+            if attr in response.release_methods:
+                return Use(node, UseKind.RELEASE, grand, awaited)
+            if attr in response.consume_methods:
+                if attr.startswith(("iter_", "aiter_", "stream")) and self._iterated_partially(grand):
+                    return Use(node, UseKind.NEUTRAL, grand, awaited)
+                return Use(node, UseKind.CONSUME, grand, awaited)
+            if attr in response.returns_self:
+                inner = self._classify(grand, acq)
+                inner.node = node
+                return inner
+            return Use(node, UseKind.NEUTRAL, grand, awaited)
+        if isinstance(attribute.ctx, ast.Store):
+            return Use(node, UseKind.NEUTRAL)
+        if response is not None:
+            if attr in response.consume_attributes:
+                return Use(node, UseKind.CONSUME)
+            if attr in ("raw", "content", "stream", "fp", "_fp", "connection"):
+                # `shutil.copyfileobj(r.raw, f)`, `async for chunk in r.content`: the body is
+                # handed on or read there; not followed further.
+                return Use(node, UseKind.ESCAPE)
+            if attr in response.release_methods:
+                return Use(node, UseKind.REGISTERED)  # bound method handed on: x.close registered
+            return Use(node, UseKind.NEUTRAL)
+        assert owner is not None
+        if attr in owner.close_methods:
+            return Use(node, UseKind.REGISTERED)  # atexit.register(s.close), stack.callback(s.close)
+        if attr in owner.request_methods:
+            return Use(node, UseKind.ESCAPE)  # bound method handed on: partial(s.get, ...)
+        return Use(node, UseKind.NEUTRAL)
+
+    def _iterated_partially(self, iterable: ast.AST) -> bool:
+        """A ``for`` over ``iterable`` that may stop early (``break`` or ``return`` in its body).
+
+        Only a loop that runs to the end reads the body to EOF (http-semantics.md §9, item 5).
+        """
+        loop = self.sm.parent(iterable)
+        if not isinstance(loop, (ast.For, ast.AsyncFor)) or loop.iter is not iterable:
+            return False
+        for child in self._own_descendants_list(loop.body):
+            if isinstance(child, ast.Return):
+                return True
+            if isinstance(child, ast.Break) and self._loop_owning_break(child) is loop:
+                return True
+        return False
+
+    def _loop_owning_break(self, node: ast.AST) -> ast.AST | None:
+        current = self.sm.parent(node)
+        while current is not None and not isinstance(current, (*LoopNode,)):
+            current = self.sm.parent(current)
+        return current
+
+    def _own_descendants_list(self, body: list[ast.stmt]):
+        stack: list[ast.AST] = list(body)
+        while stack:
+            child = stack.pop()
+            if isinstance(child, (*FunctionNode, ast.Lambda, ast.ClassDef)):
+                continue
+            yield child
+            stack.extend(ast.iter_child_nodes(child))
+
+    def _classify_argument(self, node: ast.AST) -> UseKind:
+        parent = self.sm.parent(node)
+        call = self.sm.parent(parent) if isinstance(parent, ast.keyword) else parent
+        if isinstance(parent, ast.Call) and parent.func is node:
+            return UseKind.NEUTRAL  # x() on an owner: not a pattern the tables know
+        if not isinstance(call, ast.Call):
+            return UseKind.ESCAPE
+        qualified = self.sm.qualified_name(call.func)
+        if qualified in lib.RELEASE_REGISTRARS:
+            return UseKind.REGISTERED
+        if isinstance(call.func, ast.Attribute) and call.func.attr in lib.RELEASE_REGISTRAR_METHODS:
+            return UseKind.REGISTERED
+        if (
+            isinstance(call.func, ast.Name)
+            and call.func.id in lib.NON_RETAINING_CALLS
+            and self.sm.is_builtin(call.func)
+        ):
+            return UseKind.NEUTRAL
+        return UseKind.ESCAPE
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def _decide(self, acq: Acquisition) -> State:
+        if acq.how == "escape":
+            return State.ESCAPED
+        if acq.how in ("registered", "with", "async-with"):
+            return State.RELEASED if not any(u.kind is UseKind.ESCAPE for u in acq.uses) else State.ESCAPED
+        kinds = {u.kind for u in acq.uses}
+        if UseKind.ESCAPE in kinds:
+            return State.ESCAPED
+        if kinds & {UseKind.WITH, UseKind.REGISTERED}:
+            return State.RELEASED
+        if acq.response is not None and UseKind.CONSUME in kinds:
+            return State.RELEASED
+        releases = acq.releases
+        if not releases:
+            return State.LEAKED
+        for use in releases:
+            if self._in_handler(use.node, acq.scope):
+                return State.RELEASED
+        if acq.how == "inline":
+            return State.RELEASED  # Owner().close() / resp.close() at once
+        for use in releases:
+            if self._released_at_once(acq.statement, use.node):
+                return State.RELEASED
+        return State.NORMAL_PATH
+
+    def _in_handler(self, node: ast.AST, scope: Scope) -> bool:
+        """Inside a ``finally`` block or an ``except`` handler of the same scope."""
+        child = node
+        parent = self.sm.parent(child)
+        while parent is not None and parent is not scope.node:
+            if isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try))) and child in parent.finalbody:
+                return True
+            if isinstance(parent, ast.ExceptHandler):
+                return True
+            child, parent = parent, self.sm.parent(parent)
+        return False
+
+    def _released_at_once(self, acquire: ast.stmt, release_node: ast.AST) -> bool:
+        """The release is the statement right after the acquisition, in the same block."""
+        release = self._statement_of(release_node)
+        if release is acquire:
+            return True
+        parent = self.sm.parent(acquire)
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field_name, None)
+            if isinstance(block, list) and acquire in block:
+                index = block.index(acquire)
+                return index + 1 < len(block) and block[index + 1] is release
+        return False
+
+    # -- structure helpers -----------------------------------------------------------------
+
+    def _statement_of(self, node: ast.AST) -> ast.stmt:
+        current = node
+        while not isinstance(current, ast.stmt):
+            parent = self.sm.parent(current)
+            if parent is None:
+                break
+            current = parent
+        return current  # type: ignore[return-value]
+
+    def _loop_of(self, node: ast.AST, scope: Scope) -> ast.AST | None:
+        """The innermost loop body or comprehension of ``scope`` that contains ``node``."""
+        child = node
+        parent = self.sm.parent(child)
+        while parent is not None and parent is not scope.node:
+            if isinstance(parent, (ast.For, ast.AsyncFor)) and child in parent.body:
+                return parent
+            if isinstance(parent, ast.While) and child in parent.body:
+                return parent
+            if isinstance(parent, ComprehensionNode) and child is not parent.generators[0].iter:
+                return parent
+            child, parent = parent, self.sm.parent(parent)
+        return None
+
+    def loop_repeats_calls(self, loop: ast.AST, scope: Scope) -> bool:
+        """Whether a loop is a loop over work items, not a retry or polling loop.
+
+        Retry and polling loops re-send one request: they sleep between attempts, or
+        catch the failure inside the loop and go round again (``for attempt in
+        range(n): try: ... except: continue``). A client per attempt there is a choice,
+        not a leak of reuse, so the per-request rules leave them alone.
+        """
+        if isinstance(loop, ComprehensionNode):
+            return True
+        for child in self._own_descendants(loop, scope):
+            if isinstance(child, ast.Call):
+                func = child.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in ("sleep", "wait", "backoff"):
+                    return False
+            if isinstance(child, ast.Try):
+                for handler in child.handlers:
+                    if any(isinstance(stmt, (ast.Continue, ast.Pass)) for stmt in ast.walk(handler)):
+                        return False
+        iter_node = getattr(loop, "iter", None)
+        if isinstance(iter_node, ast.Call) and isinstance(iter_node.func, ast.Name) and iter_node.func.id == "range":
+            target = getattr(loop, "target", None)
+            if isinstance(target, ast.Name) and any(
+                word in target.id.lower() for word in ("retry", "retries", "attempt", "try", "tries")
+            ):
+                return False
+        return True
+
+    def _own_descendants(self, node: ast.AST, scope: Scope):
+        return self._own_descendants_list(list(ast.iter_child_nodes(node)))
+
+    def _own_nodes(self, scope: Scope):
+        if scope.is_module:
+            body = scope.node.body  # type: ignore[attr-defined]
+        elif isinstance(scope.node, ast.Lambda):
+            body = [scope.node.body]
+        else:
+            body = scope.node.body  # type: ignore[attr-defined]
+        stack = list(body)
+        while stack:
+            child = stack.pop()
+            if isinstance(child, (*FunctionNode, ast.Lambda, ast.ClassDef)):
+                continue
+            yield child
+            stack.extend(ast.iter_child_nodes(child))
+
+    # -- async checks ---------------------------------------------------------------------
+
+    def _check_awaited_close(self, call: ast.Call, owner: lib.OwnerType, receiver: ast.AST) -> None:
+        if isinstance(self.sm.parent(call), ast.Expr):
+            self.result.unawaited_closes.append(
+                UnawaitedClose(call, ast.unparse(receiver), call.func.attr, owner.name)  # type: ignore[attr-defined]
+            )
+
+    def _check_context(self, call: ast.Call, owner: lib.OwnerType, request_context: bool) -> None:
+        parent = self.sm.parent(call)
+        if not isinstance(parent, ast.withitem) or parent.context_expr is not call:
+            return
+        is_async_with = isinstance(self.sm.parent(parent), ast.AsyncWith)
+        wanted = "async" if request_context else owner.context
+        if wanted == "async" and not is_async_with:
+            self.result.context_mismatches.append(ContextMismatch(call, owner, False, request_context))
+        elif wanted == "sync" and is_async_with:
+            self.result.context_mismatches.append(ContextMismatch(call, owner, True))
+
+    # -- entry points -----------------------------------------------------------------------
+
+    def _find_entry_points(self) -> None:
+        """Functions that run once per program: ``main``, CLI commands, and what module-level code calls."""
+        entries = self.result.entry_points
+        functions = {}
+        for scope in self.sm.function_scopes():
+            node = scope.node
+            if isinstance(node, FunctionNode):
+                if scope.parent is not None and scope.parent.is_module:
+                    functions[node.name] = node
+                if node.name in ("main", "_main", "amain", "async_main", "run_main", "cli"):
+                    entries.add(node)
+                for decorator in node.decorator_list:
+                    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    dotted = ast.unparse(target)
+                    if dotted.endswith(("command", "group", "main", "callback")) or dotted.startswith(
+                        ("click.", "typer.")
+                    ):
+                        entries.add(node)
+        for load_list in self._name_loads.values():
+            for load in load_list:
+                if load.id in functions and self.sm.scope(load).is_module:
+                    entries.add(functions[load.id])

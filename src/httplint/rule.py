@@ -1,0 +1,65 @@
+"""The rule base class and the diagnostic a rule reports."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Iterator
+
+from .resources import Analysis
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One finding, or one file that could not be checked.
+
+    Attributes:
+        path: the file, as given or found on the command line.
+        line: 1-based line.
+        column: 0-based column, as ``ast`` gives it and flake8 reports it (shown 1-based).
+        code: the rule code (``HTL104``), or ``E902`` (unreadable) / ``E999`` (unparsable).
+        name: the rule's kebab-case name.
+        message: a short sentence, identifiers in backticks, no final period.
+    """
+
+    path: str
+    line: int
+    column: int
+    code: str
+    name: str
+    message: str
+
+
+class Rule:
+    """A lint rule. Subclasses set ``code`` and ``name`` and implement :meth:`check`.
+
+    The class docstring is the rule's documentation, under the headings
+    ``## What it does``, ``## Why is this bad?``, ``## Example``, ``## Use instead``,
+    ``## Fix safety`` and ``## References``; ``docs/rules.md`` is rendered from it.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[ast.AST, str]]:
+        """Yield ``(node, message)`` for each violation found in the analysis of one module."""
+        raise NotImplementedError
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def section(cls, heading: str) -> str:
+        """The text under one ``## heading`` of the documentation."""
+        match = re.search(rf"^## {re.escape(heading)}\n(.*?)(?=^## |\Z)", cls.documentation(), re.S | re.M)
+        return match.group(1).strip() if match else ""
+
+    @classmethod
+    def code_block(cls, heading: str) -> str:
+        """The first fenced Python block under ``heading``."""
+        match = re.search(r"```python\n(.*?)```", cls.section(heading), re.S)
+        return match.group(1) if match else ""

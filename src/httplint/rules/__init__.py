@@ -1,0 +1,37 @@
+"""The code table: every rule, by code. Codes are stable once published."""
+
+from __future__ import annotations
+
+from ..rule import Rule
+from .client_close_not_exception_safe import ClientCloseNotExceptionSafe
+from .client_created_in_loop import ClientCreatedInLoop
+from .client_never_closed import ClientNeverClosed
+from .close_not_awaited import CloseNotAwaited
+from .context_manager_mismatch import ContextManagerMismatch
+from .response_never_released import ResponseNeverReleased
+from .response_release_not_exception_safe import ResponseReleaseNotExceptionSafe
+from .session_helper_in_loop import SessionHelperInLoop
+from .single_request_client import SingleRequestClient
+
+RULES: dict[str, type[Rule]] = {
+    rule.code: rule
+    for rule in sorted(
+        (
+            ClientCreatedInLoop,
+            SingleRequestClient,
+            SessionHelperInLoop,
+            ClientNeverClosed,
+            ClientCloseNotExceptionSafe,
+            ResponseNeverReleased,
+            ResponseReleaseNotExceptionSafe,
+            CloseNotAwaited,
+            ContextManagerMismatch,
+        ),
+        key=lambda rule: rule.code,
+    )
+}
+
+#: Rules in the opinionated band, off unless selected explicitly.
+OPINIONATED_PREFIX = "HTL9"
+
+__all__ = ["RULES", "OPINIONATED_PREFIX"]

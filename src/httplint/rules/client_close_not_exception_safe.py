@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis, State
+from ..rule import Rule
+
+
+class ClientCloseNotExceptionSafe(Rule):
+    """
+    ## What it does
+    Checks for an HTTP client, session or pool that is closed only on the normal path:
+    the close call is neither in a `finally` block nor replaced by `with`, and code
+    between the construction and the close can raise or return early.
+
+    ## Why is this bad?
+    A timeout, a connection error, `raise_for_status()` or an early `return` skips the
+    close, and the client's sockets leak until garbage collection. These are exactly
+    the paths that run when a service is already in trouble.
+
+    ## Example
+    ```python
+    import requests
+
+
+    def sync_inventory(url, items):
+        session = requests.Session()
+        for item in items:
+            session.post(url, json=item, timeout=10).raise_for_status()
+        session.close()
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+
+    def sync_inventory(url, items):
+        with requests.Session() as session:
+            for item in items:
+                session.post(url, json=item, timeout=10).raise_for_status()
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix yet.
+
+    ## References
+    - [PEP 343: the `with` statement](https://peps.python.org/pep-0343/)
+    - pylint R1732 `consider-using-with` is the nearest rule; it does not know HTTP clients.
+    """
+
+    code = "HTL105"
+    name = "client-close-not-exception-safe"
+    summary = "HTTP client closed only on the normal path"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
+        for acq in analysis.acquisitions:
+            owner = acq.owner
+            if owner is None or acq.state is not State.NORMAL_PATH or acq.scope.is_module:
+                continue
+            release = acq.releases[0]
+            how = "`async with`" if owner.context == "async" else "`with`"
+            if owner.context is None:
+                how = "`contextlib.closing`"
+            yield release.call or release.node, (
+                f"`{acq.label}` is closed only on the normal path: use {how} or close it in `finally`"
+            )

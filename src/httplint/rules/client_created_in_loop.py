@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis, State
+from ..rule import Rule
+
+
+class ClientCreatedInLoop(Rule):
+    """
+    ## What it does
+    Checks for an HTTP client, session, pool or connector constructed inside a loop
+    body or a comprehension and used there, so that every iteration builds (and
+    drops) its own connection pool.
+
+    Retry and polling loops (a loop that sleeps between attempts, or catches the failure
+    and goes round again) are left alone, and so is a loop that builds clients to keep
+    them (`clients.append(httpx.Client(base_url=u))`).
+
+    ## Why is this bad?
+    A new client has an empty pool: every iteration opens a new TCP (and TLS)
+    connection and closes it again, leaving sockets in `TIME_WAIT` on the client. Fifty
+    iterations leave fifty sockets; one client shared by the loop leaves one. The
+    handshakes also dominate the latency of small requests.
+
+    ## Example
+    ```python
+    import requests
+
+
+    def fetch_all(urls):
+        pages = []
+        for url in urls:
+            with requests.Session() as session:
+                pages.append(session.get(url, timeout=10).text)
+        return pages
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+
+    def fetch_all(urls):
+        pages = []
+        with requests.Session() as session:
+            for url in urls:
+                pages.append(session.get(url, timeout=10).text)
+        return pages
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix yet.
+
+    ## References
+    - [requests: Session objects](https://requests.readthedocs.io/en/latest/user/advanced/#session-objects)
+    - [httpx: Why use a Client?](https://www.python-httpx.org/advanced/clients/)
+    - No equivalent in ruff, pylint, bandit or flake8-async.
+    """
+
+    code = "HTL101"
+    name = "client-created-in-loop"
+    summary = "HTTP client constructed inside a loop"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
+        for acq in analysis.acquisitions:
+            if acq.owner is None or acq.loop is None or not acq.work_loop:
+                continue
+            if acq.how not in ("with", "async-with") and acq.state is State.ESCAPED:
+                continue
+            if acq.how in ("escape", "registered"):
+                continue
+            yield acq.call, (
+                f"`{acq.owner.name}` constructed inside a loop: build it once before the loop and reuse it"
+            )

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis, State
+from ..rule import Rule
+
+
+class ClientNeverClosed(Rule):
+    """
+    ## What it does
+    Checks for an HTTP client, session, pool, connector, transport or connection
+    constructed in a function and never closed: not entered with `with` / `async with`,
+    not closed, not registered with `ExitStack`, `contextlib.closing` or `atexit`, and
+    not escaping (returned, yielded, stored on `self`, a global or a container, or
+    passed to another callable, which then owns it).
+
+    Module-level clients are shared singletons and are not flagged. An inline
+    `requests.Session().get(...)` is not flagged either: requests and urllib3 close
+    those sockets quietly when the response is collected.
+
+    ## Why is this bad?
+    The client's sockets stay open until the garbage collector finds it. httpx and
+    aiohttp warn (`ResourceWarning: unclosed`, "Unclosed client session"); requests and
+    urllib3 are silent, so tests run with `-W error::ResourceWarning` won't catch it.
+    Under load the process runs out of file descriptors or piles up `CLOSE_WAIT`
+    sockets.
+
+    ## Example
+    ```python
+    import httpx
+
+
+    def fetch_reports(urls):
+        client = httpx.Client(timeout=10)
+        return [client.get(url).json() for url in urls]
+    ```
+
+    ## Use instead
+    ```python
+    import httpx
+
+
+    def fetch_reports(urls):
+        with httpx.Client(timeout=10) as client:
+            return [client.get(url).json() for url in urls]
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix yet.
+
+    ## References
+    - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
+    - [aiohttp: Client session](https://docs.aiohttp.org/en/stable/client_advanced.html)
+    - pylint R1732 `consider-using-with` covers `open()` and similar, not HTTP clients.
+    """
+
+    code = "HTL104"
+    name = "client-never-closed"
+    summary = "HTTP client never closed"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
+        for acq in analysis.acquisitions:
+            owner = acq.owner
+            if owner is None or acq.state is not State.LEAKED or acq.scope.is_module:
+                continue
+            if acq.how in ("inline", "discarded") and not owner.inline_leaks:
+                continue
+            how = "`async with`" if owner.context == "async" else "`with`"
+            if owner.context is None:
+                how = "`try`/`finally`"
+            closer = sorted(owner.close_methods)[0]
+            if acq.name:
+                yield acq.call, f"`{acq.name}` (`{owner.name}`) is never closed: use {how} or call `.{closer}()`"
+            else:
+                yield acq.call, f"`{owner.name}` is never closed: use {how} or call `.{closer}()`"

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis
+from ..rule import Rule
+
+
+class ContextManagerMismatch(Rule):
+    """
+    ## What it does
+    Checks for an async-only owner entered with a plain `with` (`aiohttp.ClientSession`,
+    an aiohttp connector, `httpx.AsyncClient`, `session.get(...)` of an aiohttp
+    session, `aiohttp.request(...)`), and for a sync-only owner entered with
+    `async with` (`httpx.Client`, `requests.Session`, urllib3 pools).
+
+    ## Why is this bad?
+    It fails at run time, on the first call: `with aiohttp.ClientSession()` raises
+    `TypeError: Use async with instead`, `with httpx.AsyncClient()` and
+    `async with httpx.Client()` raise `TypeError` (the protocol is missing). Code that
+    is rarely run (error paths, scripts) ships with it.
+
+    ## Example
+    ```python
+    import aiohttp
+
+
+    async def fetch(url):
+        with aiohttp.ClientSession() as session:
+            async with session.get(url) as response:
+                return await response.text()
+    ```
+
+    ## Use instead
+    ```python
+    import aiohttp
+
+
+    async def fetch(url):
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url) as response:
+                return await response.text()
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix yet.
+
+    ## References
+    - [aiohttp: Client quickstart](https://docs.aiohttp.org/en/stable/client_quickstart.html)
+    - [httpx: Async support](https://www.python-httpx.org/async/)
+    - No equivalent in ruff, pylint, bandit or flake8-async.
+    """
+
+    code = "HTL402"
+    name = "context-manager-mismatch"
+    summary = "Async owner entered with `with`, or sync owner with `async with`"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
+        for mismatch in analysis.context_mismatches:
+            owner = mismatch.owner
+            if mismatch.is_async_with:
+                yield mismatch.call, f"`{owner.name}` entered with `async with`: it supports only `with`"
+            elif mismatch.request_context:
+                yield mismatch.call, "aiohttp request entered with `with`: use `async with`"
+            else:
+                yield mismatch.call, f"`{owner.name}` entered with `with`: use `async with`"

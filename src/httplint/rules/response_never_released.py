@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis, State
+from ..rule import Rule
+
+
+class ResponseNeverReleased(Rule):
+    """
+    ## What it does
+    Checks for a response that holds its connection until released, and is neither
+    read to the end, nor closed or released, nor handed on (returned, yielded,
+    stored, passed to another callable). Such responses are:
+
+    - requests: `stream=True` on `requests.get` …, or on a `Session` method;
+    - httpx: `client.send(request, stream=True)`;
+    - urllib3: `preload_content=False` on `request` / `urlopen` of a pool or manager;
+    - aiohttp: `response = await session.get(...)` (not `async with`);
+    - stdlib: `urllib.request.urlopen(...)`.
+
+    Reading the body to the end (`.content`, `.text`, `.json()`, `.read()`,
+    `await response.text()`, iterating it) releases the connection, and so does
+    `with` / `async with` or `contextlib.closing`.
+
+    ## Why is this bad?
+    The connection stays checked out of the pool. With requests and urllib3 the pool
+    opens extra sockets ("Connection pool is full, discarding connection") or, with
+    `pool_block=True`, the next request blocks forever; with httpx a dropped streamed
+    response holds its pool slot until the client closes (`PoolTimeout`); with aiohttp
+    the connector slot stays acquired and later requests time out.
+
+    ## Example
+    ```python
+    import requests
+
+
+    def first_line(url):
+        response = requests.get(url, stream=True, timeout=10)
+        for line in response.iter_lines():
+            return line
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+
+    def first_line(url):
+        with requests.get(url, stream=True, timeout=10) as response:
+            for line in response.iter_lines():
+                return line
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix yet.
+
+    ## References
+    - [requests: Body content workflow](https://requests.readthedocs.io/en/latest/user/advanced/#body-content-workflow)
+    - [httpx: Streaming responses](https://www.python-httpx.org/quickstart/#streaming-responses)
+    - [urllib3: Streaming and I/O](https://urllib3.readthedocs.io/en/stable/advanced-usage.html#streaming-and-i-o)
+    - [aiohttp: Client quickstart](https://docs.aiohttp.org/en/stable/client_quickstart.html)
+    - No equivalent in ruff, pylint, bandit or flake8-async.
+    """
+
+    code = "HTL201"
+    name = "response-never-released"
+    summary = "Streamed response never read, closed or released"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
+        for acq in analysis.acquisitions:
+            response = acq.response
+            if response is None or acq.state is not State.LEAKED:
+                continue
+            if response.context == "async":
+                how = "`async with`"
+            elif response.context == "sync":
+                how = "`with`"
+            else:
+                how = "`contextlib.closing`"
+            subject = f"Response `{acq.name}`" if acq.name else f"`{response.name}`"
+            yield acq.call, f"{subject} holds its connection and is never read or closed: use {how}"

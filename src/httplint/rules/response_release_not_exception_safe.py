@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis, State
+from ..rule import Rule
+
+
+class ResponseReleaseNotExceptionSafe(Rule):
+    """
+    ## What it does
+    Checks for a held response (see HTL201) that is released or closed only on the
+    normal path: the release call is not in a `finally` block, no `with` manages the
+    response, its body is not read to the end, and code between the request and the
+    release can raise or return early.
+
+    ## Why is this bad?
+    The early `return` on a non-2xx status, or any exception while handling the
+    response, skips the release, and the connection stays checked out of the pool:
+    "Connection pool is full" warnings, blocked requests with `pool_block=True`,
+    `PoolTimeout` in httpx, exhausted aiohttp connectors.
+
+    ## Example
+    ```python
+    import urllib3
+
+    http = urllib3.PoolManager(timeout=10.0)
+
+
+    def remote_size(url):
+        response = http.request("GET", url, preload_content=False)
+        if response.status != 200:
+            raise RuntimeError(f"HTTP {response.status}")
+        size = int(response.headers["Content-Length"])
+        response.release_conn()
+        return size
+    ```
+
+    ## Use instead
+    ```python
+    import urllib3
+
+    http = urllib3.PoolManager(timeout=10.0)
+
+
+    def remote_size(url):
+        response = http.request("GET", url, preload_content=False)
+        try:
+            if response.status != 200:
+                raise RuntimeError(f"HTTP {response.status}")
+            return int(response.headers["Content-Length"])
+        finally:
+            response.release_conn()
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix yet.
+
+    ## References
+    - [urllib3: Streaming and I/O](https://urllib3.readthedocs.io/en/stable/advanced-usage.html#streaming-and-i-o)
+    - [requests: Body content workflow](https://requests.readthedocs.io/en/latest/user/advanced/#body-content-workflow)
+    - No equivalent in ruff, pylint, bandit or flake8-async.
+    """
+
+    code = "HTL202"
+    name = "response-release-not-exception-safe"
+    summary = "Response released only on the normal path"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
+        for acq in analysis.acquisitions:
+            if acq.response is None or acq.state is not State.NORMAL_PATH:
+                continue
+            release = acq.releases[0]
+            how = "`async with`" if acq.response.context == "async" else "`with`"
+            if acq.response.context is None:
+                how = "`contextlib.closing`"
+            yield release.call or release.node, (
+                f"Response `{acq.label}` is released only on the normal path: use {how} or release it in `finally`"
+            )

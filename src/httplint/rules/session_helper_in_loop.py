@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis
+from ..rule import Rule
+
+
+class SessionHelperInLoop(Rule):
+    """
+    ## What it does
+    Checks for the module-level helpers that build and close a session for every call
+    (`requests.get`, `requests.post`, `requests.request` …, `httpx.get` …,
+    `httpx.stream`, `aiohttp.request`) called inside a loop or a comprehension.
+
+    `urllib3.request` is not flagged: it shares one module-level pool.
+    Retry and polling loops are left alone.
+
+    ## Why is this bad?
+    `requests.get` is `with Session() as s: return s.get(...)`; `httpx.get` is the same
+    with a `Client`. Called in a loop, each iteration opens a new connection and throws
+    it away: fifty calls left fifty `TIME_WAIT` sockets where one session left one.
+
+    ## Example
+    ```python
+    import requests
+
+
+    def download_all(urls):
+        return [requests.get(url, timeout=10).content for url in urls]
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+
+    def download_all(urls):
+        with requests.Session() as session:
+            return [session.get(url, timeout=10).content for url in urls]
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix yet.
+
+    ## References
+    - [requests: Session objects](https://requests.readthedocs.io/en/latest/user/advanced/#session-objects)
+    - [httpx: Why use a Client?](https://www.python-httpx.org/advanced/clients/)
+    - No equivalent in ruff, pylint, bandit or flake8-async.
+    """
+
+    code = "HTL103"
+    name = "session-helper-in-loop"
+    summary = "Session-per-call helper called in a loop"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
+        for helper_call in analysis.helper_calls:
+            if helper_call.loop is None or not helper_call.work_loop:
+                continue
+            helper = helper_call.helper
+            yield helper_call.call, (
+                f"`{helper.name}` in a loop opens a new session per call: "
+                f"send through one `{helper.client}` instead"
+            )

@@ -1,0 +1,237 @@
+"""httplint's small semantic model on the standard library's ``ast``.
+
+One pass over a module builds, for every scope (module, class, function, lambda):
+which names it imports (and as what qualified name), which names it binds otherwise
+(so that a parameter called ``requests`` shadows the import), and which names it
+declares ``global`` / ``nonlocal``. It also records every node's parent and scope,
+which the lifetime analysis walks.
+
+This is deliberately the pyflakes/ruff shape, not libcst's metadata: libcst's
+scope and qualified-name providers cost about 100x an ``ast.parse`` on real code.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterator
+
+FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+ScopeNode = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+LoopNode = (ast.For, ast.AsyncFor, ast.While)
+ComprehensionNode = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+@dataclass(eq=False)
+class Scope:
+    """A module, class, function or lambda scope.
+
+    Attributes:
+        node: the ``ast`` node that opens the scope.
+        parent: the enclosing scope, ``None`` for the module.
+        imports: local name → qualified name, for names bound by ``import`` here.
+        bound: names bound here by anything but an import (assignment, parameter, ``def`` …).
+        declared_global: names declared ``global`` or ``nonlocal`` here.
+        children: scopes nested directly in this one.
+    """
+
+    node: ast.AST
+    parent: Scope | None
+    imports: dict[str, str] = field(default_factory=dict)
+    bound: set[str] = field(default_factory=set)
+    declared_global: set[str] = field(default_factory=set)
+    children: list[Scope] = field(default_factory=list)
+
+    @property
+    def is_module(self) -> bool:
+        return isinstance(self.node, ast.Module)
+
+    @property
+    def is_function(self) -> bool:
+        return isinstance(self.node, (*FunctionNode, ast.Lambda))
+
+    @property
+    def is_class(self) -> bool:
+        return isinstance(self.node, ast.ClassDef)
+
+    @property
+    def is_async(self) -> bool:
+        return isinstance(self.node, ast.AsyncFunctionDef)
+
+    def enclosing_class(self) -> ast.ClassDef | None:
+        """The class whose method this scope is, if it is one."""
+        if isinstance(self.node, FunctionNode) and self.parent is not None and self.parent.is_class:
+            return self.parent.node  # type: ignore[return-value]
+        return None
+
+
+class SemanticModel:
+    """Scopes, parents and name resolution for one module.
+
+    Args:
+        tree: the module as returned by ``ast.parse``.
+    """
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+        self.parents: dict[ast.AST, ast.AST] = {}
+        self.scope_of: dict[ast.AST, Scope] = {}
+        self.scopes: dict[ast.AST, Scope] = {}
+        self.module_scope = Scope(tree, None)
+        self.scopes[tree] = self.module_scope
+        self._build(tree, self.module_scope)
+
+    # -- construction ---------------------------------------------------------
+
+    def _build(self, root: ast.AST, scope: Scope) -> None:
+        # An explicit stack: real files nest deeper than Python's recursion limit allows.
+        stack: list[tuple[ast.AST, Scope]] = [(root, scope)]
+        parents = self.parents
+        scope_of = self.scope_of
+        while stack:
+            node, current = stack.pop()
+            scope_of[node] = current
+            inner = current
+            if node is not root and isinstance(node, ScopeNode):
+                inner = Scope(node, current)
+                current.children.append(inner)
+                self.scopes[node] = inner
+                self._bind_definition(node, current, inner)
+            self._bind(node, current)
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+                # Decorators, defaults, bases and annotations are evaluated in the enclosing scope.
+                if inner is not current and self._evaluated_outside(node, child):
+                    stack.append((child, current))
+                else:
+                    stack.append((child, inner))
+
+    @staticmethod
+    def _evaluated_outside(definition: ast.AST, child: ast.AST) -> bool:
+        if isinstance(definition, (*FunctionNode, ast.ClassDef)):
+            if child in definition.decorator_list:
+                return True
+        if isinstance(definition, ast.ClassDef):
+            return child in definition.bases or child in definition.keywords
+        if isinstance(definition, FunctionNode) and child is definition.returns:
+            return True
+        return False
+
+    @staticmethod
+    def _bind_definition(node: ast.AST, outer: Scope, inner: Scope) -> None:
+        if isinstance(node, (*FunctionNode, ast.ClassDef)):
+            outer.bound.add(node.name)
+        if isinstance(node, (*FunctionNode, ast.Lambda)):
+            args = node.args
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
+                if arg is not None:
+                    inner.bound.add(arg.arg)
+
+    @staticmethod
+    def _bind(node: ast.AST, scope: Scope) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    scope.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    scope.imports[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            if node.level or node.module is None:
+                for alias in node.names:
+                    scope.bound.add(alias.asname or alias.name)
+                return
+            for alias in node.names:
+                if alias.name != "*":
+                    scope.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            scope.bound.add(node.id)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            scope.declared_global.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            scope.bound.add(node.name)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            scope.bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            scope.bound.add(node.rest)
+
+    # -- queries ----------------------------------------------------------------
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.parents.get(node)
+
+    def scope(self, node: ast.AST) -> Scope:
+        """The scope a node is evaluated in."""
+        return self.scope_of.get(node, self.module_scope)
+
+    def function_scopes(self) -> Iterator[Scope]:
+        """The module scope and every function scope, outermost first (lambdas excluded)."""
+        yield self.module_scope
+        stack = list(reversed(self.module_scope.children))
+        while stack:
+            scope = stack.pop()
+            if isinstance(scope.node, FunctionNode):
+                yield scope
+            stack.extend(reversed(scope.children))
+
+    def lookup_import(self, name: str, scope: Scope) -> str | None:
+        """The qualified name an imported ``name`` refers to from ``scope``, or ``None``.
+
+        A name bound in a function by anything other than an import shadows the
+        module's import. At module level an import wins over other bindings, which
+        keeps the ``try: import requests / except ImportError: requests = None``
+        fallback resolved.
+        """
+        current: Scope | None = scope
+        while current is not None:
+            if current.is_class and current is not scope:
+                current = current.parent  # class scopes are invisible to nested functions
+                continue
+            if name in current.declared_global and not current.is_module:
+                current = self.module_scope
+                continue
+            if name in current.imports:
+                if current.is_module or name not in current.bound:
+                    return current.imports[name]
+                return None
+            if name in current.bound:
+                return None
+            current = current.parent
+        return None
+
+    def qualified_name(self, node: ast.AST, scope: Scope | None = None) -> str | None:
+        """The qualified name of a ``Name`` or dotted ``Attribute`` chain rooted in an import.
+
+        ``r.Session`` after ``import requests as r`` gives ``"requests.Session"``;
+        ``C`` after ``from httpx import AsyncClient as C`` gives ``"httpx.AsyncClient"``.
+        Anything not rooted in an import gives ``None``.
+        """
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.lookup_import(node.id, scope if scope is not None else self.scope(node))
+        if base is None:
+            return None
+        return ".".join([base, *reversed(parts)])
+
+    def is_builtin(self, node: ast.AST) -> bool:
+        """Whether ``node`` is a ``Name`` that refers to a builtin (not rebound anywhere in reach)."""
+        if not isinstance(node, ast.Name):
+            return False
+        current: Scope | None = self.scope(node)
+        while current is not None:
+            if node.id in current.bound or node.id in current.imports:
+                return False
+            current = current.parent
+        return True
+
+    def imports_module(self, top: str) -> bool:
+        """Whether any scope of the module imports from the top-level package ``top``."""
+        for scope in self.scopes.values():
+            for qualified in scope.imports.values():
+                if qualified == top or qualified.startswith(top + "."):
+                    return True
+        return False
