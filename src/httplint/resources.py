@@ -87,6 +87,8 @@ class Acquisition:
         statement: the statement that contains the call.
         loop: the innermost loop or comprehension of the same scope around the call.
         work_loop: ``loop`` goes over work items (not a retry or polling loop).
+        rebound: the bound name is also bound to something else in the scope (a parameter,
+            another value): the acquisition is then one branch of a "given or made here" design.
         uses: every use of the value, see :class:`Use`.
     """
 
@@ -99,6 +101,7 @@ class Acquisition:
     statement: ast.stmt
     loop: ast.AST | None
     work_loop: bool = False
+    rebound: bool = False
     uses: list[Use] = field(default_factory=list)
     state: State = State.LEAKED
 
@@ -177,6 +180,16 @@ def analyze(tree: ast.Module, semantic: SemanticModel | None = None) -> Analysis
     return _Analyzer(semantic).run()
 
 
+_SESSION_WORDS = ("session", "http", "client", "requests", "conn", "api")
+
+
+def _looks_like_http_session(receiver: ast.AST) -> bool:
+    """A receiver named like a requests session (``session``, ``self._http``, ``s``)."""
+    name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
+    name = name.lower()
+    return name in ("s", "sess") or any(word in name for word in _SESSION_WORDS)
+
+
 class _Analyzer:
     def __init__(self, semantic: SemanticModel) -> None:
         self.sm = semantic
@@ -248,6 +261,8 @@ class _Analyzer:
                 continue
             if self.sm.qualified_name(func.value, scope) is not None:
                 continue  # a module attribute, resolved above if it mattered
+            if keyword == "stream" and not _looks_like_http_session(func.value):
+                continue  # `storage.get(key, stream=True)`: many APIs take `stream=`
             if self._is_held(call, held):
                 self._acquire(call, scope, response=held.response)
                 return
@@ -437,7 +452,8 @@ class _Analyzer:
             self._check_context(call, owner, request_context=False)
         if how == "assign" and name is not None:
             acq.uses = self._name_uses(name, scope, acq)
-        elif how == "with" and name is not None:
+            acq.rebound = self._bound_elsewhere(name, scope, call)
+        elif how in ("with", "async-with") and name is not None:
             acq.uses = self._name_uses(name, scope, acq)
         elif how == "inline":
             acq.uses = [self._classify(value_node, acq)]
@@ -475,6 +491,22 @@ class _Analyzer:
             use = self._classify_argument(node)
             return ("registered" if use is UseKind.REGISTERED else "escape"), None, node
         return "escape", None, node
+
+    def _bound_elsewhere(self, name: str, scope: Scope, call: ast.Call) -> bool:
+        node = scope.node
+        if isinstance(node, FunctionNode):
+            args = node.args
+            if any(a.arg == name for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)):
+                return True
+        for child in self._own_nodes(scope):
+            if isinstance(child, ast.Name) and child.id == name and isinstance(child.ctx, ast.Store):
+                parent = self.sm.parent(child)
+                value = getattr(parent, "value", None)
+                if isinstance(value, ast.Await):
+                    value = value.value
+                if value is not call and not (isinstance(value, ast.Constant) and value.value is None):
+                    return True
+        return False
 
     def _used_in_functions(self, name: str) -> bool:
         for load in self._name_loads.get(name, ()):

@@ -16,7 +16,9 @@ class SingleRequestClient(Rule):
     one request through it and drops it, even when it is closed properly with `with`.
     Every call of the function then pays for a new connection pool.
 
-    It stays silent when the client is passed in, returned, yielded or stored; when it
+    It stays silent when the client is passed in, returned, yielded or stored; when the
+    variable may also hold a client the caller gave (`session = given or Session()`,
+    `if session is None: session = Session()`); when it
     serves several requests or a loop of them; in the function that runs once per
     program (`main`, a CLI command, a coroutine given to `asyncio.run`, a function
     that module-level code calls, as in aiohttp's own README); and in test functions.
@@ -64,7 +66,7 @@ class SingleRequestClient(Rule):
             owner = acq.owner
             if owner is None or owner.kind not in _KINDS or acq.loop is not None:
                 continue
-            if acq.scope.is_module or acq.state is State.ESCAPED:
+            if acq.scope.is_module or acq.state is State.ESCAPED or acq.rebound:
                 continue
             if acq.how not in ("with", "async-with", "assign", "inline"):
                 continue
