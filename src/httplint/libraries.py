@@ -250,6 +250,9 @@ class ResponseType:
     consume_methods: frozenset[str]
     consume_attributes: frozenset[str] = frozenset()
     context: str | None = "sync"
+    #: the connection comes from a pool, so an unreleased response costs a pool slot.
+    #: ``False`` for ``urlopen``: no pool, and CPython closes a dropped response at once (§5, E12a).
+    pooled: bool = True
     #: methods that return the response itself, so a chain continues on it.
     returns_self: frozenset[str] = frozenset({"raise_for_status"})
 
@@ -301,6 +304,7 @@ URLOPEN_RESPONSE = ResponseType(
     release_methods=frozenset({"close"}),
     consume_methods=frozenset({"read", "read1", "readlines", "readline", "readinto"}),
     returns_self=frozenset(),
+    pooled=False,
 )
 
 

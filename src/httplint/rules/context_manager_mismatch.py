@@ -25,10 +25,11 @@ class ContextManagerMismatch(Rule):
     import aiohttp
 
 
-    async def fetch(url):
+    async def fetch_all(urls):
         with aiohttp.ClientSession() as session:
-            async with session.get(url) as response:
-                return await response.text()
+            for url in urls:
+                async with session.get(url) as response:
+                    print(await response.text())
     ```
 
     ## Use instead
@@ -36,10 +37,11 @@ class ContextManagerMismatch(Rule):
     import aiohttp
 
 
-    async def fetch(url):
+    async def fetch_all(urls):
         async with aiohttp.ClientSession() as session:
-            async with session.get(url) as response:
-                return await response.text()
+            for url in urls:
+                async with session.get(url) as response:
+                    print(await response.text())
     ```
 
     ## Fix safety

@@ -19,6 +19,9 @@ class ResponseNeverReleased(Rule):
     - aiohttp: `response = await session.get(...)` (not `async with`);
     - stdlib: `urllib.request.urlopen(...)`.
 
+    A `urlopen(...)` call whose result is dropped at once (a bare statement) is not
+    flagged: the stdlib does not pool, and CPython closes the dropped response at once.
+
     Reading the body to the end (`.content`, `.text`, `.json()`, `.read()`,
     `await response.text()`, iterating it) releases the connection, and so does
     `with` / `async with` or `contextlib.closing`.
@@ -72,6 +75,8 @@ class ResponseNeverReleased(Rule):
             response = acq.response
             if response is None or acq.state is not State.LEAKED:
                 continue
+            if acq.how == "discarded" and not response.pooled:
+                continue  # `urlopen(req)` as a statement: no pool slot, closed at once by refcounting
             if response.context == "async":
                 how = "`async with`"
             elif response.context == "sync":

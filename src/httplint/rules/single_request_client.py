@@ -19,7 +19,9 @@ class SingleRequestClient(Rule):
     It stays silent when the client is passed in, returned, yielded or stored; when the
     variable may also hold a client the caller gave (`session = given or Session()`,
     `if session is None: session = Session()`); when it
-    serves several requests or a loop of them; in the function that runs once per
+    serves several requests or a loop of them; when its one request is a stream or a
+    websocket (`client.stream(...)`, `stream=True`, `ws_connect`), whose transfer
+    outlasts the connection setup; in the function that runs once per
     program (`main`, a CLI command, a coroutine given to `asyncio.run`, a function
     that module-level code calls, as in aiohttp's own README); and in test functions.
 
@@ -77,8 +79,18 @@ class SingleRequestClient(Rule):
             if len(requests) != 1 or requests[0].loop is not None or requests[0].nested:
                 continue
             call = requests[0].call
-            if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "ws_connect":
-                continue  # one websocket is one long-lived connection
+            if isinstance(call, ast.Call) and _is_long_lived(call):
+                continue
             yield acq.call, (
                 f"`{owner.name}` built for a single request: reuse one long-lived client instead"
             )
+
+
+def _is_long_lived(call: ast.Call) -> bool:
+    """A websocket or a streamed body: the connection setup is small beside the transfer."""
+    method = getattr(call.func, "attr", "")
+    if method in ("ws_connect", "stream"):
+        return True
+    return any(
+        k.arg == "stream" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords
+    )

@@ -1,0 +1,43 @@
+"""Import aliases, scopes and shadowing resolve to qualified names."""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from httplint.semantic import SemanticModel
+
+
+def resolve(source: str, expression: str) -> str | None:
+    """Qualified name of the last ``Call``'s callee whose text is ``expression``."""
+    tree = ast.parse(source)
+    model = SemanticModel(tree)
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and ast.unparse(n.func) == expression]
+    assert calls, expression
+    return model.qualified_name(calls[-1].func)
+
+
+@pytest.mark.parametrize(
+    ("source", "expression", "expected"),
+    [
+        ("import requests as r\nr.Session()", "r.Session", "requests.Session"),
+        ("from httpx import AsyncClient as C\nC()", "C", "httpx.AsyncClient"),
+        ("from urllib3 import PoolManager\nPoolManager()", "PoolManager", "urllib3.PoolManager"),
+        ("import aiohttp.client\naiohttp.client.ClientSession()", "aiohttp.client.ClientSession",
+         "aiohttp.client.ClientSession"),
+        ("import urllib.request\nurllib.request.urlopen(u)", "urllib.request.urlopen", "urllib.request.urlopen"),
+        ("from http import client\nclient.HTTPConnection(h)", "client.HTTPConnection", "http.client.HTTPConnection"),
+        ("def f():\n    import httpx as h\n    h.Client()", "h.Client", "httpx.Client"),
+        ("import requests\ndef f(requests):\n    requests.get(u)", "requests.get", None),
+        ("import requests\ndef f():\n    requests = make()\n    requests.get(u)", "requests.get", None),
+        ("try:\n    import requests\nexcept ImportError:\n    requests = None\nrequests.get(u)", "requests.get",
+         "requests.get"),
+        ("from . import requests\nrequests.get(u)", "requests.get", None),
+        ("Session()", "Session", None),
+        ("import requests\nclass A:\n    requests = 1\n    def m(self):\n        requests.get(u)", "requests.get",
+         "requests.get"),
+    ],
+)
+def test_qualified_names(source: str, expression: str, expected: str | None) -> None:
+    assert resolve(source, expression) == expected
