@@ -196,7 +196,7 @@ class _Analyzer:
         self.result = Analysis(semantic)
         self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
-        self._name_loads: dict[str, list[ast.Name]] = {}
+        self._name_loads = semantic.name_loads
         self._imports_requests = semantic.imports_module("requests")
         self._imports_urllib3 = semantic.imports_module("urllib3")
         self._imports_httpx = semantic.imports_module("httpx")
@@ -204,13 +204,9 @@ class _Analyzer:
     # -- driver -------------------------------------------------------------------
 
     def run(self) -> Analysis:
-        for node in ast.walk(self.sm.tree):
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-                self._name_loads.setdefault(node.id, []).append(node)
         self._find_entry_points()
-        for node in ast.walk(self.sm.tree):
-            if isinstance(node, ast.Call):
-                self._visit_call(node)
+        for call in self.sm.calls:
+            self._visit_call(call)
         return self.result
 
     def _visit_call(self, call: ast.Call) -> None:
@@ -319,7 +315,7 @@ class _Analyzer:
                 owner = self._annotation_type(arg.annotation, scope)
                 if owner is not None:
                     note(arg.arg, owner)
-        for child in self._own_nodes(scope):
+        for child in scope.binding_nodes:
             if isinstance(child, ast.Assign):
                 for target in child.targets:
                     if isinstance(target, ast.Name):
@@ -498,8 +494,8 @@ class _Analyzer:
             args = node.args
             if any(a.arg == name for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)):
                 return True
-        for child in self._own_nodes(scope):
-            if isinstance(child, ast.Name) and child.id == name and isinstance(child.ctx, ast.Store):
+        for child in scope.stores:
+            if child.id == name:
                 parent = self.sm.parent(child)
                 value = getattr(parent, "value", None)
                 if isinstance(value, ast.Await):
@@ -778,21 +774,6 @@ class _Analyzer:
 
     def _own_descendants(self, node: ast.AST, scope: Scope):
         return self._own_descendants_list(list(ast.iter_child_nodes(node)))
-
-    def _own_nodes(self, scope: Scope):
-        if scope.is_module:
-            body = scope.node.body  # type: ignore[attr-defined]
-        elif isinstance(scope.node, ast.Lambda):
-            body = [scope.node.body]
-        else:
-            body = scope.node.body  # type: ignore[attr-defined]
-        stack = list(body)
-        while stack:
-            child = stack.pop()
-            if isinstance(child, (*FunctionNode, ast.Lambda, ast.ClassDef)):
-                continue
-            yield child
-            stack.extend(ast.iter_child_nodes(child))
 
     # -- async checks ---------------------------------------------------------------------
 

@@ -22,6 +22,9 @@ LoopNode = (ast.For, ast.AsyncFor, ast.While)
 ComprehensionNode = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
+_BINDING_NODES = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.NamedExpr, ast.For, ast.AsyncFor)
+
+
 @dataclass(eq=False)
 class Scope:
     """A module, class, function or lambda scope.
@@ -38,6 +41,11 @@ class Scope:
     node: ast.AST
     parent: Scope | None
     imports: dict[str, str] = field(default_factory=dict)
+    #: statements and expressions of this scope that bind names (assignments, ``with``,
+    #: ``for``, walrus), in source order, for the lifetime analysis.
+    binding_nodes: list[ast.AST] = field(default_factory=list)
+    #: every ``Name`` stored in this scope.
+    stores: list[ast.Name] = field(default_factory=list)
     bound: set[str] = field(default_factory=set)
     declared_global: set[str] = field(default_factory=set)
     children: list[Scope] = field(default_factory=list)
@@ -79,6 +87,10 @@ class SemanticModel:
         self.scopes: dict[ast.AST, Scope] = {}
         self.module_scope = Scope(tree, None)
         self.scopes[tree] = self.module_scope
+        #: every call in the module, and every loaded ``Name`` by identifier, collected
+        #: by the same single traversal.
+        self.calls: list[ast.Call] = []
+        self.name_loads: dict[str, list[ast.Name]] = {}
         self._build(tree, self.module_scope)
 
     # -- construction ---------------------------------------------------------
@@ -88,9 +100,21 @@ class SemanticModel:
         stack: list[tuple[ast.AST, Scope]] = [(root, scope)]
         parents = self.parents
         scope_of = self.scope_of
+        calls = self.calls
+        name_loads = self.name_loads
+        binding_types = _BINDING_NODES
         while stack:
             node, current = stack.pop()
             scope_of[node] = current
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    name_loads.setdefault(node.id, []).append(node)
+                else:
+                    current.stores.append(node)
+            elif isinstance(node, ast.Call):
+                calls.append(node)
+            elif isinstance(node, binding_types):
+                current.binding_nodes.append(node)
             inner = current
             if node is not root and isinstance(node, ScopeNode):
                 inner = Scope(node, current)
