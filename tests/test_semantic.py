@@ -41,3 +41,20 @@ def resolve(source: str, expression: str) -> str | None:
 )
 def test_qualified_names(source: str, expression: str, expected: str | None) -> None:
     assert resolve(source, expression) == expected
+
+
+@pytest.mark.parametrize(
+    ("qualified", "expected"),
+    [
+        ("pip._vendor.requests.Session", "requests.Session"),
+        ("botocore.vendored.requests.get", "requests.get"),
+        ("pip._vendor.urllib3.PoolManager", "urllib3.PoolManager"),
+        ("six.moves.urllib.request.urlopen", "urllib.request.urlopen"),
+        ("requests.Session", "requests.Session"),
+        ("myvendored.requests", "myvendored.requests"),
+    ],
+)
+def test_canonical_names(qualified: str, expected: str) -> None:
+    from httplint.libraries import canonical
+
+    assert canonical(qualified) == expected

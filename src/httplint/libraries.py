@@ -346,7 +346,6 @@ HELD_BY_FUNCTION: dict[str, HeldWhen] = {
     **{name: HeldWhen(REQUESTS_RESPONSE, "stream", True) for name in SESSION_HELPERS if name.startswith("requests.")},
     "urllib3.request": HeldWhen(URLLIB3_RESPONSE, "preload_content", False),
     "urllib.request.urlopen": HeldWhen(URLOPEN_RESPONSE),
-    "six.moves.urllib.request.urlopen": HeldWhen(URLOPEN_RESPONSE),
 }
 
 #: When a receiver's type is unknown (``self.http.get(...)``), a keyword this specific
@@ -383,6 +382,30 @@ NON_RETAINING_CALLS: frozenset[str] = frozenset(
 #: ``async def`` passed to them is a program entry point (aiohttp's README pattern).
 ENTRY_RUNNERS: frozenset[str] = frozenset({"asyncio.run", "trio.run", "anyio.run", "uvloop.run"})
 ENTRY_RUNNER_METHODS: frozenset[str] = frozenset({"run_until_complete", "run"})
+
+
+_VENDOR_MARKERS = ("._vendor.", ".vendored.", ".extern.", "._vendored.")
+_ALIASES = {"six.moves.urllib.request": "urllib.request", "six.moves.http_client": "http.client"}
+
+
+def canonical(qualified: str | None) -> str | None:
+    """The name the tables use for a qualified name: vendored copies map to the library.
+
+    ``pip._vendor.requests.Session`` → ``requests.Session``;
+    ``botocore.vendored.requests.get`` → ``requests.get``;
+    ``six.moves.urllib.request.urlopen`` → ``urllib.request.urlopen``.
+    """
+    if qualified is None:
+        return None
+    for marker in _VENDOR_MARKERS:
+        index = qualified.rfind(marker)
+        if index != -1:
+            qualified = qualified[index + len(marker) :]
+            break
+    for alias, target in _ALIASES.items():
+        if qualified == alias or qualified.startswith(alias + "."):
+            return target + qualified[len(alias) :]
+    return qualified
 
 
 def owner_for_annotation(qualified: str | None) -> OwnerType | None:

@@ -27,6 +27,7 @@ than a missed bug.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -180,6 +181,7 @@ def analyze(tree: ast.Module, semantic: SemanticModel | None = None) -> Analysis
     return _Analyzer(semantic).run()
 
 
+_RETRY_WORDS = re.compile(r"retr|attempt|tries|tried", re.I)
 _SESSION_WORDS = ("session", "http", "client", "requests", "conn", "api")
 
 
@@ -197,9 +199,10 @@ class _Analyzer:
         self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
         self._name_loads = semantic.name_loads
-        self._imports_requests = semantic.imports_module("requests")
-        self._imports_urllib3 = semantic.imports_module("urllib3")
-        self._imports_httpx = semantic.imports_module("httpx")
+        imported = {lib.canonical(q).split(".", 1)[0] for scope in semantic.scopes.values() for q in scope.imports.values()}
+        self._imports_requests = "requests" in imported
+        self._imports_urllib3 = "urllib3" in imported
+        self._imports_httpx = "httpx" in imported
 
     # -- driver -------------------------------------------------------------------
 
@@ -213,7 +216,7 @@ class _Analyzer:
         scope = self.sm.scope(call)
         if scope.is_class or isinstance(scope.node, ast.Lambda):
             return  # class attributes are singletons; lambdas are not followed
-        qualified = self.sm.qualified_name(call.func, scope)
+        qualified = self._qualified(call.func, scope)
         if qualified is not None:
             owner = lib.CONSTRUCTORS.get(qualified)
             if owner is not None:
@@ -255,7 +258,7 @@ class _Analyzer:
                 continue
             if not (self._imports_requests if library == "requests" else self._imports_urllib3):
                 continue
-            if self.sm.qualified_name(func.value, scope) is not None:
+            if self._qualified(func.value, scope) is not None:
                 continue  # a module attribute, resolved above if it mattered
             if keyword == "stream" and not _looks_like_http_session(func.value):
                 continue  # `storage.get(key, stream=True)`: many APIs take `stream=`
@@ -263,12 +266,16 @@ class _Analyzer:
                 self._acquire(call, scope, response=held.response)
                 return
 
+    def _qualified(self, node: ast.AST, scope: Scope | None = None) -> str | None:
+        """The canonical qualified name of ``node`` (vendored copies mapped to their library)."""
+        return lib.canonical(self.sm.qualified_name(node, scope))
+
     # -- typing receivers --------------------------------------------------------
 
     def type_of(self, node: ast.AST, scope: Scope) -> lib.OwnerType | None:
         """The owner type of an expression when it is certain, else ``None``."""
         if isinstance(node, ast.Call):
-            qualified = self.sm.qualified_name(node.func, scope)
+            qualified = self._qualified(node.func, scope)
             return lib.CONSTRUCTORS.get(qualified) if qualified else None
         if isinstance(node, ast.Name):
             current: Scope | None = scope
@@ -342,7 +349,7 @@ class _Analyzer:
         if isinstance(value, ast.Await):
             value = value.value
         if isinstance(value, ast.Call):
-            qualified = self.sm.qualified_name(value.func, scope)
+            qualified = self._qualified(value.func, scope)
             if qualified:
                 return lib.CONSTRUCTORS.get(qualified)
         return None
@@ -359,7 +366,7 @@ class _Analyzer:
             return lib.owner_for_annotation(qualified)
         # Optional[X] / X | None
         if isinstance(annotation, ast.Subscript):
-            outer = self.sm.qualified_name(annotation.value, scope)
+            outer = self._qualified(annotation.value, scope)
             if outer in ("typing.Optional",):
                 return self._annotation_type(annotation.slice, scope)
             return None
@@ -368,7 +375,7 @@ class _Analyzer:
                 if isinstance(other, ast.Constant) and other.value is None:
                     return self._annotation_type(side, scope)
             return None
-        return lib.owner_for_annotation(self.sm.qualified_name(annotation, scope))
+        return lib.owner_for_annotation(self._qualified(annotation, scope))
 
     def _string_annotation_name(self, node: ast.AST, scope: Scope) -> str | None:
         parts: list[str] = []
@@ -378,7 +385,7 @@ class _Analyzer:
         if not isinstance(node, ast.Name):
             return None
         base = self.sm.lookup_import(node.id, scope)
-        return ".".join([base, *reversed(parts)]) if base else None
+        return lib.canonical(".".join([base, *reversed(parts)])) if base else None
 
     def _class_types(self, cls: ast.ClassDef) -> dict[str, lib.OwnerType | None]:
         """``self.<attr>`` → owner type, when every assignment in the class agrees (``None`` aside)."""
@@ -653,7 +660,7 @@ class _Analyzer:
             return UseKind.NEUTRAL  # x() on an owner: not a pattern the tables know
         if not isinstance(call, ast.Call):
             return UseKind.ESCAPE
-        qualified = self.sm.qualified_name(call.func)
+        qualified = self._qualified(call.func)
         if qualified in lib.RELEASE_REGISTRARS:
             return UseKind.REGISTERED
         if isinstance(call.func, ast.Attribute) and call.func.attr in lib.RELEASE_REGISTRAR_METHODS:
@@ -744,31 +751,40 @@ class _Analyzer:
         return None
 
     def loop_repeats_calls(self, loop: ast.AST, scope: Scope) -> bool:
-        """Whether a loop is a loop over work items, not a retry or polling loop.
+        """Whether a loop goes over work items, rather than retrying or polling one request.
 
-        Retry and polling loops re-send one request: they sleep between attempts, or
-        catch the failure inside the loop and go round again (``for attempt in
-        range(n): try: ... except: continue``). A client per attempt there is a choice,
-        not a leak of reuse, so the per-request rules leave them alone.
+        A retry, fallback or polling loop re-sends one request until it succeeds: it
+        sleeps between attempts; or its condition, target or iterable names retries or
+        attempts; or it catches the failure and goes round again, being a ``while`` or
+        ``range()`` loop, or one that returns or breaks on success (``for mirror in
+        mirrors: try: return get(mirror) except ...``). A client per attempt there costs
+        nothing on the normal path, so the per-request rules leave such loops alone.
         """
         if isinstance(loop, ComprehensionNode):
             return True
+        header = [getattr(loop, "test", None), getattr(loop, "target", None), getattr(loop, "iter", None)]
+        for part in header:
+            if part is not None and _RETRY_WORDS.search(ast.unparse(part)):
+                return False
+        catches = exits = False
         for child in self._own_descendants(loop, scope):
             if isinstance(child, ast.Call):
                 func = child.func
                 name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name in ("sleep", "wait", "backoff"):
+                if name in ("sleep", "backoff"):
                     return False
-            if isinstance(child, ast.Try):
-                for handler in child.handlers:
-                    if any(isinstance(stmt, (ast.Continue, ast.Pass)) for stmt in ast.walk(handler)):
-                        return False
-        iter_node = getattr(loop, "iter", None)
-        if isinstance(iter_node, ast.Call) and isinstance(iter_node.func, ast.Name) and iter_node.func.id == "range":
-            target = getattr(loop, "target", None)
-            if isinstance(target, ast.Name) and any(
-                word in target.id.lower() for word in ("retry", "retries", "attempt", "try", "tries")
+            elif isinstance(child, ast.Try) and child.handlers:
+                catches = True
+            elif isinstance(child, ast.Return) or (
+                isinstance(child, ast.Break) and self._loop_owning_break(child) is loop
             ):
+                exits = True
+        if catches:
+            counted = isinstance(loop, ast.While) or (
+                isinstance(loop.iter, ast.Call)  # type: ignore[attr-defined]
+                and getattr(loop.iter.func, "id", "") in ("range", "count")  # type: ignore[attr-defined]
+            )
+            if counted or exits:
                 return False
         return True
 

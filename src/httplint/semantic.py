@@ -251,11 +251,3 @@ class SemanticModel:
                 return False
             current = current.parent
         return True
-
-    def imports_module(self, top: str) -> bool:
-        """Whether any scope of the module imports from the top-level package ``top``."""
-        for scope in self.scopes.values():
-            for qualified in scope.imports.values():
-                if qualified == top or qualified.startswith(top + "."):
-                    return True
-        return False

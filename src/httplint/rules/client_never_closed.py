@@ -17,7 +17,10 @@ class ClientNeverClosed(Rule):
 
     Module-level clients are shared singletons and are not flagged. An inline
     `requests.Session().get(...)` is not flagged either: requests and urllib3 close
-    those sockets quietly when the response is collected.
+    those sockets quietly when the response is collected; for the same reason a
+    requests session or urllib3 pool left open in the program's entry point (`main`,
+    a CLI command) is not flagged, since it lives as long as the program. httpx and
+    aiohttp clients are flagged there too: they warn at exit.
 
     ## Why is this bad?
     The client's sockets stay open until the garbage collector finds it. httpx and
@@ -64,8 +67,10 @@ class ClientNeverClosed(Rule):
             owner = acq.owner
             if owner is None or acq.state is not State.LEAKED or acq.scope.is_module:
                 continue
-            if acq.how in ("inline", "discarded") and not owner.inline_leaks:
-                continue
+            if not owner.inline_leaks and (
+                acq.how in ("inline", "discarded") or acq.scope.node in analysis.entry_points
+            ):
+                continue  # requests/urllib3 close quietly at collection, and `main` ends with the program
             how = "`async with`" if owner.context == "async" else "`with`"
             if owner.context is None:
                 how = "`try`/`finally`"
