@@ -142,6 +142,7 @@ class ContextMismatch:
     owner: lib.OwnerType
     is_async_with: bool
     request_context: bool = False  # a request (`session.get(...)`, `aiohttp.request(...)`), not the owner
+    no_protocol: str | None = None  # what has no context-manager protocol at all, for the message
 
 
 @dataclass(eq=False)
@@ -246,6 +247,8 @@ class _Analyzer:
                 self._check_awaited_close(call, owner, func.value)
             if owner.name == lib.AIOHTTP_SESSION.name and method in owner.request_methods:
                 self._check_context(call, owner, request_context=True)
+            elif owner.library == "httpx" and method in owner.request_methods - {"stream"}:
+                self._check_no_context(call, owner, f"`{owner.name}.{method}()` returns an `httpx.Response`")
             held = lib.HELD_BY_METHOD.get(owner.name, {}).get(method)
             if held is not None and self._is_held(call, held):
                 self._acquire(call, scope, response=held.response)
@@ -799,13 +802,28 @@ class _Analyzer:
                 UnawaitedClose(call, ast.unparse(receiver), call.func.attr, owner.name)  # type: ignore[attr-defined]
             )
 
+    def _check_no_context(self, call: ast.Call, owner: lib.OwnerType, what: str) -> None:
+        """``call`` returns an object with no context-manager protocol at all."""
+        parent = self.sm.parent(call)
+        if isinstance(parent, ast.Await):
+            call_node, parent = parent, self.sm.parent(parent)
+        else:
+            call_node = call
+        if isinstance(parent, ast.withitem) and parent.context_expr is call_node:
+            is_async_with = isinstance(self.sm.parent(parent), ast.AsyncWith)
+            self.result.context_mismatches.append(ContextMismatch(call, owner, is_async_with, no_protocol=what))
+
     def _check_context(self, call: ast.Call, owner: lib.OwnerType, request_context: bool) -> None:
         parent = self.sm.parent(call)
         if not isinstance(parent, ast.withitem) or parent.context_expr is not call:
             return
         is_async_with = isinstance(self.sm.parent(parent), ast.AsyncWith)
         wanted = "async" if request_context else owner.context
-        if wanted == "async" and not is_async_with:
+        if wanted is None:
+            self.result.context_mismatches.append(
+                ContextMismatch(call, owner, is_async_with, no_protocol=f"`{owner.name}`")
+            )
+        elif wanted == "async" and not is_async_with:
             self.result.context_mismatches.append(ContextMismatch(call, owner, False, request_context))
         elif wanted == "sync" and is_async_with:
             self.result.context_mismatches.append(ContextMismatch(call, owner, True))

@@ -12,12 +12,17 @@ class ContextManagerMismatch(Rule):
     Checks for an async-only owner entered with a plain `with` (`aiohttp.ClientSession`,
     an aiohttp connector, `httpx.AsyncClient`, `session.get(...)` of an aiohttp
     session, `aiohttp.request(...)`), and for a sync-only owner entered with
-    `async with` (`httpx.Client`, `requests.Session`, urllib3 pools).
+    `async with` (`httpx.Client`, `requests.Session`, urllib3 pools). Also checks for
+    objects with no context-manager protocol at all entered with `with`: an
+    `httpx.Response` (`with client.get(url) as response`) and an
+    `http.client.HTTPConnection`.
 
     ## Why is this bad?
     It fails at run time, on the first call: `with aiohttp.ClientSession()` raises
     `TypeError: Use async with instead`, `with httpx.AsyncClient()` and
-    `async with httpx.Client()` raise `TypeError` (the protocol is missing). Code that
+    `async with httpx.Client()` raise `TypeError` (the protocol is missing), and so does
+    `with client.get(url)` on httpx, whose responses are not context managers (unlike
+    requests' and urllib3's); `with http.client.HTTPConnection(...)` raises too. Code that
     is rarely run (error paths, scripts) ships with it.
 
     ## Example
@@ -50,6 +55,7 @@ class ContextManagerMismatch(Rule):
     ## References
     - [aiohttp: Client quickstart](https://docs.aiohttp.org/en/stable/client_quickstart.html)
     - [httpx: Async support](https://www.python-httpx.org/async/)
+    - [httpx: Streaming responses](https://www.python-httpx.org/quickstart/#streaming-responses)
     - No equivalent in ruff, pylint, bandit or flake8-async.
     """
 
@@ -60,7 +66,10 @@ class ContextManagerMismatch(Rule):
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
         for mismatch in analysis.context_mismatches:
             owner = mismatch.owner
-            if mismatch.is_async_with:
+            if mismatch.no_protocol:
+                fix = "use `contextlib.closing`" if owner.library == "http.client" else "use `client.stream(...)`"
+                yield mismatch.call, f"{mismatch.no_protocol} is not a context manager: {fix}"
+            elif mismatch.is_async_with:
                 yield mismatch.call, f"`{owner.name}` entered with `async with`: it supports only `with`"
             elif mismatch.request_context:
                 yield mismatch.call, "aiohttp request entered with `with`: use `async with`"
