@@ -299,8 +299,6 @@ class _Analyzer:
             and node.value.id in ("self", "cls")
         ):
             cls = scope.enclosing_class()
-            if cls is None and isinstance(scope.node, ast.Lambda):
-                return None
             if cls is not None:
                 return self._class_types(cls).get(node.attr)
         return None
@@ -325,28 +323,32 @@ class _Analyzer:
                 owner = self._annotation_type(arg.annotation, scope)
                 if owner is not None:
                     note(arg.arg, owner)
-        for child in scope.binding_nodes:
-            if isinstance(child, ast.Assign):
-                for target in child.targets:
-                    if isinstance(target, ast.Name):
-                        note(target.id, self._value_type(child.value, scope))
-            elif isinstance(child, ast.AnnAssign) and isinstance(child.target, ast.Name):
-                owner = self._annotation_type(child.annotation, scope)
-                if child.value is not None:
-                    owner = self._value_type(child.value, scope) or owner
-                note(child.target.id, owner)
-            elif isinstance(child, (ast.With, ast.AsyncWith)):
-                for item in child.items:
-                    if isinstance(item.optional_vars, ast.Name):
-                        note(item.optional_vars.id, self._value_type(item.context_expr, scope))
-            elif isinstance(child, ast.NamedExpr):
-                note(child.target.id, self._value_type(child.value, scope))
-            elif isinstance(child, (ast.For, ast.AsyncFor)) and isinstance(child.target, ast.Name):
-                note(child.target.id, None)
+        for store in scope.stores:
+            parent = self.sm.parent(store)
+            if isinstance(parent, ast.Assign) and isinstance(parent.value, ast.Constant) and parent.value.value is None:
+                continue  # `session = None` before the real binding leaves the type alone
+            note(store.id, self._binding_type(store, scope))
         # Only certain answers are kept.
         types = {k: v for k, v in types.items() if v is not None}
         self._types[scope] = types
         return types
+
+    def _binding_type(self, store: ast.Name, scope: Scope) -> lib.OwnerType | None:
+        """The owner type a ``Name`` store binds, or ``None`` when unknown (tuple targets,
+        ``for``, ``except ... as`` and anything else untype the name)."""
+        parent = self.sm.parent(store)
+        if isinstance(parent, ast.Assign) and store in parent.targets:
+            return self._value_type(parent.value, scope)
+        if isinstance(parent, ast.AnnAssign) and parent.target is store:
+            owner = self._annotation_type(parent.annotation, scope)
+            if parent.value is not None:
+                owner = self._value_type(parent.value, scope) or owner
+            return owner
+        if isinstance(parent, ast.withitem) and parent.optional_vars is store:
+            return self._value_type(parent.context_expr, scope)
+        if isinstance(parent, ast.NamedExpr) and parent.target is store:
+            return self._value_type(parent.value, scope)
+        return None
 
     def _value_type(self, value: ast.AST, scope: Scope) -> lib.OwnerType | None:
         if isinstance(value, ast.Await):

@@ -22,9 +22,6 @@ LoopNode = (ast.For, ast.AsyncFor, ast.While)
 ComprehensionNode = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-_BINDING_NODES = (ast.Assign, ast.AnnAssign, ast.With, ast.AsyncWith, ast.NamedExpr, ast.For, ast.AsyncFor)
-
-
 @dataclass(eq=False)
 class Scope:
     """A module, class, function or lambda scope.
@@ -41,9 +38,6 @@ class Scope:
     node: ast.AST
     parent: Scope | None
     imports: dict[str, str] = field(default_factory=dict)
-    #: statements and expressions of this scope that bind names (assignments, ``with``,
-    #: ``for``, walrus), in source order, for the lifetime analysis.
-    binding_nodes: list[ast.AST] = field(default_factory=list)
     #: every ``Name`` stored in this scope.
     stores: list[ast.Name] = field(default_factory=list)
     bound: set[str] = field(default_factory=set)
@@ -102,7 +96,6 @@ class SemanticModel:
         scope_of = self.scope_of
         calls = self.calls
         name_loads = self.name_loads
-        binding_types = _BINDING_NODES
         while stack:
             node, current = stack.pop()
             scope_of[node] = current
@@ -113,8 +106,6 @@ class SemanticModel:
                     current.stores.append(node)
             elif isinstance(node, ast.Call):
                 calls.append(node)
-            elif isinstance(node, binding_types):
-                current.binding_nodes.append(node)
             inner = current
             if node is not root and isinstance(node, ScopeNode):
                 inner = Scope(node, current)
