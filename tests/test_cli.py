@@ -38,7 +38,8 @@ def test_findings_sorted_with_summary_and_exit_1(tree: Path, capsys) -> None:
     assert code == 1
     assert lines[0] == f"{tree}/pkg/leak.py:5:14: HTL104 `client` (`httpx.Client`) is never closed: use `with` or call `.close()`"
     assert lines[1].startswith(f"{tree}/pkg/loop.py:5:13: HTL103 ")
-    assert lines[-1] == "Found 2 errors."
+    assert lines[-2] == "Found 2 errors."
+    assert lines[-1] == "No fixes available (2 hidden fixes can be enabled with the `--unsafe-fixes` option)."
 
 
 def test_clean_exit_0(tree: Path, capsys) -> None:

@@ -59,8 +59,12 @@ def check_tree(tree: ast.Module, path: str, rules: list[Rule]) -> list[Diagnosti
     analysis = analyze(tree)
     found = set()
     for rule in rules:
-        for node, message in rule.check(analysis):
-            found.add(Diagnostic(path, node.lineno, node.col_offset, rule.code, rule.name, message))
+        for report in rule.check(analysis):
+            node, message = report[0], report[1]
+            fix = report[2] if len(report) > 2 else None
+            if isinstance(fix, str):
+                message, fix = f"{message} (no automatic fix: {fix})", None
+            found.add(Diagnostic(path, node.lineno, node.col_offset, rule.code, rule.name, message, fix))
     return sorted(found)
 
 
@@ -87,7 +91,7 @@ def check_source(source: bytes, path: str, rules: list[Rule]) -> list[Diagnostic
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", "RecursionError: file nested too deeply to analyse")]
     if not diagnostics:
         return []
-    text = _decode(source)
+    text = decode(source)
     lines = text.splitlines(keepends=True)
     if noqa.file_is_skipped(lines):
         return []
@@ -99,7 +103,8 @@ def check_source(source: bytes, path: str, rules: list[Rule]) -> list[Diagnostic
     ]
 
 
-def _decode(source: bytes) -> str:
+def decode(source: bytes) -> str:
+    """The text of a file's bytes, by its PEP 263 cookie or BOM; undecodable bytes replaced."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
         return source.decode(encoding)

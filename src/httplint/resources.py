@@ -248,7 +248,7 @@ class _Analyzer:
             if owner.name == lib.AIOHTTP_SESSION.name and method in owner.request_methods:
                 self._check_context(call, owner, request_context=True)
             elif owner.library == "httpx" and method in owner.request_methods - {"stream"}:
-                self._check_no_context(call, owner, f"`{owner.name}.{method}()` returns an `httpx.Response`")
+                self._check_no_context(call, owner, f"The `httpx.Response` of `.{method}()`")
             held = lib.HELD_BY_METHOD.get(owner.name, {}).get(method)
             if held is not None and self._is_held(call, held):
                 self._acquire(call, scope, response=held.response)

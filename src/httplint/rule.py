@@ -5,10 +5,17 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, Iterator, Union
 
 from .resources import Analysis
+
+if TYPE_CHECKING:
+    from .fix import Fix
+
+#: What a rule yields: ``(node, message)``, or ``(node, message, fix)`` where ``fix``
+#: is a :class:`~httplint.fix.Fix` or the reason (a string) why none is offered.
+Report = Union[tuple[ast.AST, str], tuple[ast.AST, str, "Fix | str | None"]]
 
 
 @dataclass(frozen=True, order=True)
@@ -22,6 +29,7 @@ class Diagnostic:
         code: the rule code (``HTL104``), or ``E902`` (unreadable) / ``E999`` (unparsable).
         name: the rule's kebab-case name.
         message: a short sentence, identifiers in backticks, no final period.
+        fix: the fix for it, if one is offered (not part of equality or order).
     """
 
     path: str
@@ -30,6 +38,7 @@ class Diagnostic:
     code: str
     name: str
     message: str
+    fix: Fix | None = field(default=None, compare=False, hash=False)
 
 
 class Rule:
@@ -44,8 +53,8 @@ class Rule:
     name: ClassVar[str]
     summary: ClassVar[str]
 
-    def check(self, analysis: Analysis) -> Iterator[tuple[ast.AST, str]]:
-        """Yield ``(node, message)`` for each violation found in the analysis of one module."""
+    def check(self, analysis: Analysis) -> Iterator[Report]:
+        """Yield a :data:`Report` for each violation found in the analysis of one module."""
         raise NotImplementedError
 
     @classmethod

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_exception_safe_release
 from ..resources import Analysis, State
 from ..rule import Rule
 
@@ -42,7 +43,12 @@ class ClientCloseNotExceptionSafe(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix yet.
+    When the close is a statement of its own, in the block of the construction, after
+    every other use, the fix replaces it by a `with` (`async with`) around the
+    statements from the construction to the close; for clients whose close is not what
+    `__exit__` does, it moves the close into a `finally`. The fix is safe: the close
+    runs exactly where it ran before on the normal path, and now also on the paths that
+    skipped it.
 
     ## References
     - [PEP 343: the `with` statement](https://peps.python.org/pep-0343/)
@@ -64,4 +70,4 @@ class ClientCloseNotExceptionSafe(Rule):
                 how = "`contextlib.closing`"
             yield release.call or release.node, (
                 f"`{acq.label}` is closed only on the normal path: use {how} or close it in `finally`"
-            )
+            ), plan_exception_safe_release(acq, analysis)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_hoist
 from ..resources import Analysis, State
 from ..rule import Rule
 
@@ -50,7 +51,13 @@ class ClientCreatedInLoop(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix yet.
+    When the loop body enters the client with `with Client(...) as c:` directly, and the
+    client's arguments do not change in the loop, the fix moves the `with` around the
+    loop. The fix is unsafe: one client now serves every iteration, so state it keeps
+    (cookies, auth set on it, headers changed in the loop) carries over between
+    iterations, and a failure that used to be confined to one iteration's client now
+    affects the shared one. Clients built with a plain assignment, or in a
+    comprehension, get no fix.
 
     ## References
     - [requests: Session objects](https://requests.readthedocs.io/en/latest/user/advanced/#session-objects)
@@ -72,4 +79,4 @@ class ClientCreatedInLoop(Rule):
                 continue
             yield acq.call, (
                 f"`{acq.owner.name}` constructed inside a loop: build it once before the loop and reuse it"
-            )
+            ), plan_hoist(acq, analysis)

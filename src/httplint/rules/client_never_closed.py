@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import Applicability, plan_context_manager
 from ..resources import Analysis, State
 from ..rule import Rule
 
@@ -50,7 +51,13 @@ class ClientNeverClosed(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix yet.
+    When the client is assigned to a name and every use lies in the same block, the fix
+    wraps the statements from its creation to its last use in `with` (`async with` for
+    async clients, `contextlib.closing` for `http.client` connections). It is unsafe:
+    the client is now closed after its last use, and an object derived from it that
+    outlives that point (a streamed response handed on, a request still running) stops
+    working. No fix is offered when the uses span several blocks, the name is rebound,
+    or the client is used only inline.
 
     ## References
     - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
@@ -75,7 +82,8 @@ class ClientNeverClosed(Rule):
             if owner.context is None:
                 how = "`try`/`finally`"
             closer = sorted(owner.close_methods)[0]
+            fix = plan_context_manager(acq, analysis, Applicability.UNSAFE)
             if acq.name:
-                yield acq.call, f"`{acq.name}` (`{owner.name}`) is never closed: use {how} or call `.{closer}()`"
+                yield acq.call, f"`{acq.name}` (`{owner.name}`) is never closed: use {how} or call `.{closer}()`", fix
             else:
-                yield acq.call, f"`{owner.name}` is never closed: use {how} or call `.{closer}()`"
+                yield acq.call, f"`{owner.name}` is never closed: use {how} or call `.{closer}()`", fix

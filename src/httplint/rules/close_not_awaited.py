@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_await
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -53,7 +54,9 @@ class CloseNotAwaited(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix yet.
+    Inside an `async def`, the fix adds `await`. It is safe: the close now runs, which is
+    what the code meant. In a sync function (`__del__`, a sync `close()`) no fix is
+    offered: the coroutine cannot be awaited there.
 
     ## References
     - [aiohttp: Graceful shutdown](https://docs.aiohttp.org/en/stable/client_advanced.html#graceful-shutdown)
@@ -71,4 +74,4 @@ class CloseNotAwaited(Rule):
             yield close.call, (
                 f"`{close.receiver}.{close.method}()` returns a coroutine that is never awaited: "
                 f"`{close.type_name}` stays open"
-            )
+            ), plan_await(close.call, analysis)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_async_with
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -50,7 +51,11 @@ class ContextManagerMismatch(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix yet.
+    Inside an `async def`, a plain `with` that enters one async-only object becomes
+    `async with`. The fix is safe: the code failed with `TypeError` before it. No fix is
+    offered for the other cases, which need a choice (a sync `with`, or the library's
+    async client and awaited calls; `client.stream(...)` or `contextlib.closing` for an
+    httpx response).
 
     ## References
     - [aiohttp: Client quickstart](https://docs.aiohttp.org/en/stable/client_quickstart.html)
@@ -68,10 +73,16 @@ class ContextManagerMismatch(Rule):
             owner = mismatch.owner
             if mismatch.no_protocol:
                 fix = "use `contextlib.closing`" if owner.library == "http.client" else "use `client.stream(...)`"
-                yield mismatch.call, f"{mismatch.no_protocol} is not a context manager: {fix}"
+                yield mismatch.call, f"{mismatch.no_protocol} is not a context manager: {fix}", "it needs a rewrite"
             elif mismatch.is_async_with:
-                yield mismatch.call, f"`{owner.name}` entered with `async with`: it supports only `with`"
+                yield mismatch.call, (
+                    f"`{owner.name}` entered with `async with`: it supports only `with`"
+                ), "it needs a choice between `with` and an async client"
             elif mismatch.request_context:
-                yield mismatch.call, "aiohttp request entered with `with`: use `async with`"
+                yield mismatch.call, "aiohttp request entered with `with`: use `async with`", plan_async_with(
+                    mismatch.call, analysis
+                )
             else:
-                yield mismatch.call, f"`{owner.name}` entered with `with`: use `async with`"
+                yield mismatch.call, f"`{owner.name}` entered with `with`: use `async with`", plan_async_with(
+                    mismatch.call, analysis
+                )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import Applicability, plan_context_manager
 from ..resources import Analysis, State
 from ..rule import Rule
 
@@ -56,7 +57,15 @@ class ResponseNeverReleased(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix yet.
+    When the response is assigned to a name and every use lies in the same block, the
+    fix wraps the statements from the request to the last use in `with` (`async with
+    session.get(...) as response:` for aiohttp, `contextlib.closing` for httpx, whose
+    responses are not context managers, and `try` / `finally: await response.aclose()`
+    for httpx async responses, since `contextlib.aclosing` needs Python 3.10). For
+    urllib3 it wraps them in `try` / `finally: response.release_conn()` instead, because
+    urllib3's `__exit__` closes the socket without returning the connection to the
+    pool. The fix is safe: the response is released after its last use, which nothing
+    after it can observe.
 
     ## References
     - [requests: Body content workflow](https://requests.readthedocs.io/en/latest/user/advanced/#body-content-workflow)
@@ -84,4 +93,6 @@ class ResponseNeverReleased(Rule):
             else:
                 how = "`contextlib.closing`"
             subject = f"Response `{acq.name}`" if acq.name else f"`{response.name}`"
-            yield acq.call, f"{subject} holds its connection and is never read or closed: use {how}"
+            yield acq.call, (
+                f"{subject} holds its connection and is never read or closed: use {how}"
+            ), plan_context_manager(acq, analysis, Applicability.SAFE)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_exception_safe_release
 from ..resources import Analysis, State
 from ..rule import Rule
 
@@ -54,7 +55,10 @@ class ResponseReleaseNotExceptionSafe(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix yet.
+    When the release is a statement of its own, in the block of the request, after
+    every other use, the fix moves it into the `finally` of a `try` around the
+    statements in between. The fix is safe: the release runs where it ran before on the
+    normal path, and now also on the exception and early-return paths.
 
     ## References
     - [urllib3: Streaming and I/O](https://urllib3.readthedocs.io/en/stable/advanced-usage.html#streaming-and-i-o)
@@ -76,4 +80,4 @@ class ResponseReleaseNotExceptionSafe(Rule):
                 how = "`contextlib.closing`"
             yield release.call or release.node, (
                 f"Response `{acq.label}` is released only on the normal path: use {how} or release it in `finally`"
-            )
+            ), plan_exception_safe_release(acq, analysis)

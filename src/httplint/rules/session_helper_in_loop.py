@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_session_around_loop
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -41,7 +42,14 @@ class SessionHelperInLoop(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix yet.
+    For requests and httpx, the fix wraps the outermost loop (or the statement holding
+    the comprehension) in `with requests.Session() as session:` (`httpx.Client()` for
+    httpx) and sends the helper calls of that loop through it, adding the import if it
+    is missing. It is unsafe: a session keeps cookies between calls, and a client built
+    once no longer takes per-call client settings. No fix is offered when a call passes
+    `*args`, a positional argument the session method does not take, or (httpx)
+    `**kwargs` or a client-only keyword (`verify=`, `cert=`, `proxy=` …); nor for
+    `aiohttp.request`.
 
     ## References
     - [requests: Session objects](https://requests.readthedocs.io/en/latest/user/advanced/#session-objects)
@@ -61,4 +69,4 @@ class SessionHelperInLoop(Rule):
             yield helper_call.call, (
                 f"`{helper.name}` in a loop opens a new session per call: "
                 f"send through one `{helper.client}` instead"
-            )
+            ), plan_session_around_loop(helper_call, analysis)

@@ -1,0 +1,448 @@
+"""Applies fixes with libcst, verifies them, and writes files atomically.
+
+Only files with an applicable fix are parsed by libcst. Each edit locates its nodes by
+the ``ast`` positions of the finding (line, and the UTF-8 byte column converted to
+libcst's character column). A pass applies every non-overlapping fix at once and then
+verifies the result:
+
+- it parses (``ast.parse``);
+- re-linting it shows no finding that was not there before, and fewer in all;
+
+if the batch fails, the fixes are tried one at a time and only those that verify are
+kept. Passes repeat until no applicable fix remains (convergence), so a second
+``--fix`` changes nothing. Everything outside an edit is left byte-identical: libcst
+round-trips the untouched nodes exactly. Encoding (PEP 263 cookie), a UTF-8 BOM and
+line endings are kept, and the write goes through a temporary file in the same folder
+and ``os.replace``, keeping the file mode.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import tempfile
+import tokenize
+from collections import Counter
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from . import fix as fx
+from .engine import check_source
+from .rule import Diagnostic, Rule
+
+MAX_PASSES = 20
+BOM = b"\xef\xbb\xbf"
+
+
+class EditError(Exception):
+    """An edit could not find its nodes, or they are not of the expected shape."""
+
+
+@dataclass
+class FixResult:
+    """The outcome of fixing one file.
+
+    Attributes:
+        source: the new bytes, or ``None`` when nothing changed.
+        fixed: the findings the applied fixes removed.
+        remaining: the findings left in the new source.
+    """
+
+    source: bytes | None
+    fixed: list[Diagnostic] = field(default_factory=list)
+    remaining: list[Diagnostic] = field(default_factory=list)
+
+
+def allowed(diagnostic: Diagnostic, unsafe: bool) -> bool:
+    """Whether a finding has a fix that applies under the current settings."""
+    fix = diagnostic.fix
+    return fix is not None and (unsafe or fix.applicability is fx.Applicability.SAFE)
+
+
+def fix_source(source: bytes, path: str, rules: list[Rule], unsafe: bool) -> FixResult:
+    """Apply every applicable fix to one file's bytes, to convergence. Never raises for bad input."""
+    diagnostics = check_source(source, path, rules)
+    if not any(allowed(d, unsafe) for d in diagnostics):
+        return FixResult(None, [], diagnostics)
+    bom = source.startswith(BOM)
+    try:
+        encoding = tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+        text = source[len(BOM) :].decode("utf-8" if bom else encoding) if bom else source.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError):
+        return FixResult(None, [], diagnostics)
+    if encoding == "utf-8-sig":
+        encoding = "utf-8"
+
+    def encode(value: str) -> bytes:
+        return (BOM if bom else b"") + value.encode(encoding)
+
+    fixed: list[Diagnostic] = []
+    current = text
+    for _ in range(MAX_PASSES):
+        candidates = [d for d in diagnostics if allowed(d, unsafe)]
+        if not candidates:
+            break
+        outcome = _apply_verified(current, candidates, diagnostics, encode, path, rules)
+        if outcome is None:
+            break
+        current, applied, diagnostics = outcome
+        fixed.extend(applied)
+    if current == text:
+        return FixResult(None, [], diagnostics)
+    return FixResult(encode(current), fixed, diagnostics)
+
+
+def _apply_verified(text, candidates, diagnostics, encode, path, rules):
+    """One pass: the non-overlapping batch, or failing that the first single fix that verifies."""
+    batch = _non_overlapping(candidates)
+    groups = [batch] + ([[d] for d in batch] if len(batch) > 1 else [])
+    for group in groups:
+        try:
+            new_text = apply_edits(text, [d.fix.edit for d in group])
+        except (EditError, cst.ParserSyntaxError, RecursionError, ValueError):
+            continue
+        if new_text == text:
+            continue
+        new_diagnostics = _verify(new_text, diagnostics, group, encode, path, rules)
+        if new_diagnostics is not None:
+            edits = {d.fix.edit for d in group}
+            applied = [d for d in candidates if d.fix.edit in edits]
+            return new_text, applied, new_diagnostics
+    return None
+
+
+def _non_overlapping(candidates: list[Diagnostic]) -> list[Diagnostic]:
+    chosen: list[Diagnostic] = []
+    taken: list[tuple[int, int]] = []
+    seen_edits = set()
+    for diagnostic in sorted(candidates, key=lambda d: (d.fix.lines, d.code)):
+        edit = diagnostic.fix.edit
+        if edit in seen_edits:
+            chosen.append(diagnostic)
+            continue
+        low, high = diagnostic.fix.lines
+        if any(low <= t_high and t_low <= high for t_low, t_high in taken):
+            continue
+        taken.append((low, high))
+        seen_edits.add(edit)
+        chosen.append(diagnostic)
+    return chosen
+
+
+def _verify(new_text, before, group, encode, path, rules) -> list[Diagnostic] | None:
+    """The re-lint of ``new_text`` if it parses and shows nothing new, else ``None``."""
+    new_source = encode(new_text)
+    try:
+        ast.parse(new_source)
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+    after = check_source(new_source, path, rules)
+    if any(d.code in ("E999", "E902") for d in after):
+        return None
+    old = Counter((d.code, _base(d.message)) for d in before)
+    new = Counter((d.code, _base(d.message)) for d in after)
+    if new - old:
+        return None  # a finding that was not there before
+    if len(after) > len(before) - len({d.fix.edit for d in group}):
+        return None  # a fix that did not remove its finding
+    return after
+
+
+def _base(message: str) -> str:
+    """A message without its "(no automatic fix: ...)" note, which a neighbouring fix may change."""
+    return message.split(" (no automatic fix: ", 1)[0]
+
+
+# -- applying edits -------------------------------------------------------------------
+
+
+def apply_edits(text: str, edits: list[fx.Edit]) -> str:
+    """Apply ``edits`` (positions from the ``ast`` of ``text``) and return the new text.
+
+    Raises:
+        EditError: an edit's nodes were not found or have another shape.
+        libcst.ParserSyntaxError: ``text`` does not parse.
+    """
+    module = cst.parse_module(text)
+    lines = text.splitlines(keepends=True)
+    transformer = _Transformer(edits, lines)
+    new_module = MetadataWrapper(module).visit(transformer)
+    missing = [e for e in edits if e not in transformer.done]
+    if missing:
+        raise EditError(f"could not locate {missing[0]!r}")
+    if transformer.imports:
+        context = CodemodContext()
+        for module_name in sorted(transformer.imports):
+            AddImportsVisitor.add_needed_import(context, module_name)
+        new_module = AddImportsVisitor(context).transform_module(new_module)
+    return new_module.code
+
+
+def _char_pos(lines: list[str], position: fx.Pos) -> tuple[int, int]:
+    line, byte_col = position
+    if 1 <= line <= len(lines):
+        return line, len(lines[line - 1].encode("utf-8")[:byte_col].decode("utf-8", errors="replace"))
+    return position
+
+
+class _Transformer(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, edits: list[fx.Edit], lines: list[str]) -> None:
+        super().__init__()
+        self.edits = list(dict.fromkeys(edits))
+        self.lines = lines
+        self.done: set[fx.Edit] = set()
+        self.imports: set[str] = set()
+        self._calls: dict[tuple[int, int], fx.Edit] = {}
+        self._withs: dict[tuple[int, int], fx.MakeAsyncWith] = {}
+        self._helper_calls: dict[tuple[int, int], tuple[fx.SessionAroundStatement, str]] = {}
+        self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
+        for edit in self.edits:
+            if isinstance(edit, fx.AwaitCall):
+                self._calls[self._c(edit.call)] = edit
+            elif isinstance(edit, fx.MakeAsyncWith):
+                self._withs[self._c(edit.stmt)] = edit
+            else:
+                anchors = {
+                    name: self._c(value)
+                    for name, value in vars(edit).items()
+                    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], int)
+                }
+                self._block_edits.append((edit, anchors))
+                if isinstance(edit, fx.SessionAroundStatement):
+                    for call, method in edit.calls:
+                        self._helper_calls[self._c(call)] = (edit, method)
+
+    def _c(self, position: fx.Pos) -> tuple[int, int]:
+        return _char_pos(self.lines, position)
+
+    def _start(self, node: cst.CSTNode) -> tuple[int, int]:
+        start = self.get_metadata(PositionProvider, node).start
+        return (start.line, start.column)
+
+    # expressions
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        if not _dotted(original.func):
+            return updated  # `f(x).json()` starts where `f(x)` does: only plain callees are targets
+        start = self._start(original)
+        edit = self._calls.get(start)
+        if isinstance(edit, fx.AwaitCall):
+            self.done.add(edit)
+            return cst.Await(expression=updated)
+        helper = self._helper_calls.get(start)
+        if helper is not None:
+            helper_edit, method = helper
+            return updated.with_changes(func=cst.Attribute(value=cst.Name(helper_edit.name), attr=cst.Name(method)))
+        return updated
+
+    def leave_With(self, original: cst.With, updated: cst.With) -> cst.With:
+        edit = self._withs.get(self._start(original))
+        if edit is not None:
+            self.done.add(edit)
+            return updated.with_changes(asynchronous=cst.Asynchronous())
+        return updated
+
+    # statement blocks
+
+    def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+        body = self._rewrite_block(original.body, list(updated.body))
+        return updated.with_changes(body=body) if body is not None else updated
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        body = self._rewrite_block(original.body, list(updated.body))
+        return updated.with_changes(body=body) if body is not None else updated
+
+    def _rewrite_block(self, original_body, body):
+        starts = [self._start(s) for s in original_body]
+        changed = False
+        for edit, anchors in self._block_edits:
+            if edit in self.done:
+                continue
+            first_key = "first" if "first" in anchors else ("loop" if "loop" in anchors else "stmt")
+            if anchors[first_key] not in starts:
+                continue
+            index = {name: (starts.index(value) if value in starts else None) for name, value in anchors.items()}
+            body = self._apply_block_edit(edit, index, body, original_body, anchors)
+            self.done.add(edit)
+            # positions shift after a rewrite of this block: recompute from the new body order
+            starts = self._shift(starts, edit, index)
+            changed = True
+        return body if changed else None
+
+    @staticmethod
+    def _shift(starts, edit, index):
+        """Anchors of later edits in the same block: the rewrite replaces a statement range by one."""
+        if isinstance(edit, (fx.WrapInWith, fx.TryFinally)):
+            first = index["first"]
+            if isinstance(edit, fx.TryFinally):
+                first += 1
+            last = index.get("drop") or index.get("move") or index["last"]
+            return starts[: first + 1] + starts[last + 1 :]
+        return starts
+
+    def _apply_block_edit(self, edit, index, body, original_body, anchors):
+        if isinstance(edit, fx.WrapInWith):
+            return self._wrap_in_with(edit, index, body)
+        if isinstance(edit, fx.TryFinally):
+            return self._try_finally(edit, index, body)
+        if isinstance(edit, fx.HoistWith):
+            return self._hoist(index, body, original_body, anchors["with_stmt"])
+        if isinstance(edit, fx.SessionAroundStatement):
+            return self._session_around(edit, index, body)
+        raise EditError(f"unknown edit {edit!r}")
+
+    def _wrap_in_with(self, edit: fx.WrapInWith, index, body):
+        first, last, drop = index["first"], index["last"], index.get("drop")
+        if first is None or last is None or last < first or (edit.drop and drop != last + 1):
+            raise EditError("wrap range not found")
+        statement = body[first]
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            raise EditError("not a simple statement")
+        assign = statement.body[0]
+        if not (
+            isinstance(assign, cst.Assign)
+            and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)
+            and assign.targets[0].target.value == edit.name
+        ):
+            raise EditError("not `name = ...`")
+        value = assign.value
+        if edit.unwrap_await:
+            if not isinstance(value, cst.Await):
+                raise EditError("not awaited")
+            value = value.expression
+        if edit.wrapper:
+            module_name, _, function = edit.wrapper.rpartition(".")
+            self.imports.add(module_name)
+            value = cst.Call(func=cst.parse_expression(edit.wrapper), args=[cst.Arg(value=value)])
+        inner = list(body[first + 1 : last + 1])
+        if not inner:
+            raise EditError("nothing to wrap")
+        if drop is not None and _has_comments(body[drop]):
+            # Dropping the release would lose its comments: move it into `finally` instead.
+            move = fx.TryFinally(edit.first, edit.last, move=edit.drop)
+            return self._try_finally(move, {"first": first, "last": last, "move": drop}, body)
+        with_node = cst.With(
+            items=[cst.WithItem(item=value, asname=cst.AsName(name=cst.Name(edit.name)))],
+            body=cst.IndentedBlock(body=inner, header=statement.trailing_whitespace),
+            asynchronous=cst.Asynchronous() if edit.asynchronous else None,
+            leading_lines=statement.leading_lines,
+        )
+        end = (drop if drop is not None else last) + 1
+        return body[:first] + [with_node] + body[end:]
+
+    def _try_finally(self, edit: fx.TryFinally, index, body):
+        first, last, move = index["first"], index["last"], index.get("move")
+        if first is None or last is None or last <= first or (edit.move and move != last + 1):
+            raise EditError("try range not found")
+        inner = list(body[first + 1 : last + 1])
+        lead = inner[0].leading_lines
+        inner[0] = inner[0].with_changes(leading_lines=())
+        if move is not None:
+            release = body[move]
+            end = move + 1
+        else:
+            release = cst.parse_statement(edit.release + "\n")
+            end = last + 1
+        try_node = cst.Try(
+            body=cst.IndentedBlock(body=inner),
+            finalbody=cst.Finally(body=cst.IndentedBlock(body=[release])),
+            leading_lines=lead,
+        )
+        return body[: first + 1] + [try_node] + body[end:]
+
+    def _hoist(self, index, body, original_body, with_start):
+        loop_index = index["loop"]
+        if loop_index is None:
+            raise EditError("loop not found")
+        loop, original_loop = body[loop_index], original_body[loop_index]
+        if not isinstance(loop, (cst.For, cst.While)) or not isinstance(loop.body, cst.IndentedBlock):
+            raise EditError("not a loop")
+        # The loop's updated statements line up with its original ones, whose positions are known.
+        original_inner = list(original_loop.body.body)
+        starts = [self._start(s) for s in original_inner]
+        if with_start not in starts:
+            raise EditError("`with` not found in the loop")
+        position = starts.index(with_start)
+        loop_body = list(loop.body.body)
+        with_node = loop_body[position]
+        if not isinstance(with_node, cst.With) or not isinstance(with_node.body, cst.IndentedBlock):
+            raise EditError("not a `with` block")
+        if _has_comments_in_footer(with_node.body):
+            raise EditError("the `with` block ends with comments")
+        spliced = list(with_node.body.body)
+        spliced[0] = spliced[0].with_changes(leading_lines=[*with_node.leading_lines, *spliced[0].leading_lines])
+        new_loop = loop.with_changes(
+            body=loop.body.with_changes(body=loop_body[:position] + spliced + loop_body[position + 1 :]),
+            leading_lines=(),
+        )
+        hoisted = with_node.with_changes(
+            body=with_node.body.with_changes(body=[new_loop], footer=()),
+            leading_lines=loop.leading_lines,
+        )
+        return body[:loop_index] + [hoisted] + body[loop_index + 1 :]
+
+    def _session_around(self, edit: fx.SessionAroundStatement, index, body):
+        position = index["stmt"]
+        if position is None:
+            raise EditError("statement not found")
+        statement = body[position]
+        self.imports.add(edit.module)
+        with_node = cst.With(
+            items=[cst.WithItem(item=cst.parse_expression(edit.client), asname=cst.AsName(name=cst.Name(edit.name)))],
+            body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=())]),
+            leading_lines=statement.leading_lines,
+        )
+        return body[:position] + [with_node] + body[position + 1 :]
+
+
+def _dotted(node: cst.BaseExpression) -> bool:
+    """A plain name or dotted attribute chain (``requests.get``, ``self.session.close``)."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return isinstance(node, cst.Name)
+
+
+def _has_comments(statement: cst.CSTNode) -> bool:
+    for line in getattr(statement, "leading_lines", ()):
+        if line.comment is not None:
+            return True
+    trailing = getattr(statement, "trailing_whitespace", None)
+    return bool(trailing is not None and trailing.comment is not None)
+
+
+def _has_comments_in_footer(block: cst.IndentedBlock) -> bool:
+    return any(line.comment is not None for line in block.footer)
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace ``path`` by ``data`` through a temporary file in the same folder, keeping its mode.
+
+    An interrupted run leaves either the old file or the new one, never a mix.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = os.stat(path).st_mode & 0o7777
+    handle, temporary = tempfile.mkstemp(prefix=".httplint-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise

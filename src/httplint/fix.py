@@ -1,0 +1,479 @@
+"""Fixes as data, and the planners the rules call to build them.
+
+A :class:`Fix` carries an applicability (safe fixes apply with ``--fix``, unsafe
+ones need ``--unsafe-fixes`` too) and one *edit*: a small dataclass that names the
+statements or expressions to change by their ``ast`` position. Planning runs on the
+``ast`` and the lifetime analysis, for every finding; only ``httplint --fix`` and
+``--diff`` apply edits, in :mod:`httplint.codemod`, which is the only module that
+imports libcst.
+
+A planner returns either a :class:`Fix` or a string: the reason no fix is offered
+("it is used in several blocks"), which the finding then states.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from enum import Enum
+from typing import Union
+
+from .resources import Acquisition, Analysis, HelperCall, UseKind
+from .semantic import ComprehensionNode, FunctionNode, LoopNode
+
+#: ``(line, column)`` of an ``ast`` node: 1-based line, 0-based UTF-8 byte column.
+Pos = tuple[int, int]
+
+
+class Applicability(Enum):
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class AwaitCall:
+    """Prefix the call at ``call`` with ``await``."""
+
+    call: Pos
+
+
+@dataclass(frozen=True)
+class MakeAsyncWith:
+    """Turn the ``with`` statement at ``stmt`` into ``async with``."""
+
+    stmt: Pos
+
+
+@dataclass(frozen=True)
+class WrapInWith:
+    """Replace ``name = EXPR`` at ``first`` and the statements after it, up to ``last``,
+    by ``with EXPR as name:`` around them.
+
+    Attributes:
+        asynchronous: ``async with``.
+        wrapper: a callable to wrap ``EXPR`` in (``contextlib.closing``), or ``None``.
+        unwrap_await: ``EXPR`` is ``await CALL``; the ``with`` takes ``CALL``.
+        drop: a release statement right after ``last`` that the ``with`` replaces.
+    """
+
+    first: Pos
+    last: Pos
+    name: str
+    asynchronous: bool = False
+    wrapper: str | None = None
+    unwrap_await: bool = False
+    drop: Pos | None = None
+
+
+@dataclass(frozen=True)
+class TryFinally:
+    """Wrap the statements after ``first`` up to ``last`` in ``try:``, releasing in ``finally:``.
+
+    Attributes:
+        release: the statement to put in ``finally``, as source (when ``move`` is ``None``).
+        move: the position of an existing release statement right after ``last``, moved
+            into ``finally`` instead.
+    """
+
+    first: Pos
+    last: Pos
+    release: str | None = None
+    move: Pos | None = None
+
+
+@dataclass(frozen=True)
+class HoistWith:
+    """Move the ``with`` statement at ``with_stmt``, in the body of the loop at ``loop``,
+    around the loop."""
+
+    loop: Pos
+    with_stmt: Pos
+
+
+@dataclass(frozen=True)
+class SessionAroundStatement:
+    """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
+    calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
+
+    Attributes:
+        module: the module to import for ``client`` (``requests``).
+    """
+
+    stmt: Pos
+    calls: tuple[tuple[Pos, str], ...]  # each helper call and the session method it becomes
+    client: str
+    name: str
+    module: str
+
+
+Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix: its title (imperative), applicability, the edit, and the lines it touches."""
+
+    title: str
+    applicability: Applicability
+    edit: Edit
+    lines: tuple[int, int]
+
+
+def pos(node: ast.AST) -> Pos:
+    return (node.lineno, node.col_offset)  # type: ignore[attr-defined]
+
+
+def span(*nodes: ast.AST) -> tuple[int, int]:
+    return (
+        min(n.lineno for n in nodes),  # type: ignore[attr-defined]
+        max(n.end_lineno or n.lineno for n in nodes),  # type: ignore[attr-defined]
+    )
+
+
+# -- shared ast helpers ---------------------------------------------------------------
+
+
+def _block_of(analysis: Analysis, statement: ast.stmt) -> list[ast.stmt] | None:
+    """The statement list that holds ``statement`` directly, or ``None``."""
+    parent = analysis.semantic.parent(statement)
+    for field_name in ("body", "orelse", "finalbody"):
+        block = getattr(parent, field_name, None)
+        if isinstance(block, list) and any(s is statement for s in block):
+            return block
+    return None
+
+
+def _top_statement_in(analysis: Analysis, node: ast.AST, block: list[ast.stmt]) -> int | None:
+    """Index in ``block`` of the statement that contains ``node``, or ``None``."""
+    ids = {id(s): i for i, s in enumerate(block)}
+    current: ast.AST | None = node
+    while current is not None:
+        if id(current) in ids:
+            return ids[id(current)]
+        current = analysis.semantic.parent(current)
+    return None
+
+
+def _alone_on_its_line(analysis: Analysis, statement: ast.stmt, block: list[ast.stmt]) -> bool:
+    """No other statement shares its line (``a = 1; b = 2``): libcst keeps those together."""
+    return all(
+        other is statement or (other.end_lineno or other.lineno) < statement.lineno or other.lineno > (
+            statement.end_lineno or statement.lineno)
+        for other in block
+    )
+
+
+def _rebound(analysis: Analysis, acq: Acquisition) -> bool:
+    assert acq.name is not None
+    for store in acq.scope.stores:
+        if store.id == acq.name and not _inside(analysis, store, acq.statement):
+            return True
+    return False
+
+
+def _inside(analysis: Analysis, node: ast.AST, ancestor: ast.AST) -> bool:
+    current: ast.AST | None = node
+    while current is not None:
+        if current is ancestor:
+            return True
+        current = analysis.semantic.parent(current)
+    return False
+
+
+def _use_range(analysis: Analysis, acq: Acquisition) -> tuple[list[ast.stmt], int, int] | str:
+    """The block holding the acquisition, its index and the index of the last statement using it."""
+    statement = acq.statement
+    block = _block_of(analysis, statement)
+    if block is None:
+        return "it is not in a statement block"
+    if not _alone_on_its_line(analysis, statement, block):
+        return "it shares its line with another statement"
+    if _rebound(analysis, acq):
+        return f"`{acq.name}` is rebound"
+    first = next(i for i, s in enumerate(block) if s is statement)
+    last = first
+    for use in acq.uses:
+        index = _top_statement_in(analysis, use.node, block)
+        if index is None or index < first:
+            return "its uses span several blocks"
+        last = max(last, index)
+    if last == first:
+        return "it is never used"
+    for s in block[first + 1 : last + 1]:
+        if not _alone_on_its_line(analysis, s, block):
+            return "a statement it covers shares its line with another"
+    return block, first, last
+
+
+def _assigned_value(acq: Acquisition) -> ast.expr | None:
+    statement = acq.statement
+    if (
+        isinstance(statement, ast.Assign)
+        and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+        and statement.targets[0].id == acq.name
+    ):
+        return statement.value
+    return None
+
+
+# -- planners -------------------------------------------------------------------------
+
+
+def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Applicability) -> Fix | str:
+    """Wrap a leaked owner or held response, from its creation to its last use, in ``with``.
+
+    urllib3 responses get ``try: ... finally: response.release_conn()`` instead: their
+    ``__exit__`` closes the socket without returning the connection to the pool
+    (http-semantics.md §3.2, E10e).
+    """
+    if acq.how != "assign" or acq.name is None:
+        return "it is not assigned to a local name"
+    value = _assigned_value(acq)
+    if value is None:
+        return "it is not a plain `name = ...` assignment"
+    found = _use_range(analysis, acq)
+    if isinstance(found, str):
+        return found
+    block, first, last = found
+    context = acq.owner.context if acq.owner else acq.response.context  # type: ignore[union-attr]
+    is_async = acq.scope.is_async
+    unwrap = isinstance(value, ast.Await)
+    if acq.response is not None and acq.response.library == "urllib3":
+        edit: Edit = TryFinally(pos(block[first]), pos(block[last]), release=f"{acq.name}.release_conn()")
+        return Fix("Release in `finally`", applicability, edit, span(*block[first : last + 1]))
+    if acq.response is not None and acq.response.library == "httpx" and unwrap:
+        # `contextlib.aclosing` needs Python 3.10; `await response.aclose()` works everywhere.
+        edit = TryFinally(pos(block[first]), pos(block[last]), release=f"await {acq.name}.aclose()")
+        return Fix("Close in `finally`", applicability, edit, span(*block[first : last + 1]))
+    wrapper = None
+    if context == "async" or (context is None and unwrap):
+        if not is_async:
+            return "`async with` needs an `async def`"
+        asynchronous = True
+    elif context == "sync":
+        asynchronous = False
+    else:
+        wrapper, asynchronous = "contextlib.closing", False
+    if acq.response is not None and acq.response.library == "aiohttp" and not unwrap:
+        return "the request is not awaited"
+    edit = WrapInWith(
+        pos(block[first]), pos(block[last]), acq.name, asynchronous, wrapper, unwrap and wrapper is None
+    )
+    keyword = "async with" if asynchronous else "with"
+    return Fix(f"Wrap in `{keyword}`", applicability, edit, span(*block[first : last + 1]))
+
+
+def plan_exception_safe_release(acq: Acquisition, analysis: Analysis) -> Fix | str:
+    """Make a normal-path release exception-safe: ``with`` for owners whose close is what
+    ``__exit__`` does, else move the release into ``finally``."""
+    releases = [u for u in acq.uses if u.kind is UseKind.RELEASE]
+    if len(releases) != 1:
+        return "it is released in several places"
+    release_use = releases[0]
+    found = _use_range(analysis, acq)
+    if isinstance(found, str):
+        return found
+    block, first, last = found
+    index = _top_statement_in(analysis, release_use.node, block)
+    release_statement = block[index] if index is not None else None
+    if (
+        index != last
+        or not isinstance(release_statement, ast.Expr)
+        or (release_statement.value is not release_use.call and not (
+            isinstance(release_statement.value, ast.Await) and release_statement.value.value is release_use.call))
+    ):
+        return "the release is not a statement of its own after the last use"
+    if last - first < 2:
+        return "nothing lies between the creation and the release"
+    owner = acq.owner
+    method = getattr(release_use.call.func, "attr", "") if release_use.call else ""
+    value = _assigned_value(acq)
+    awaited = isinstance(release_statement.value, ast.Await)
+    if (
+        owner is not None
+        and value is not None
+        and not isinstance(value, ast.Await)
+        and method in owner.close_methods
+        and (owner.context == "sync" or (owner.context == "async" and acq.scope.is_async and awaited))
+    ):
+        edit: Edit = WrapInWith(
+            pos(block[first]), pos(block[last - 1]), acq.name or "", owner.context == "async", drop=pos(block[last])
+        )
+        keyword = "async with" if owner.context == "async" else "with"
+        return Fix(f"Replace the close with `{keyword}`", Applicability.SAFE, edit, span(*block[first : last + 1]))
+    edit = TryFinally(pos(block[first]), pos(block[last - 1]), move=pos(block[last]))
+    return Fix("Move the release into `finally`", Applicability.SAFE, edit, span(*block[first : last + 1]))
+
+
+def plan_hoist(acq: Acquisition, analysis: Analysis) -> Fix | str:
+    """Move ``with Client() as c:`` out of the loop whose body holds it directly."""
+    if acq.how not in ("with", "async-with"):
+        return "it is not entered with `with`"
+    with_stmt = acq.statement
+    loop = acq.loop
+    if not isinstance(with_stmt, (ast.With, ast.AsyncWith)) or len(with_stmt.items) != 1:
+        return "its `with` enters several things"
+    if not isinstance(loop, LoopNode) or not any(s is with_stmt for s in loop.body):
+        return "its `with` is not directly in the loop body"
+    if _block_of(analysis, loop) is None:
+        return "the loop is not in a statement block"
+    bound_in_loop = _names_bound_in(loop)
+    for node in ast.walk(with_stmt.items[0].context_expr):
+        if isinstance(node, ast.Name) and node.id in bound_in_loop:
+            return f"its arguments change in the loop (`{node.id}`)"
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+            return "its arguments are not a plain expression"
+    target = with_stmt.items[0].optional_vars
+    if target is not None and not isinstance(target, ast.Name):
+        return "its `as` target is not a name"
+    if target is not None and any(
+        isinstance(n, ast.Name) and n.id == target.id and not isinstance(n.ctx, ast.Load) and n is not target
+        for n in ast.walk(loop)
+    ):
+        return f"`{target.id}` is rebound in the loop"
+    if isinstance(with_stmt, ast.AsyncWith) and not acq.scope.is_async:
+        return "`async with` needs an `async def`"
+    edit = HoistWith(pos(loop), pos(with_stmt))
+    return Fix("Hoist the client out of the loop", Applicability.UNSAFE, edit, span(loop))
+
+
+def _names_bound_in(loop: ast.AST) -> set[str]:
+    names = set()
+    for node in ast.walk(loop):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+    return names
+
+
+#: httpx helper keywords that only a `Client` takes, not its methods.
+_HTTPX_CLIENT_ONLY = frozenset(
+    {"verify", "cert", "proxy", "proxies", "trust_env", "transport", "mounts", "http1", "http2", "limits", "app",
+     "base_url", "event_hooks", "default_encoding"}
+)
+
+
+def plan_session_around_loop(helper_call: HelperCall, analysis: Analysis) -> Fix | str:
+    """Send the helper calls of a loop through one session built around it."""
+    helper = helper_call.helper
+    module = helper.name.split(".", 1)[0]
+    if module not in ("requests", "httpx"):
+        return f"`{helper.name}` has no client method with the same signature"
+    scope = helper_call.scope
+    # The outermost loop (or statement holding a comprehension) of the scope around the call.
+    statement: ast.AST = helper_call.call
+    outermost = None
+    current = analysis.semantic.parent(statement)
+    child: ast.AST = statement
+    while current is not None and current is not scope.node:
+        if isinstance(current, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return "the call is inside a nested function"
+        if isinstance(current, LoopNode) and child in current.body or isinstance(current, ComprehensionNode):
+            outermost = current
+        child, current = current, analysis.semantic.parent(current)
+    if outermost is None:
+        return "the loop was not found"
+    while not isinstance(outermost, ast.stmt):
+        outermost = analysis.semantic.parent(outermost)  # type: ignore[assignment]
+    block = _block_of(analysis, outermost)  # type: ignore[arg-type]
+    if block is None or not _alone_on_its_line(analysis, outermost, block):  # type: ignore[arg-type]
+        return "the loop is not a statement of its own"
+    calls = []
+    for call in analysis.helper_calls:
+        if call.scope is not scope or call.helper.name.split(".", 1)[0] != module:
+            continue
+        if not _inside(analysis, call.call, outermost) or _in_nested_scope(analysis, call.call, outermost):
+            continue
+        reason = _helper_call_fixable(call)
+        if reason:
+            return reason
+        calls.append((pos(call.call), call.helper.method))
+    name = _free_name(analysis, scope, "session" if module == "requests" else "client")
+    client = f"{module}.Session()" if module == "requests" else "httpx.Client()"
+    edit = SessionAroundStatement(pos(outermost), tuple(sorted(calls)), client, name, module)
+    return Fix(f"Send the calls through one `{client}`", Applicability.UNSAFE, edit, span(outermost))
+
+
+def _in_nested_scope(analysis: Analysis, node: ast.AST, stop: ast.AST) -> bool:
+    current = analysis.semantic.parent(node)
+    while current is not None and current is not stop:
+        if isinstance(current, (*FunctionNode, ast.Lambda, ast.ClassDef)):
+            return True
+        current = analysis.semantic.parent(current)
+    return False
+
+
+def _helper_call_fixable(helper_call: HelperCall) -> str | None:
+    call = helper_call.call
+    helper = helper_call.helper
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        return "a call passes `*args`"
+    limit = 2 if helper.method in ("request", "stream") else 1
+    if helper.name.startswith("requests.") and helper.method in ("post", "put", "patch"):
+        limit = 3 if helper.method == "post" else 2
+    if len(call.args) > limit:
+        return "a call passes positional arguments the session method does not take"
+    if helper.name.startswith("httpx."):
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                return "a call passes `**kwargs`, which may hold client-only settings"
+            if keyword.arg in _HTTPX_CLIENT_ONLY:
+                return f"a call passes `{keyword.arg}=`, which only `httpx.Client` takes"
+    return None
+
+
+def _free_name(analysis: Analysis, scope, preferred: str) -> str:
+    """A name free in ``scope``: not bound there or at module level, and not read there or in
+    a scope nested in it."""
+    module = analysis.semantic.module_scope
+    used = set(scope.bound) | set(scope.imports) | set(module.bound) | set(module.imports)
+    for name, loads in analysis.semantic.name_loads.items():
+        for load in loads:
+            load_scope = analysis.semantic.scope(load)
+            if load_scope is scope or _scope_within(load_scope, scope):
+                used.add(name)
+                break
+    for candidate in (preferred, f"http_{preferred}", f"{preferred}_"):
+        if candidate not in used:
+            return candidate
+    index = 2
+    while f"{preferred}{index}" in used:
+        index += 1
+    return f"{preferred}{index}"
+
+
+def _scope_within(inner, outer) -> bool:
+    current = inner.parent
+    while current is not None:
+        if current is outer:
+            return True
+        current = current.parent
+    return False
+
+
+def plan_await(call: ast.Call, analysis: Analysis) -> Fix | str:
+    scope = analysis.semantic.scope(call)
+    if not scope.is_async:
+        return "it is not in an `async def`, where it could be awaited"
+    return Fix("Await the close", Applicability.SAFE, AwaitCall(pos(call)), span(call))
+
+
+def plan_async_with(call: ast.Call, analysis: Analysis) -> Fix | str:
+    withitem = analysis.semantic.parent(call)
+    with_stmt = analysis.semantic.parent(withitem) if withitem is not None else None
+    if not isinstance(with_stmt, ast.With):
+        return "it is not entered by a plain `with`"
+    if not analysis.semantic.scope(call).is_async:
+        return "`async with` needs an `async def`"
+    if len(with_stmt.items) != 1:
+        return "its `with` enters several things"
+    return Fix("Use `async with`", Applicability.SAFE, MakeAsyncWith(pos(with_stmt)), span(with_stmt))
+
+
+__all__ = [
+    "Applicability", "Fix", "Edit", "AwaitCall", "MakeAsyncWith", "WrapInWith", "TryFinally", "HoistWith",
+    "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
+    "plan_session_around_loop", "plan_await", "plan_async_with",
+]
