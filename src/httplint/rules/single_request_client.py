@@ -18,7 +18,9 @@ class SingleRequestClient(Rule):
 
     It stays silent when the client is passed in, returned, yielded or stored; when the
     variable may also hold a client the caller gave (`session = given or Session()`,
-    `if session is None: session = Session()`); when it
+    `if session is None: session = Session()`); when the client is configured per call
+    (`**kwargs`, a `transport=`, `connector=` or `mounts=` built for the call, as SSRF
+    guards are); when it
     serves several requests or a loop of them; when its one request is a stream or a
     websocket (`client.stream(...)`, `stream=True`, `ws_connect`), whose transfer
     outlasts the connection setup; in the function that runs once per
@@ -72,6 +74,8 @@ class SingleRequestClient(Rule):
                 continue
             if acq.how not in ("with", "async-with", "assign", "inline"):
                 continue
+            if _configured_per_call(acq.call):
+                continue
             function = acq.scope.node
             if function in analysis.entry_points or getattr(function, "name", "").startswith("test"):
                 continue
@@ -94,3 +98,11 @@ def _is_long_lived(call: ast.Call) -> bool:
     return any(
         k.arg == "stream" and isinstance(k.value, ast.Constant) and k.value.value is True for k in call.keywords
     )
+
+
+_PER_CALL_KEYWORDS = frozenset({"transport", "connector", "mounts"})
+
+
+def _configured_per_call(call: ast.Call) -> bool:
+    """Settings passed through (``**kwargs``) or a transport built for this call."""
+    return any(k.arg is None or k.arg in _PER_CALL_KEYWORDS for k in call.keywords)
