@@ -5,14 +5,20 @@ from __future__ import annotations
 import argparse
 import difflib
 import sys
+from pathlib import Path
+from typing import TextIO
 
 from . import __version__
+from .config import ConfigError, Settings, load
 from .docs import render_rule
-from .engine import UsageError, check_path, select_rules
+from .engine import Linter, UsageError, decode
 from .files import Missing, iter_python_files
-from .report import FORMATS, Summary
+from .report import FORMATS, Summary, use_color, write_statistics
 from .rule import Diagnostic
 from .rules import RULES
+
+#: Runs over this many files show a progress bar on a terminal's stderr.
+PROGRESS_THRESHOLD = 200
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -21,21 +27,27 @@ def build_parser() -> argparse.ArgumentParser:
         description="Find HTTP-client misuse (requests, httpx, urllib3, aiohttp): leaked clients "
         "and responses, per-request sessions, unsafe releases.",
     )
-    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .)")
-    parser.add_argument("--select", action="append", metavar="CODES", help="comma-separated codes or prefixes to enable")
-    parser.add_argument("--ignore", action="append", metavar="CODES", help="comma-separated codes or prefixes to disable")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="files or folders to check (default: .); - reads stdin")
+    parser.add_argument("--select", action="append", metavar="CODES", help="codes or prefixes to enable (replaces the configuration's)")
+    parser.add_argument("--extend-select", action="append", metavar="CODES", help="codes or prefixes to enable in addition")
+    parser.add_argument("--ignore", action="append", metavar="CODES", help="codes or prefixes to disable")
     parser.add_argument("--fix", action="store_true", help="apply safe fixes in place")
-    parser.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix) or count unsafe fixes")
+    parser.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply (with --fix) or count unsafe fixes")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
+    parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("--config", metavar="PATH", help="a pyproject.toml to read [tool.httplint] from")
+    parser.add_argument("--show-settings", action="store_true", help="print the resolved configuration and exit")
+    parser.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from stdin (for messages and per-file-ignores)")
+    parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
     parser.add_argument("--version", action="version", version=f"httplint {__version__}")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run httplint. Returns 0 when clean, 1 on findings (or unreadable files), 2 on a usage error."""
+    """Run httplint. Returns 0 when clean (or all fixed), 1 on findings or unreadable files, 2 on a
+    usage or configuration error."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -49,36 +61,113 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(render_rule(rule, level=1))
         return 0
     try:
-        rules = select_rules(args.select, args.ignore)
-    except UsageError as error:
+        settings = load(Path(args.config)) if args.config else load(start=Path.cwd())
+        linter = Linter(settings, args.select, args.ignore, args.extend_select)
+    except (ConfigError, UsageError) as error:
         print(f"httplint: error: {error}", file=sys.stderr)
         return 2
+    if args.show_settings:
+        sys.stdout.write(settings.show())
+        return 0
+    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    paths = args.paths or ["."]
+    if "-" in paths:
+        if len(paths) > 1:
+            print("httplint: error: `-` (stdin) cannot be combined with other paths", file=sys.stderr)
+            return 2
+        return _run_stdin(args, linter, unsafe)
+    return _run_paths(args, linter, settings, paths, unsafe)
+
+
+def _run_paths(args, linter: Linter, settings: Settings, paths: list[str], unsafe: bool) -> int:
     diagnostics: list[Diagnostic] = []
     fixing = args.fix or args.diff
     fixed = changed = 0
-    for item in iter_python_files(args.paths or ["."]):
-        if isinstance(item, Missing):
-            diagnostics.append(Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory"))
-            continue
-        if not fixing:
-            diagnostics.extend(check_path(item, rules))
-            continue
-        found, fixed_here, did_change = _fix_file(item, rules, args.unsafe_fixes, args.diff)
-        diagnostics.extend(found)
-        fixed += fixed_here
-        changed += did_change
+    items = list(iter_python_files(paths, settings.excluded_spec(), str(settings.root)))
+    with _progress(len(items)) as advance:
+        for item in items:
+            advance()
+            if isinstance(item, Missing):
+                diagnostics.append(
+                    Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory")
+                )
+                continue
+            if not fixing:
+                diagnostics.extend(linter.check_path(item))
+                continue
+            found, fixed_here, did_change = _fix_file(item, linter, unsafe, args.diff)
+            diagnostics.extend(found)
+            fixed += fixed_here
+            changed += did_change
     diagnostics.sort()
     if args.diff:
         print(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", file=sys.stderr)
         return 1 if changed and not args.exit_zero else 0
-    summary = Summary(fixed=fixed, unsafe_fixes=args.unsafe_fixes, fixing=args.fix)
-    FORMATS[args.format](diagnostics, sys.stdout, summary)
+    _report(args, diagnostics, Summary(fixed=fixed, unsafe_fixes=unsafe, fixing=args.fix), sys.stdout)
     if args.exit_zero:
         return 0
     return 1 if diagnostics else 0
 
 
-def _fix_file(path: str, rules, unsafe: bool, diff: bool) -> tuple[list[Diagnostic], int, bool]:
+def _run_stdin(args, linter: Linter, unsafe: bool) -> int:
+    """Check (or fix) the buffer on stdin, as editors send unsaved files. With ``--fix`` the
+    fixed source goes to stdout and the findings to stderr."""
+    name = args.stdin_filename or "-"
+    source = sys.stdin.buffer.read()
+    if not (args.fix or args.diff):
+        diagnostics = linter.check_source(source, name)
+        _report(args, diagnostics, Summary(unsafe_fixes=unsafe), sys.stdout)
+        return 0 if args.exit_zero or not diagnostics else 1
+    from .codemod import fix_source
+
+    result = fix_source(source, name, linter.rules_for(name), unsafe, linter.knowledge, linter.prefilter)
+    new = result.source if result.source is not None else source
+    if args.diff:
+        if result.source is not None:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    decode(source).splitlines(keepends=True), decode(new).splitlines(keepends=True), name, name
+                )
+            )
+        return 1 if result.source is not None and not args.exit_zero else 0
+    sys.stdout.buffer.write(new)
+    sys.stdout.flush()
+    _report(args, result.remaining, Summary(fixed=len(result.fixed), unsafe_fixes=unsafe, fixing=True), sys.stderr)
+    return 0 if args.exit_zero or not result.remaining else 1
+
+
+def _report(args, diagnostics: list[Diagnostic], summary: Summary, out: TextIO) -> None:
+    if args.statistics:
+        write_statistics(diagnostics, out, summary)
+        return
+    if args.format == "text":
+        summary.color = use_color(out)
+    FORMATS[args.format](diagnostics, out, summary)
+
+
+class _progress:
+    """A progress bar on stderr for long runs on a terminal (``rich``); a no-op otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.bar = None
+
+    def __enter__(self):
+        if self.total < PROGRESS_THRESHOLD or not use_color(sys.stderr):
+            return lambda: None
+        from rich.progress import Progress
+
+        self.bar = Progress(transient=True, console=None)
+        self.bar.__enter__()
+        task = self.bar.add_task("httplint", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool) -> tuple[list[Diagnostic], int, bool]:
     """Fix one file (or print its diff). Returns the remaining findings, the number fixed, and
     whether the file changed (or would)."""
     from .codemod import fix_source, write_atomically  # libcst is imported only when fixing
@@ -88,23 +177,17 @@ def _fix_file(path: str, rules, unsafe: bool, diff: bool) -> tuple[list[Diagnost
             source = handle.read()
     except OSError as error:
         return [Diagnostic(path, 1, 0, "E902", "io-error", f"{type(error).__name__}: {error.strerror or error}")], 0, False
-    result = fix_source(source, path, rules, unsafe)
+    result = fix_source(source, path, linter.rules_for(path), unsafe, linter.knowledge, linter.prefilter)
     if result.source is None:
         return result.remaining, 0, False
     if diff:
-        before = _text(source).splitlines(keepends=True)
-        after = _text(result.source).splitlines(keepends=True)
+        before = decode(source).splitlines(keepends=True)
+        after = decode(result.source).splitlines(keepends=True)
         sys.stdout.writelines(difflib.unified_diff(before, after, fromfile=path, tofile=path))
         return result.remaining, len(result.fixed), True
     try:
         write_atomically(path, result.source)
     except OSError as error:
         failure = Diagnostic(path, 1, 0, "E902", "io-error", f"{type(error).__name__}: cannot write: {error.strerror}")
-        return [failure, *check_path(path, rules)], 0, False
+        return [failure, *linter.check_path(path)], 0, False
     return result.remaining, len(result.fixed), True
-
-
-def _text(source: bytes) -> str:
-    from .engine import decode
-
-    return decode(source)

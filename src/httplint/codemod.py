@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 import io
 import os
+import re
 import tempfile
 import tokenize
 from collections import Counter
@@ -32,7 +33,8 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import fix as fx
-from .engine import check_source
+from . import libraries as lib
+from .engine import PREFILTER, check_source
 from .rule import Diagnostic, Rule
 
 MAX_PASSES = 20
@@ -64,9 +66,20 @@ def allowed(diagnostic: Diagnostic, unsafe: bool) -> bool:
     return fix is not None and (unsafe or fix.applicability is fx.Applicability.SAFE)
 
 
-def fix_source(source: bytes, path: str, rules: list[Rule], unsafe: bool) -> FixResult:
+def fix_source(
+    source: bytes,
+    path: str,
+    rules: list[Rule],
+    unsafe: bool,
+    knowledge: lib.Knowledge | None = None,
+    prefilter: re.Pattern[bytes] = PREFILTER,
+) -> FixResult:
     """Apply every applicable fix to one file's bytes, to convergence. Never raises for bad input."""
-    diagnostics = check_source(source, path, rules)
+
+    def check(data: bytes) -> list[Diagnostic]:
+        return check_source(data, path, rules, knowledge, prefilter)
+
+    diagnostics = check(source)
     if not any(allowed(d, unsafe) for d in diagnostics):
         return FixResult(None, [], diagnostics)
     bom = source.startswith(BOM)
@@ -87,7 +100,7 @@ def fix_source(source: bytes, path: str, rules: list[Rule], unsafe: bool) -> Fix
         candidates = [d for d in diagnostics if allowed(d, unsafe)]
         if not candidates:
             break
-        outcome = _apply_verified(current, candidates, diagnostics, encode, path, rules)
+        outcome = _apply_verified(current, candidates, diagnostics, encode, check)
         if outcome is None:
             break
         current, applied, diagnostics = outcome
@@ -97,7 +110,7 @@ def fix_source(source: bytes, path: str, rules: list[Rule], unsafe: bool) -> Fix
     return FixResult(encode(current), fixed, diagnostics)
 
 
-def _apply_verified(text, candidates, diagnostics, encode, path, rules):
+def _apply_verified(text, candidates, diagnostics, encode, check):
     """One pass: the non-overlapping batch, or failing that the first single fix that verifies."""
     batch = _non_overlapping(candidates)
     groups = [batch] + ([[d] for d in batch] if len(batch) > 1 else [])
@@ -108,7 +121,7 @@ def _apply_verified(text, candidates, diagnostics, encode, path, rules):
             continue
         if new_text == text:
             continue
-        new_diagnostics = _verify(new_text, diagnostics, group, encode, path, rules)
+        new_diagnostics = _verify(new_text, diagnostics, group, encode, check)
         if new_diagnostics is not None:
             edits = {d.fix.edit for d in group}
             applied = [d for d in candidates if d.fix.edit in edits]
@@ -134,14 +147,14 @@ def _non_overlapping(candidates: list[Diagnostic]) -> list[Diagnostic]:
     return chosen
 
 
-def _verify(new_text, before, group, encode, path, rules) -> list[Diagnostic] | None:
+def _verify(new_text, before, group, encode, check) -> list[Diagnostic] | None:
     """The re-lint of ``new_text`` if it parses and shows nothing new, else ``None``."""
     new_source = encode(new_text)
     try:
         ast.parse(new_source)
     except (SyntaxError, ValueError, RecursionError):
         return None
-    after = check_source(new_source, path, rules)
+    after = check(new_source)
     if any(d.code in ("E999", "E902") for d in after):
         return None
     old = Counter((d.code, _base(d.message)) for d in before)

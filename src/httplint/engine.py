@@ -8,7 +8,9 @@ import tokenize
 import io
 from typing import Iterable
 
+from . import libraries as lib
 from . import noqa
+from .config import Settings
 from .resources import analyze
 from .rule import Diagnostic, Rule
 from .rules import OPINIONATED_PREFIX, RULES
@@ -30,33 +32,115 @@ def _split(codes: Iterable[str] | None) -> list[str]:
     return parts
 
 
-def select_rules(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[Rule]:
+def _check_selectors(prefixes: Iterable[str]) -> None:
+    for prefix in prefixes:
+        if prefix != "ALL" and not any(code.startswith(prefix) for code in RULES):
+            raise UsageError(f"unknown rule selector {prefix!r}")
+
+
+def _longest(code: str, prefixes: Iterable[str]) -> int:
+    """Length of the longest prefix of ``code`` in ``prefixes`` (``ALL`` counts 0), or -1."""
+    best = -1
+    for prefix in prefixes:
+        if prefix == "ALL":
+            best = max(best, 0)
+        elif code.startswith(prefix):
+            best = max(best, len(prefix))
+    return best
+
+
+def select_rules(
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+    extend_select: Iterable[str] | None = None,
+) -> list[Rule]:
     """The rules selected by code prefixes, flake8-style (``HTL1`` selects ``HTL1xx``; ``ALL`` everything).
 
-    Without ``select``, every rule outside the opinionated band ``HTL9xx`` is on.
+    Without ``select``, every rule outside the opinionated band ``HTL9xx`` is on;
+    ``extend_select`` adds to either. For each code the longest matching prefix decides;
+    on a tie ``ignore`` wins.
 
     Raises:
         UsageError: a prefix matches no rule.
     """
     selected = _split(select)
+    extended = _split(extend_select)
     ignored = _split(ignore)
-    for prefix in (*selected, *ignored):
-        if prefix != "ALL" and not any(code.startswith(prefix) for code in RULES):
-            raise UsageError(f"unknown rule selector {prefix!r}")
+    _check_selectors((*selected, *extended, *ignored))
     chosen = []
     for code, rule in RULES.items():
         if selected:
-            on = any(p == "ALL" or code.startswith(p) for p in selected)
+            on = _longest(code, (*selected, *extended))
         else:
-            on = not code.startswith(OPINIONATED_PREFIX)
-        if on and not any(p == "ALL" or code.startswith(p) for p in ignored):
+            on = max(_longest(code, extended), -1 if code.startswith(OPINIONATED_PREFIX) else 0)
+        off = _longest(code, ignored)
+        if on >= 0 and on > off:
             chosen.append(rule())
     return chosen
 
 
-def check_tree(tree: ast.Module, path: str, rules: list[Rule]) -> list[Diagnostic]:
+def build_prefilter(extra_words: Iterable[str] = ()) -> re.Pattern[bytes]:
+    """:data:`PREFILTER`, plus the names of a project's configured client factories."""
+    words = [re.escape(w.encode()) for w in extra_words]
+    if not words:
+        return PREFILTER
+    return re.compile(PREFILTER.pattern + b"|" + b"|".join(words))
+
+
+class Linter:
+    """One run's settings: the rules selected (per file, after per-file ignores), the
+    library knowledge with the project's factories, and the prefilter.
+
+    Args:
+        settings: the resolved configuration.
+        select: rule selectors from the command line, replacing the configuration's.
+        ignore, extend_select: selectors from the command line, added to the configuration's.
+
+    Raises:
+        UsageError: a selector matches no rule.
+    """
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] | None = None,
+        extend_select: Iterable[str] | None = None,
+    ) -> None:
+        self.settings = settings or Settings()
+        cli_select = _split(select)
+        self._select = cli_select or list(self.settings.select or ())
+        self._extend = [*self.settings.extend_select, *_split(extend_select)]
+        self._ignore = [*self.settings.ignore, *_split(ignore)]
+        self.rules = select_rules(self._select or None, self._ignore, self._extend)
+        self.knowledge = self.settings.knowledge
+        self.prefilter = build_prefilter(self.knowledge.words)
+        self._per_file: dict[tuple[str, ...], list[Rule]] = {}
+
+    def rules_for(self, path: str) -> list[Rule]:
+        extra = self.settings.ignored_for(path) if self.settings.per_file_ignores else ()
+        if not extra:
+            return self.rules
+        cached = self._per_file.get(extra)
+        if cached is None:
+            cached = select_rules(self._select or None, [*self._ignore, *extra], self._extend)
+            self._per_file[extra] = cached
+        return cached
+
+    def check_source(self, source: bytes, path: str) -> list[Diagnostic]:
+        return check_source(source, path, self.rules_for(path), self.knowledge, self.prefilter)
+
+    def check_path(self, path: str) -> list[Diagnostic]:
+        return check_path(path, self.rules_for(path), self.knowledge, self.prefilter)
+
+
+def check_tree(
+    tree: ast.Module, path: str, rules: list[Rule], knowledge: lib.Knowledge | None = None
+) -> list[Diagnostic]:
     """Run ``rules`` on a parsed module; no ``noqa`` handling (flake8 does its own)."""
-    analysis = analyze(tree)
+    if not rules:
+        return []
+    analysis = analyze(tree, knowledge=knowledge)
     found = set()
     for rule in rules:
         for report in rule.check(analysis):
@@ -68,14 +152,20 @@ def check_tree(tree: ast.Module, path: str, rules: list[Rule]) -> list[Diagnosti
     return sorted(found)
 
 
-def check_source(source: bytes, path: str, rules: list[Rule]) -> list[Diagnostic]:
+def check_source(
+    source: bytes,
+    path: str,
+    rules: list[Rule],
+    knowledge: lib.Knowledge | None = None,
+    prefilter: re.Pattern[bytes] = PREFILTER,
+) -> list[Diagnostic]:
     """Check one file's bytes. Never raises for bad input.
 
     Returns:
         The findings, sorted, after ``# noqa``; or one ``E999`` diagnostic when the
         file cannot be parsed (syntax error, bad encoding, NUL bytes, nesting too deep).
     """
-    if not PREFILTER.search(source):
+    if not rules or not prefilter.search(source):
         return []
     try:
         tree = ast.parse(source, filename=path)
@@ -86,7 +176,7 @@ def check_source(source: bytes, path: str, rules: list[Rule]) -> list[Diagnostic
     except (ValueError, RecursionError, MemoryError) as error:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", f"{type(error).__name__}: {error}")]
     try:
-        diagnostics = check_tree(tree, path, rules)
+        diagnostics = check_tree(tree, path, rules, knowledge)
     except RecursionError:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", "RecursionError: file nested too deeply to analyse")]
     if not diagnostics:
@@ -112,7 +202,9 @@ def decode(source: bytes) -> str:
         return source.decode("utf-8", errors="replace")
 
 
-def check_path(path: str, rules: list[Rule]) -> list[Diagnostic]:
+def check_path(
+    path: str, rules: list[Rule], knowledge: lib.Knowledge | None = None, prefilter: re.Pattern[bytes] = PREFILTER
+) -> list[Diagnostic]:
     """Read and check one file; an unreadable file gives one ``E902`` diagnostic."""
     try:
         with open(path, "rb") as handle:
@@ -120,4 +212,4 @@ def check_path(path: str, rules: list[Rule]) -> list[Diagnostic]:
     except OSError as error:
         reason = error.strerror or str(error)
         return [Diagnostic(path, 1, 0, "E902", "io-error", f"{type(error).__name__}: {reason}")]
-    return check_source(source, path, rules)
+    return check_source(source, path, rules, knowledge, prefilter)

@@ -39,21 +39,32 @@ def _gitignore(directory: str) -> pathspec.PathSpec | None:
         return None
 
 
-def iter_python_files(paths: list[str]) -> Iterator[str | Missing]:
+def iter_python_files(
+    paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None
+) -> Iterator[str | Missing]:
     """Yield the Python files under ``paths``, in sorted order, and a :class:`Missing` for each bad path.
+
+    Args:
+        paths: files and folders as given.
+        exclude: patterns (gitignore syntax, relative to ``base``) of folders and files to skip
+            while walking; default: :data:`SKIPPED_DIRS` anywhere.
+        base: the folder ``exclude`` is relative to (default: the working folder).
 
     A file named explicitly is always yielded, whatever its suffix or ignore status.
     """
+    if exclude is None:
+        exclude = pathspec.GitIgnoreSpec.from_lines(f"{name}/" for name in sorted(SKIPPED_DIRS))
+    base = os.path.abspath(base or os.getcwd())
     for given in paths:
         if os.path.isdir(given):
-            yield from _walk(given)
+            yield from _walk(given, exclude, base)
         elif os.path.exists(given) or os.path.islink(given):
             yield given
         else:
             yield Missing(given)
 
 
-def _walk(root: str) -> Iterator[str]:
+def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
     specs: list[tuple[str, pathspec.PathSpec]] = []
     parent_ignores = _ancestor_gitignores(root)
     specs.extend(parent_ignores)
@@ -76,7 +87,7 @@ def _walk(root: str) -> Iterator[str]:
         kept = []
         for name in sorted(dirnames):
             full = os.path.join(directory, name)
-            if name in SKIPPED_DIRS or _is_virtualenv(full) or _ignored(full, True, active):
+            if _excluded(full, True, exclude, base) or _is_virtualenv(full) or _ignored(full, True, active):
                 continue
             kept.append(name)
         dirnames[:] = kept
@@ -84,8 +95,17 @@ def _walk(root: str) -> Iterator[str]:
             if not name.endswith(PYTHON_SUFFIXES):
                 continue
             full = os.path.join(directory, name)
-            if not _ignored(full, False, active):
+            if not _excluded(full, False, exclude, base) and not _ignored(full, False, active):
                 yield full
+
+
+def _excluded(path: str, is_dir: bool, exclude: pathspec.PathSpec, base: str) -> bool:
+    absolute = os.path.abspath(path)
+    if absolute.startswith(base.rstrip(os.sep) + os.sep):
+        relative = os.path.relpath(absolute, base).replace(os.sep, "/")
+    else:
+        relative = os.path.basename(absolute)  # outside the project: match on the name
+    return exclude.match_file(relative + "/" if is_dir else relative)
 
 
 def _ancestor_gitignores(root: str) -> list[tuple[str, pathspec.PathSpec]]:

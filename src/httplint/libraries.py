@@ -415,11 +415,48 @@ def owner_for_annotation(qualified: str | None) -> OwnerType | None:
     return ANNOTATION_TYPES.get(qualified)
 
 
-@dataclass
-class Knowledge:
-    """All tables above, bundled so that later configuration can extend them."""
+#: Owner types by their canonical name, for configuration (`client-factories`).
+OWNER_TYPES: dict[str, OwnerType] = {owner.name: owner for owner in CONSTRUCTORS.values()}
 
-    constructors: dict[str, OwnerType] = field(default_factory=lambda: dict(CONSTRUCTORS))
-    helpers: dict[str, SessionHelper] = field(default_factory=lambda: dict(SESSION_HELPERS))
-    held_by_method: dict[str, dict[str, HeldWhen]] = field(default_factory=lambda: dict(HELD_BY_METHOD))
-    held_by_function: dict[str, HeldWhen] = field(default_factory=lambda: dict(HELD_BY_FUNCTION))
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The tables the analysis consults, extended by a project's configuration.
+
+    Attributes:
+        factories: a project's own callables that return a new owner, by qualified name
+            (``myproject.http.make_session``) or, for a function of the same module, by its
+            plain name (``make_session``); value: the owner type they return.
+    """
+
+    factories: tuple[tuple[str, OwnerType], ...] = ()
+
+    @property
+    def constructors(self) -> dict[str, OwnerType]:
+        return _constructors(self.factories)
+
+    def local_factory(self, name: str) -> OwnerType | None:
+        """The owner a plain-named factory of the same module returns."""
+        for key, owner in self.factories:
+            if key == name:
+                return owner
+        return None
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """Words whose presence in a file makes it worth parsing (the prefilter's extra terms)."""
+        return tuple(sorted({key.rsplit(".", 1)[-1] for key, _ in self.factories}))
+
+
+_CONSTRUCTOR_CACHE: dict[tuple, dict[str, OwnerType]] = {}
+
+
+def _constructors(factories: tuple[tuple[str, OwnerType], ...]) -> dict[str, OwnerType]:
+    table = _CONSTRUCTOR_CACHE.get(factories)
+    if table is None:
+        table = {**CONSTRUCTORS, **{key: owner for key, owner in factories if "." in key}}
+        _CONSTRUCTOR_CACHE[factories] = table
+    return table
+
+
+DEFAULT_KNOWLEDGE = Knowledge()

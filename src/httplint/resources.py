@@ -167,19 +167,22 @@ class Analysis:
     entry_points: set[ast.AST] = field(default_factory=set)
 
 
-def analyze(tree: ast.Module, semantic: SemanticModel | None = None) -> Analysis:
+def analyze(
+    tree: ast.Module, semantic: SemanticModel | None = None, knowledge: lib.Knowledge | None = None
+) -> Analysis:
     """Run the lifetime analysis on a module.
 
     Args:
         tree: a module from ``ast.parse``.
         semantic: its semantic model, built here when not given.
+        knowledge: the library tables with the project's factories (default: none).
 
     Returns:
         An :class:`Analysis` with every acquisition (state decided), every session
         helper call, every ``with``/``async with`` mismatch and every un-awaited close.
     """
     semantic = semantic or SemanticModel(tree)
-    return _Analyzer(semantic).run()
+    return _Analyzer(semantic, knowledge or lib.DEFAULT_KNOWLEDGE).run()
 
 
 _RETRY_WORDS = re.compile(r"retr|attempt|tries|tried", re.I)
@@ -194,8 +197,10 @@ def _looks_like_http_session(receiver: ast.AST) -> bool:
 
 
 class _Analyzer:
-    def __init__(self, semantic: SemanticModel) -> None:
+    def __init__(self, semantic: SemanticModel, knowledge: lib.Knowledge) -> None:
         self.sm = semantic
+        self.knowledge = knowledge
+        self.constructors = knowledge.constructors
         self.result = Analysis(semantic)
         self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
@@ -219,7 +224,7 @@ class _Analyzer:
             return  # class attributes are singletons; lambdas are not followed
         qualified = self._qualified(call.func, scope)
         if qualified is not None:
-            owner = lib.CONSTRUCTORS.get(qualified)
+            owner = self.constructors.get(qualified)
             if owner is not None:
                 self._acquire(call, scope, owner=owner)
                 return
@@ -236,6 +241,16 @@ class _Analyzer:
             return
         if isinstance(call.func, ast.Attribute):
             self._visit_method_call(call, scope)
+        elif isinstance(call.func, ast.Name) and self.knowledge.factories:
+            owner = self._local_factory(call.func, scope)
+            if owner is not None:
+                self._acquire(call, scope, owner=owner)
+
+    def _local_factory(self, func: ast.Name, scope: Scope) -> lib.OwnerType | None:
+        """A configured factory defined in this module, called by its plain name."""
+        if func.id not in self.sm.module_scope.bound:
+            return None
+        return self.knowledge.local_factory(func.id)
 
     def _visit_method_call(self, call: ast.Call, scope: Scope) -> None:
         func = call.func
@@ -279,7 +294,9 @@ class _Analyzer:
         """The owner type of an expression when it is certain, else ``None``."""
         if isinstance(node, ast.Call):
             qualified = self._qualified(node.func, scope)
-            return lib.CONSTRUCTORS.get(qualified) if qualified else None
+            if qualified:
+                return self.constructors.get(qualified)
+            return self._local_factory(node.func, scope) if isinstance(node.func, ast.Name) else None
         if isinstance(node, ast.Name):
             current: Scope | None = scope
             while current is not None:
@@ -356,7 +373,9 @@ class _Analyzer:
         if isinstance(value, ast.Call):
             qualified = self._qualified(value.func, scope)
             if qualified:
-                return lib.CONSTRUCTORS.get(qualified)
+                return self.constructors.get(qualified)
+            if isinstance(value.func, ast.Name):
+                return self._local_factory(value.func, scope)
         return None
 
     def _annotation_type(self, annotation: ast.AST | None, scope: Scope) -> lib.OwnerType | None:

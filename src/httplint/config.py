@@ -1,0 +1,234 @@
+"""``[tool.httplint]`` from the nearest ``pyproject.toml`` (or ``--config PATH``).
+
+Keys (kebab-case, as ruff and flake8 users write them):
+
+``select``, ``ignore``, ``extend-select``
+    lists of rule codes or prefixes (``"HTL1"``, ``"ALL"``). The longest matching
+    prefix decides, and on a tie ``ignore`` wins (flake8's rule).
+``per-file-ignores``
+    a table: glob pattern (gitignore syntax, relative to the configuration's folder) →
+    list of codes or prefixes ignored in matching files.
+``exclude``, ``extend-exclude``
+    lists of gitignore-style patterns, relative to the configuration's folder, for
+    folders and files skipped when walking. ``exclude`` replaces the defaults
+    (``.git``, virtualenvs, caches …); ``extend-exclude`` adds to them.
+``unsafe-fixes``
+    ``true`` to apply unsafe fixes with ``--fix`` (as ``--unsafe-fixes``).
+``fix-timeout``
+    seconds, a positive number: the timeout a fix inserts where one is missing.
+``client-factories``
+    a table: a project's own callable that returns a new client (qualified name, such as
+    ``"myproject.http.make_session"``, or a plain function name for one defined in the
+    same module) → the client type it returns (``"requests.Session"``, ``"httpx.Client"``
+    …). Calls of it are then followed like the library's constructors.
+
+An unknown key or a bad value raises :class:`ConfigError` naming the key and the file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pathspec
+
+from . import libraries as lib
+from .files import SKIPPED_DIRS
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10
+    import tomli as tomllib
+
+SECTION = ("tool", "httplint")
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved configuration.
+
+    Attributes:
+        path: the configuration file, or ``None`` for defaults.
+        root: the folder patterns are relative to (the file's folder, else the working folder).
+    """
+
+    path: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    fix_timeout: float = 10.0
+    client_factories: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def knowledge(self) -> lib.Knowledge:
+        return lib.Knowledge(tuple((name, lib.OWNER_TYPES[kind]) for name, kind in self.client_factories))
+
+    def excluded_spec(self) -> pathspec.PathSpec:
+        """Patterns for walked files and folders to skip."""
+        defaults = [f"{name}/" for name in sorted(SKIPPED_DIRS)] if self.exclude is None else list(self.exclude)
+        return pathspec.GitIgnoreSpec.from_lines([*defaults, *self.extend_exclude])
+
+    def ignored_for(self, path: str) -> tuple[str, ...]:
+        """The per-file ignores that apply to ``path``."""
+        relative = _relative(path, self.root)
+        if relative is None:
+            return ()
+        codes: list[str] = []
+        for pattern, ignored in self.per_file_ignores:
+            if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative):
+                codes.extend(ignored)
+        return tuple(codes)
+
+    def show(self) -> str:
+        """The resolved settings, one ``key = value`` a line (``--show-settings``)."""
+        lines = [f"config = {str(self.path) if self.path else '(defaults)'}", f"root = {self.root}"]
+        for key in ("select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude",
+                    "unsafe_fixes", "fix_timeout", "client_factories"):
+            lines.append(f"{key.replace('_', '-')} = {_show(getattr(self, key))}")
+        return "\n".join(lines) + "\n"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(default)"
+    if isinstance(value, tuple):
+        if value and isinstance(value[0], tuple):
+            return "{" + ", ".join(f"{k!r} = {_show(v) if isinstance(v, tuple) else repr(v)}" for k, v in value) + "}"
+        return "[" + ", ".join(repr(v) for v in value) + "]"
+    return repr(value).lower() if isinstance(value, bool) else repr(value)
+
+
+def _relative(path: str, root: Path) -> str | None:
+    try:
+        return Path(os.path.abspath(path)).relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.httplint]`` table."""
+    current = start.resolve()
+    for folder in (current, *current.parents):
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                continue  # not ours to judge unless it is the one given with --config
+            if isinstance(data.get("tool"), dict) and "httplint" in data["tool"]:
+                return candidate
+    return None
+
+
+def load(path: Path | None = None, start: Path | None = None) -> Settings:
+    """Read and validate the configuration: ``path`` if given, else the nearest one above ``start``.
+
+    Raises:
+        ConfigError: the file cannot be read or parsed, a key is unknown, or a value is bad.
+    """
+    if path is None:
+        path = find_config(start or Path.cwd())
+        if path is None:
+            return Settings(root=(start or Path.cwd()).resolve())
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8: {error.reason}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    table: Any = data
+    for key in SECTION:
+        table = table.get(key, {}) if isinstance(table, dict) else {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.httplint] must be a table")
+    return _parse(table, path)
+
+
+def _parse(table: dict[str, Any], path: Path) -> Settings:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        parser = _KEYS.get(key)
+        if parser is None:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{path}: unknown key '{key}' in [tool.httplint] (known keys: {known})")
+        try:
+            values[key.replace("-", "_")] = parser(value)
+        except ValueError as error:
+            raise ConfigError(f"{path}: [tool.httplint] '{key}': {error}") from None
+    return Settings(path=path, root=path.parent.resolve(), **values)
+
+
+def _codes(value: Any) -> tuple[str, ...]:
+    from .rules import RULES
+
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of rule codes or prefixes, got {value!r}")
+    for code in value:
+        if code != "ALL" and not any(rule.startswith(code) for rule in RULES):
+            raise ValueError(f"{code!r} matches no rule")
+    return tuple(value)
+
+
+def _patterns(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"expected a list of path patterns, got {value!r}")
+    return tuple(value)
+
+
+def _per_file(value: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a table of pattern = [codes], got {value!r}")
+    return tuple((pattern, _codes(codes)) for pattern, codes in value.items())
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _seconds(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 86400:
+        raise ValueError(f"expected a number of seconds greater than 0, got {value!r}")
+    return float(value)
+
+
+def _factories(value: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a table of callable = client type, got {value!r}")
+    result = []
+    for name, kind in value.items():
+        if not isinstance(kind, str) or kind not in lib.OWNER_TYPES:
+            known = ", ".join(sorted(lib.OWNER_TYPES))
+            raise ValueError(f"{name!r}: {kind!r} is not a client type (one of: {known})")
+        if not name or not all(part.isidentifier() for part in name.split(".")):
+            raise ValueError(f"{name!r} is not a dotted name")
+        result.append((name, kind))
+    return tuple(result)
+
+
+_KEYS = {
+    "select": _codes,
+    "ignore": _codes,
+    "extend-select": _codes,
+    "per-file-ignores": _per_file,
+    "exclude": _patterns,
+    "extend-exclude": _patterns,
+    "unsafe-fixes": _bool,
+    "fix-timeout": _seconds,
+    "client-factories": _factories,
+}
