@@ -118,15 +118,27 @@ def _relative(path: str, root: Path) -> str | None:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.httplint]`` table."""
+    """The nearest ``pyproject.toml`` at or above ``start`` that has a ``[tool.httplint]`` table.
+
+    Raises:
+        ConfigError: such a file does not parse.
+    """
     current = start.resolve()
     for folder in (current, *current.parents):
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
             try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue  # not ours to judge unless it is the one given with --config
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if "httplint" not in text:
+                continue
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as error:
+                if "[tool.httplint" in text:
+                    raise ConfigError(f"{candidate}: invalid TOML: {error}") from None
+                continue  # a broken file that is not ours to judge
             if isinstance(data.get("tool"), dict) and "httplint" in data["tool"]:
                 return candidate
     return None

@@ -1,0 +1,49 @@
+"""The flake8 plugin: ``HTL`` in ``flake8.extension``.
+
+flake8 hands it the parsed tree, the lines and the file name; it runs the same engine
+as the command line and yields the same line, column, code and message. flake8 does its
+own selection (``--select``, ``--ignore``, ``extend-select``, ``per-file-ignores``) and
+``noqa``; the plugin reads only the rule options (``client-factories``) from the
+nearest ``[tool.httplint]``. It never fixes.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+from typing import Iterator
+
+from . import __version__
+from .config import ConfigError, Settings, load
+from .engine import build_prefilter, check_tree
+from .rules import RULES
+
+
+@functools.lru_cache(maxsize=None)
+def _settings(start: str) -> Settings:
+    try:
+        return load(start=Path(start))
+    except ConfigError:
+        return Settings()  # flake8 has no way to report it; the CLI does
+
+
+class Plugin:
+    """flake8 AST plugin. Yields ``(line, column, "HTLnnn message", type)``."""
+
+    name = "httplint"
+    version = __version__
+
+    def __init__(self, tree: ast.Module, lines: list[str], filename: str) -> None:
+        self.tree = tree
+        self.lines = lines
+        self.filename = filename
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        settings = _settings(str(Path.cwd()))
+        knowledge = settings.knowledge
+        if not build_prefilter(knowledge.words).search("".join(self.lines).encode("utf-8", "surrogateescape")):
+            return
+        rules = [rule() for rule in RULES.values()]
+        for diagnostic in check_tree(self.tree, self.filename, rules, knowledge):
+            yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)

@@ -1,0 +1,91 @@
+"""The flake8 plugin, through real flake8 as a subprocess: parity with the CLI on every fixture,
+flake8's own selection, per-file-ignores and noqa, and stdin."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ALL_FIXTURES = sorted(p for p in FIXTURES.rglob("*.py") if not p.name.endswith(".fixed.py"))
+FORMAT = "%(row)d:%(col)d:%(code)s %(text)s"
+
+
+def flake8(*args: str, cwd: Path | None = None, stdin: str | None = None) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", f"--format={FORMAT}", *args],
+        capture_output=True, text=True, cwd=cwd, input=stdin, check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    return result.stdout.splitlines()
+
+
+def cli(*args: str, cwd: Path | None = None) -> list[dict]:
+    result = subprocess.run(
+        [sys.executable, "-m", "httplint", "--format", "json", *args],
+        capture_output=True, text=True, cwd=cwd, check=False,
+    )
+    return json.loads(result.stdout)
+
+
+def test_parity_on_every_fixture() -> None:
+    paths = [str(p) for p in ALL_FIXTURES]
+    from_cli = sorted(
+        f"{r['path']}:{r['line']}:{r['column']}:{r['code']} {r['message']}" for r in cli(*paths)
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "flake8", "--isolated", "--select", "HTL",
+         "--format=%(path)s:%(row)d:%(col)d:%(code)s %(text)s", *paths],
+        capture_output=True, text=True, check=False,
+    )
+    from_flake8 = sorted(result.stdout.splitlines())
+    assert from_cli == from_flake8
+    assert len(from_cli) >= 90
+
+
+def test_flake8_select_ignore_extend_select(tmp_path: Path) -> None:
+    path = FIXTURES / "HTL104.py"
+    only = flake8("--select", "HTL104", str(path))
+    assert only and all(":HTL104 " in line for line in only)
+    assert not any("HTL104" in line for line in flake8("--select", "HTL", "--ignore", "HTL104", str(path)))
+    extended = flake8("--select", "E9", "--extend-select", "HTL1", str(path))
+    assert any(":HTL104 " in line for line in extended)
+
+
+def test_flake8_per_file_ignores(tmp_path: Path) -> None:
+    path = FIXTURES / "HTL104.py"
+    lines = flake8("--select", "HTL", f"--per-file-ignores={path}:HTL104", str(path))
+    assert not any("HTL104" in line for line in lines)
+
+
+def test_flake8_noqa_matches_the_cli() -> None:
+    path = FIXTURES / "HTL101.py"
+    flake8_lines = flake8("--select", "HTL101", str(path))
+    noqa_line = next(i for i, line in enumerate(path.read_text().splitlines(), 1) if "# noqa: HTL101" in line)
+    assert not any(line.startswith(f"{noqa_line}:") for line in flake8_lines)
+    without = path.read_text().replace("# noqa: HTL101", "")
+    assert any(line.startswith(f"{noqa_line}:") for line in flake8("--select", "HTL101", "-", stdin=without))
+    assert len(flake8_lines) == len([r for r in cli("--select", "HTL101", str(path))])
+
+
+def test_flake8_stdin() -> None:
+    source = (FIXTURES / "HTL201.py").read_text()
+    lines = flake8("--select", "HTL", "--stdin-display-name", "buffer.py", "-", stdin=source)
+    assert lines and lines == [f"{r['line']}:{r['column']}:{r['code']} {r['message']}"
+                               for r in cli("--select", "HTL", str(FIXTURES / "HTL201.py"))]
+
+
+def test_flake8_reads_rule_options_from_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.httplint]\nclient-factories = { "make_session" = "requests.Session" }\n'
+    )
+    (tmp_path / "m.py").write_text(
+        "import requests\n\n\ndef make_session():\n    return requests.Session()\n\n\n"
+        "def use(urls):\n    session = make_session()\n    return [session.get(u, timeout=5) for u in urls]\n"
+    )
+    lines = flake8("--select", "HTL", "m.py", cwd=tmp_path)
+    assert lines == ["9:15:HTL104 `session` (`requests.Session`) is never closed: use `with` or call `.close()`"]

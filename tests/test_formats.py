@@ -1,0 +1,153 @@
+"""Output formats: SARIF validated against the official 2.1.0 schema, GitHub annotations,
+statistics, colour rules, and stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from httplint.cli import main
+from httplint.report import Summary, use_color, write_text
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SCHEMA_CACHE = Path.home() / ".cache" / "httplint-tests"
+# The OASIS schema, as shipped in the sdist of sarif-pydantic 0.6.2 (fetched with pip, not vendored).
+SCHEMA_SDIST = "sarif-pydantic==0.6.2"
+
+
+@pytest.fixture(scope="session")
+def sarif_schema() -> dict:
+    target = SCHEMA_CACHE / "sarif-schema-2.1.0.json"
+    if not target.exists():
+        SCHEMA_CACHE.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+             "-d", str(SCHEMA_CACHE), SCHEMA_SDIST],
+            check=True, capture_output=True,
+        )
+        sdist = next(SCHEMA_CACHE.glob("sarif_pydantic-0.6.2.tar.gz"))
+        with tarfile.open(sdist) as archive:
+            member = archive.getmember("sarif_pydantic-0.6.2/sarif-schema-2.1.0.json")
+            target.write_bytes(archive.extractfile(member).read())
+    schema = json.loads(target.read_text())
+    assert schema["title"] == "Static Analysis Results Format (SARIF) Version 2.1.0 JSON Schema"
+    return schema
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_sarif_validates_against_the_schema(capsys, sarif_schema, tmp_path) -> None:
+    broken = tmp_path / "broken.py"
+    broken.write_text("import requests\ndef f(:\n")
+    code, out, _ = run(capsys, "--format", "sarif", str(FIXTURES / "HTL104.py"), str(FIXTURES / "HTL201.py"), str(broken))
+    log = json.loads(out)
+    jsonschema.validate(log, sarif_schema)
+    run_ = log["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules][:2] == ["HTL101", "HTL102"]
+    assert all(r["helpUri"].startswith("https://") and "#htl" in r["helpUri"] for r in rules)
+    results = run_["results"]
+    assert any(r["ruleId"] == "E999" and r["level"] == "error" and "ruleIndex" not in r for r in results)
+    first = next(r for r in results if r["ruleId"] == "HTL104")
+    assert rules[first["ruleIndex"]]["id"] == "HTL104"
+    assert first["locations"][0]["physicalLocation"]["region"]["startLine"] > 0
+
+
+def test_sarif_schema_rejects_a_broken_log(sarif_schema) -> None:
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"version": "2.1.0", "runs": [{"results": []}]}, sarif_schema)
+
+
+def test_github_annotations(capsys) -> None:
+    code, out, _ = run(capsys, "--format", "github", "--select", "HTL103", str(FIXTURES / "HTL103.py"))
+    first = out.splitlines()[0]
+    assert code == 1
+    assert first.startswith(f"::warning title=httplint (HTL103),file={FIXTURES}/HTL103.py,line=14,col=13::HTL103 ")
+    assert all(line.startswith("::warning ") for line in out.splitlines())
+
+
+def test_github_escaping(capsys, tmp_path) -> None:
+    path = tmp_path / "a,b:c.py"
+    path.write_text("import requests\ndef f(:\n")
+    out = run(capsys, "--format", "github", str(path))[1]
+    assert "file=" + str(tmp_path).replace(":", "%3A").replace(",", "%2C") + "/a%2Cb%3Ac.py" in out
+
+
+def test_statistics(capsys) -> None:
+    marks = {code: sum(f"# error: {code}" in line for line in (FIXTURES / f"{code}.py").read_text().splitlines())
+             for code in ("HTL103", "HTL401")}
+    code, out, _ = run(capsys, "--statistics", "--select", "HTL103,HTL401", str(FIXTURES / "HTL103.py"),
+                       str(FIXTURES / "HTL401.py"))
+    lines = out.splitlines()
+    assert marks["HTL103"] > marks["HTL401"] > 0
+    assert lines[0].split("\t") == [str(marks["HTL103"]), "HTL103", "[ ] session-helper-in-loop"]
+    assert lines[1].split("\t") == [str(marks["HTL401"]), "HTL401", "[*] close-not-awaited"]
+    assert lines[2] == f"Found {marks['HTL103'] + marks['HTL401']} errors."
+
+
+def test_colour_only_on_a_terminal(monkeypatch) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert use_color(Tty()) and not use_color(io.StringIO())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color(Tty())
+    out = Tty()
+    from httplint.rule import Diagnostic
+
+    write_text([Diagnostic("a.py", 1, 0, "HTL104", "client-never-closed", "m")], out, Summary(color=True))
+    assert "\x1b[" in out.getvalue() and "a.py:1:1:" in out.getvalue()
+
+
+def test_piped_output_has_no_colour() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "httplint", str(FIXTURES / "HTL104.py")], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1 and "\x1b[" not in result.stdout
+
+
+def stdin_run(*args: str, source: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "httplint", *args], input=source, capture_output=True, text=True, check=False
+    )
+
+
+def test_stdin_check_uses_the_stdin_filename() -> None:
+    source = (FIXTURES / "HTL201.py").read_text()
+    result = stdin_run("-", "--stdin-filename", "pkg/streams.py", "--select", "HTL201", source=source)
+    assert result.returncode == 1
+    assert result.stdout.startswith("pkg/streams.py:20:16: HTL201 [*] Response `response`")
+
+
+def test_stdin_fix_prints_the_fixed_source() -> None:
+    source = "import requests\n\n\ndef f(u):\n    r = requests.get(u, stream=True, timeout=5)\n    return r.headers\n"
+    result = stdin_run("-", "--fix", source=source)
+    assert result.returncode == 0
+    assert result.stdout == source.replace(
+        "    r = requests.get(u, stream=True, timeout=5)\n    return r.headers\n",
+        "    with requests.get(u, stream=True, timeout=5) as r:\n        return r.headers\n",
+    )
+    assert "1 fixed, 0 remaining" in result.stderr
+
+
+def test_stdin_per_file_ignores(tmp_path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.httplint.per-file-ignores]\n"tests/*" = ["HTL201"]\n')
+    source = (FIXTURES / "HTL201.py").read_text()
+    result = subprocess.run(
+        [sys.executable, "-m", "httplint", "-", "--stdin-filename", "tests/t.py", "--select", "HTL201"],
+        input=source, capture_output=True, text=True, cwd=tmp_path, check=False,
+    )
+    assert result.returncode == 0 and "All checks passed!" in result.stdout
