@@ -1,0 +1,179 @@
+"""Every fenced block of the README is run, or checked against what runs it.
+
+Each block is dispatched on what it is (a command, its output, a configuration for
+httplint, flake8, pre-commit or ruff, a CI workflow); a block that no handler claims fails
+the test, so the README cannot hold a snippet that nothing runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, re.S)
+BIN = Path(sys.executable).parent
+
+
+def sh(command: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "NO_COLOR": "1"}
+    return subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True, env=env, check=False, **kwargs)
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A copy of the repository's sample, so that `--fix` commands do not touch the real one."""
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    return tmp_path
+
+
+def commands(block: str) -> list[str]:
+    lines = []
+    for line in block.splitlines():
+        line = re.sub(r"\s+#\s.*$", "", line).strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
+def test_every_block_is_claimed() -> None:
+    kinds = [kind for kind, _ in BLOCKS]
+    assert kinds.count("console") >= 5 and "text" in kinds
+    for kind, body in BLOCKS:
+        assert classify(kind, body) is not None, f"no test runs this README block:\n{body}"
+
+
+def classify(kind: str, body: str) -> str | None:
+    if kind == "console" and "pytest" in body:
+        return "tests"
+    if kind == "console":
+        return "commands"
+    if kind == "text" and body.startswith("examples/weather_service/"):
+        return "output"
+    if kind == "toml" and "[tool.httplint]" in body:
+        return "httplint-config"
+    if kind == "toml" and "[tool.ruff.lint]" in body:
+        return "ruff"
+    if kind == "ini" and "[flake8]" in body:
+        return "flake8"
+    if kind == "yaml" and body.startswith("repos:"):
+        return "pre-commit"
+    if kind == "yaml" and "upload-sarif" in body:
+        return "workflow"
+    return None
+
+
+def blocks_of(name: str) -> list[str]:
+    found = [body for kind, body in BLOCKS if classify(kind, body) == name]
+    assert found, name
+    return found
+
+
+def test_first_command_and_its_output(sample: Path) -> None:
+    first = blocks_of("commands")[0]
+    install, _, command = first.strip().partition(" && ")
+    assert install == "pip install ."  # done by the environment that runs these tests
+    result = sh(command, sample)
+    assert result.returncode == 1
+    assert result.stdout == blocks_of("output")[0]
+
+
+def test_test_command_is_what_ci_runs() -> None:
+    [block] = blocks_of("tests")
+    install, _, command = block.strip().partition(" && ")
+    assert install == "pip install -e '.[test]'" and command == "pytest"
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "pip install --quiet -e '.[test]'" in ci and "python -m pytest" in ci
+
+
+def test_console_commands_run(sample: Path) -> None:
+    ran = 0
+    for block in blocks_of("commands")[1:]:
+        for command in commands(block):
+            result = sh(command, sample)
+            assert result.returncode in (0, 1), f"{command}\n{result.stdout}\n{result.stderr}"
+            assert "Traceback" not in result.stderr, command
+            ran += 1
+    assert ran >= 10
+    assert "with requests.Session() as session:" in (sample / "examples/weather_service/legacy.py").read_text()
+
+
+def test_httplint_configuration(tmp_path: Path) -> None:
+    [block] = blocks_of("httplint-config")
+    (tmp_path / "pyproject.toml").write_text(block)
+    (tmp_path / "tests").mkdir()
+    leak = "import httpx\n\n\ndef f(urls):\n    client = httpx.Client()\n    return [client.get(u) for u in urls]\n"
+    (tmp_path / "tests" / "test_x.py").write_text(leak)
+    (tmp_path / "app.py").write_text(leak)
+    shown = sh("httplint --show-settings", tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "ignore = ['HTL102']" in shown.stdout and "'myproject.http.make_session' = 'requests.Session'" in shown.stdout
+    result = sh("httplint", tmp_path)
+    assert result.returncode == 1 and "app.py:5:14: HTL104" in result.stdout and "tests/" not in result.stdout
+
+
+def test_flake8_configuration(tmp_path: Path) -> None:
+    [block] = blocks_of("flake8")
+    (tmp_path / ".flake8").write_text(block)
+    (tmp_path / "tests").mkdir()
+    leak = "import httpx\n\n\ndef f(urls):\n    client = httpx.Client()\n    return [client.get(u) for u in urls]\n"
+    (tmp_path / "tests" / "test_x.py").write_text(leak)
+    (tmp_path / "app.py").write_text(leak)
+    result = sh(f"{shlex.quote(sys.executable)} -m flake8 app.py tests", tmp_path)
+    assert "app.py:5:14: HTL104" in result.stdout
+    assert "tests/test_x.py:5:14: HTL104" not in result.stdout
+
+
+def test_pre_commit_snippet(tmp_path: Path) -> None:
+    [block] = blocks_of("pre-commit")
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    config = re.sub(r"repo: \S+", f"repo: {ROOT}", block)
+    config = re.sub(r"rev: \S+", f"rev: {head}", config)
+    assert config != block
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".pre-commit-config.yaml").write_text(config)
+    (repo / "app.py").write_text(
+        "import requests\n\n\ndef f(u):\n    r = requests.get(u, stream=True, timeout=5)\n    return r.headers\n"
+    )
+    env_setup = "git init -q && git add . && git -c user.name=t -c user.email=t@t commit -qm init"
+    assert sh(env_setup, repo).returncode == 0
+    home = Path.home() / ".cache" / "httplint-tests" / "pre-commit"
+    result = sh(f"PRE_COMMIT_HOME={home} {shlex.quote(sys.executable)} -m pre_commit run --all-files", repo)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "app.py:5:9: HTL201" in result.stdout
+
+
+def test_ruff_external_keeps_noqa_comments(tmp_path: Path) -> None:
+    [block] = blocks_of("ruff")
+    source = "import httpx\n\nclient = httpx.Client()  # noqa: HTL104\n"
+    (tmp_path / "m.py").write_text(source)
+    ruff = f"{shlex.quote(sys.executable)} -m ruff check --no-cache --select RUF100,RUF102 --output-format concise m.py"
+    (tmp_path / "pyproject.toml").write_text("")
+    without = sh(ruff, tmp_path)
+    assert "RUF102" in without.stdout and "HTL104" in without.stdout  # ruff would flag the code...
+    (tmp_path / "pyproject.toml").write_text(block)
+    with_external = sh(ruff, tmp_path)
+    assert with_external.returncode == 0 and "HTL104" not in with_external.stdout  # ...not with `external`
+
+
+def test_ci_workflow_commands(sample: Path, sarif_schema: dict) -> None:
+    [block] = blocks_of("workflow")
+    runs = [line.split("run:", 1)[1].strip() for line in block.splitlines() if "run:" in line]
+    assert runs[0] == "pip install httplint"  # the environment running these tests has it installed
+    for command in runs[1:]:
+        result = sh(command, sample / "examples")
+        assert result.returncode == 0, result.stderr
+    log = json.loads((sample / "examples" / "httplint.sarif").read_text())
+    jsonschema.validate(log, sarif_schema)
+    assert len(log["runs"][0]["results"]) == 9
