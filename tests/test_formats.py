@@ -126,3 +126,47 @@ def test_stdin_per_file_ignores(tmp_path) -> None:
         input=source, capture_output=True, text=True, cwd=tmp_path, check=False,
     )
     assert result.returncode == 0 and "All checks passed!" in result.stdout
+
+
+def test_exit_zero(capsys) -> None:
+    assert run(capsys, str(FIXTURES / "HTL104.py"))[0] == 1
+    code, out, _ = run(capsys, "--exit-zero", str(FIXTURES / "HTL104.py"))
+    assert code == 0 and "HTL104" in out
+
+
+def test_progress_bar_on_a_terminal_for_long_runs(capsys, monkeypatch, tmp_path) -> None:
+    from httplint import cli
+
+    for index in range(5):
+        (tmp_path / f"m{index}.py").write_text("import requests\n")
+    calls = []
+
+    class FakeProgress:
+        def __init__(self, **kwargs) -> None:
+            calls.append(("init", kwargs.get("transient")))
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            calls.append(("exit", None))
+
+        def add_task(self, name, total):
+            calls.append(("total", total))
+            return 1
+
+        def advance(self, task) -> None:
+            calls.append(("advance", task))
+
+    import rich.progress
+
+    monkeypatch.setattr(rich.progress, "Progress", FakeProgress)
+    monkeypatch.setattr(cli, "PROGRESS_THRESHOLD", 3)
+    monkeypatch.setattr(cli, "use_color", lambda stream: stream is cli.sys.stderr)
+    assert run(capsys, str(tmp_path))[0] == 0
+    assert calls[0] == ("init", True) and ("total", 5) in calls
+    assert calls.count(("advance", 1)) == 5 and calls[-1] == ("exit", None)
+    calls.clear()
+    monkeypatch.setattr(cli, "PROGRESS_THRESHOLD", 10)
+    run(capsys, str(tmp_path))
+    assert calls == []
