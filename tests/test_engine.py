@@ -65,4 +65,4 @@ def test_syntax_error_position() -> None:
 def test_default_selection_is_every_rule_outside_the_opinionated_band() -> None:
     assert [r.code for r in engine.select_rules()] == sorted(c for c in RULES if not c.startswith("HTL9"))
     assert [r.code for r in engine.select_rules(["HTL2"])] == ["HTL201", "HTL202"]
-    assert [r.code for r in engine.select_rules(None, ["HTL1", "HTL4"])] == ["HTL201", "HTL202"]
+    assert [r.code for r in engine.select_rules(None, ["HTL1", "HTL3", "HTL4"])] == ["HTL201", "HTL202"]

@@ -30,6 +30,11 @@ COVERS = {
     "HTL105": {"requests", "httpx", "urllib3", "aiohttp"},
     "HTL201": {"requests", "httpx", "urllib3", "aiohttp", "urllib.request"},
     "HTL202": {"requests", "httpx", "urllib3", "aiohttp"},
+    "HTL301": {"requests", "urllib3", "urllib.request", "http.client"},
+    "HTL302": {"requests", "httpx", "urllib3", "aiohttp"},
+    "HTL303": {"requests", "aiohttp"},
+    "HTL403": {"aiohttp"},
+    "HTL411": {"requests", "httpx", "urllib3", "urllib.request"},
 }
 
 

@@ -217,7 +217,7 @@ class _Transformer(cst.CSTTransformer):
         self._helper_calls: dict[tuple[int, int], tuple[fx.SessionAroundStatement, str]] = {}
         self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
         for edit in self.edits:
-            if isinstance(edit, fx.AwaitCall):
+            if isinstance(edit, (fx.AwaitCall, fx.AddKeyword)):
                 self._calls[self._c(edit.call)] = edit
             elif isinstance(edit, fx.MakeAsyncWith):
                 self._withs[self._c(edit.stmt)] = edit
@@ -249,6 +249,9 @@ class _Transformer(cst.CSTTransformer):
         if isinstance(edit, fx.AwaitCall):
             self.done.add(edit)
             return cst.Await(expression=updated)
+        if isinstance(edit, fx.AddKeyword):
+            self.done.add(edit)
+            updated = _add_keyword(updated, edit.keyword, edit.value)
         helper = self._helper_calls.get(start)
         if helper is not None:
             helper_edit, method = helper
@@ -414,6 +417,66 @@ class _Transformer(cst.CSTTransformer):
             leading_lines=statement.leading_lines,
         )
         return body[:position] + [with_node] + body[position + 1 :]
+
+
+def _add_keyword(call: cst.Call, keyword: str, value: str) -> cst.Call:
+    """``call`` with ``keyword=value`` appended, in the layout the call already has.
+
+    One line: ``f(a, b)`` → ``f(a, b, timeout=10)``. One argument a line: the new argument
+    goes on its own line with the same indentation, after a trailing comma if there was one;
+    a comment after the last argument stays on that argument's line.
+    """
+    new_arg = cst.Arg(
+        keyword=cst.Name(keyword),
+        value=cst.parse_expression(value),
+        equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+    )
+    args = list(call.args)
+    if not args:
+        return call.with_changes(args=[new_arg])
+    last = args[-1]
+    if isinstance(last.comma, cst.Comma):
+        after = last.comma.whitespace_after
+        if isinstance(after, cst.ParenthesizedWhitespace):
+            # one argument a line, trailing comma: the note after `b,` stays on b's line,
+            # the new argument takes the next line
+            between = cst.ParenthesizedWhitespace(
+                first_line=after.first_line, empty_lines=(), indent=True, last_line=_argument_indent(call)
+            )
+            closing = after.with_changes(first_line=cst.TrailingWhitespace())
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=between))
+            args.append(new_arg.with_changes(comma=cst.Comma(whitespace_after=closing)))
+        else:
+            args[-1] = last.with_changes(comma=last.comma.with_changes(whitespace_after=cst.SimpleWhitespace(" ")))
+            args.append(new_arg.with_changes(whitespace_after_arg=after))
+        return call.with_changes(args=args)
+    after_arg = last.whitespace_after_arg
+    if isinstance(after_arg, cst.ParenthesizedWhitespace):
+        between = cst.ParenthesizedWhitespace(
+            first_line=after_arg.first_line, empty_lines=(), indent=True, last_line=_argument_indent(call)
+        )
+        args[-1] = last.with_changes(
+            comma=cst.Comma(whitespace_after=between), whitespace_after_arg=cst.SimpleWhitespace("")
+        )
+        args.append(new_arg.with_changes(whitespace_after_arg=after_arg.with_changes(first_line=cst.TrailingWhitespace())))
+    else:
+        args[-1] = last.with_changes(
+            comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")), whitespace_after_arg=cst.SimpleWhitespace("")
+        )
+        args.append(new_arg.with_changes(whitespace_after_arg=after_arg))
+    return call.with_changes(args=args)
+
+
+def _argument_indent(call: cst.Call) -> cst.SimpleWhitespace:
+    """The indentation of the call's arguments when they stand one a line."""
+    before = call.whitespace_before_args
+    if isinstance(before, cst.ParenthesizedWhitespace):
+        return before.last_line
+    for arg in call.args:
+        comma = arg.comma
+        if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace):
+            return comma.whitespace_after.last_line
+    return cst.SimpleWhitespace("    ")
 
 
 def _dotted(node: cst.BaseExpression) -> bool:

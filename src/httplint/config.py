@@ -73,7 +73,9 @@ class Settings:
 
     @property
     def knowledge(self) -> lib.Knowledge:
-        return lib.Knowledge(tuple((name, lib.OWNER_TYPES[kind]) for name, kind in self.client_factories))
+        return lib.Knowledge(
+            tuple((name, lib.OWNER_TYPES[kind]) for name, kind in self.client_factories), self.fix_timeout
+        )
 
     def excluded_spec(self) -> pathspec.PathSpec:
         """Patterns for walked files and folders to skip."""

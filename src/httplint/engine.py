@@ -18,7 +18,7 @@ from .rules import OPINIONATED_PREFIX, RULES
 #: A file none of whose text matches this cannot import an HTTP library, so no rule
 #: can fire on it and it is never parsed. Every rule needs a resolved import of one
 #: of these modules (``import http.client`` and ``from http import client`` included).
-PREFILTER = re.compile(rb"requests|httpx|urllib|aiohttp|http\.client|http\s+import")
+PREFILTER = re.compile(rb"requests|httpx|urllib|aiohttp|niquests|http\.client|http\s+import")
 
 
 class UsageError(Exception):

@@ -106,7 +106,17 @@ class SessionAroundStatement:
     module: str
 
 
-Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement]
+@dataclass(frozen=True)
+class AddKeyword:
+    """Append ``keyword=value`` to the arguments of the call at ``call``, keeping its layout
+    (one line, or one argument a line with or without a trailing comma)."""
+
+    call: Pos
+    keyword: str
+    value: str
+
+
+Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword]
 
 
 @dataclass(frozen=True)
@@ -453,6 +463,15 @@ def _scope_within(inner, outer) -> bool:
     return False
 
 
+def plan_add_timeout(call: ast.Call, analysis: Analysis, unfixable: str | None) -> Fix | str:
+    """Add ``timeout=<fix-timeout>`` to a call that has none (unsafe: it changes behaviour)."""
+    if unfixable:
+        return unfixable
+    seconds = analysis.knowledge.fix_timeout
+    value = str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+    return Fix(f"Add `timeout={value}`", Applicability.UNSAFE, AddKeyword(pos(call), "timeout", value), span(call))
+
+
 def plan_await(call: ast.Call, analysis: Analysis) -> Fix | str:
     scope = analysis.semantic.scope(call)
     if not scope.is_async:
@@ -475,5 +494,5 @@ def plan_async_with(call: ast.Call, analysis: Analysis) -> Fix | str:
 __all__ = [
     "Applicability", "Fix", "Edit", "AwaitCall", "MakeAsyncWith", "WrapInWith", "TryFinally", "HoistWith",
     "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
-    "plan_session_around_loop", "plan_await", "plan_async_with",
+    "plan_session_around_loop", "plan_await", "plan_async_with", "AddKeyword", "plan_add_timeout",
 ]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 #: Top-level module names whose mention in a file makes it worth parsing. The
 #: text prefilter of the engine searches for these words.
-LIBRARY_MODULES: tuple[str, ...] = ("requests", "httpx", "urllib3", "aiohttp", "urllib", "http")
+LIBRARY_MODULES: tuple[str, ...] = ("requests", "httpx", "urllib3", "aiohttp", "urllib", "http", "niquests")
 
 
 @dataclass(frozen=True)
@@ -385,7 +385,14 @@ ENTRY_RUNNER_METHODS: frozenset[str] = frozenset({"run_until_complete", "run"})
 
 
 _VENDOR_MARKERS = ("._vendor.", ".vendored.", ".extern.", "._vendored.")
-_ALIASES = {"six.moves.urllib.request": "urllib.request", "six.moves.http_client": "http.client"}
+#: Module names that mean another library's API: ``six.moves`` spellings of the stdlib, and
+#: drop-in forks that mirror a library (httpx2 mirrors httpx, niquests mirrors requests).
+_ALIASES = {
+    "six.moves.urllib.request": "urllib.request",
+    "six.moves.http_client": "http.client",
+    "httpx2": "httpx",
+    "niquests": "requests",
+}
 
 
 def canonical(qualified: str | None) -> str | None:
@@ -393,7 +400,8 @@ def canonical(qualified: str | None) -> str | None:
 
     ``pip._vendor.requests.Session`` → ``requests.Session``;
     ``botocore.vendored.requests.get`` → ``requests.get``;
-    ``six.moves.urllib.request.urlopen`` → ``urllib.request.urlopen``.
+    ``six.moves.urllib.request.urlopen`` → ``urllib.request.urlopen``;
+    ``httpx2.Client`` → ``httpx.Client``; ``niquests.Session`` → ``requests.Session``.
     """
     if qualified is None:
         return None
@@ -415,6 +423,101 @@ def owner_for_annotation(qualified: str | None) -> OwnerType | None:
     return ANNOTATION_TYPES.get(qualified)
 
 
+# -- timeouts (http-semantics.md §1.4, §2.4, §3.3, §4.3, §5, §8) -------------------------
+
+
+@dataclass(frozen=True)
+class TimeoutRule:
+    """How one callable takes a timeout.
+
+    Attributes:
+        library: the distribution, for messages.
+        missing_hangs: a call without any timeout can hang forever (requests, urllib3 pools,
+            the stdlib); ``False`` where the library has a bounded default (httpx 5 s, aiohttp
+            300 s, ``urllib3.request`` 3 s), so only an explicit ``None`` is flagged.
+        position: the index of ``timeout`` among positional arguments, if it can be passed so.
+        socket_default: ``socket.setdefaulttimeout()`` applies (urllib3 pools, stdlib; not requests).
+    """
+
+    library: str
+    missing_hangs: bool
+    position: int | None = None
+    socket_default: bool = False
+
+
+_REQUESTS_TIMEOUT = TimeoutRule("requests", True)
+_HTTPX_TIMEOUT = TimeoutRule("httpx", False)
+_AIOHTTP_TIMEOUT = TimeoutRule("aiohttp", False)
+_URLLIB3_POOL_TIMEOUT = TimeoutRule("urllib3", True, socket_default=True)
+
+#: Module-level functions and constructors that take ``timeout=``.
+TIMEOUT_FUNCTIONS: dict[str, TimeoutRule] = {
+    **{name: _REQUESTS_TIMEOUT for name in SESSION_HELPERS if name.startswith("requests.")},
+    **{name: _HTTPX_TIMEOUT for name in SESSION_HELPERS if name.startswith("httpx.")},
+    "httpx.Client": _HTTPX_TIMEOUT,
+    "httpx.AsyncClient": _HTTPX_TIMEOUT,
+    "aiohttp.request": _AIOHTTP_TIMEOUT,
+    "urllib3.request": TimeoutRule("urllib3", False),
+    "urllib.request.urlopen": TimeoutRule("urllib.request", True, position=2, socket_default=True),
+    "http.client.HTTPConnection": TimeoutRule("http.client", True, position=2, socket_default=True),
+    "http.client.HTTPSConnection": TimeoutRule("http.client", True, position=2, socket_default=True),
+}
+
+#: Owner methods that send a request and take ``timeout=``, by owner type.
+TIMEOUT_METHODS: dict[str, tuple[frozenset[str], TimeoutRule]] = {
+    REQUESTS_SESSION.name: (REQUESTS_SESSION.request_methods, _REQUESTS_TIMEOUT),
+    HTTPX_CLIENT.name: (HTTPX_CLIENT.request_methods - {"send"}, _HTTPX_TIMEOUT),
+    HTTPX_ASYNC_CLIENT.name: (HTTPX_ASYNC_CLIENT.request_methods - {"send"}, _HTTPX_TIMEOUT),
+    AIOHTTP_SESSION.name: (AIOHTTP_SESSION.request_methods, _AIOHTTP_TIMEOUT),
+    **{
+        owner.name: (_URLLIB3_SEND, _URLLIB3_POOL_TIMEOUT)
+        for owner in (URLLIB3_POOL_MANAGER, URLLIB3_PROXY_MANAGER, URLLIB3_CONNECTION_POOL)
+    },
+}
+#: ``Session.request(method, url, params, data, headers, cookies, files, auth, timeout, ...)``.
+POSITIONAL_TIMEOUT_METHODS: dict[tuple[str, str], int] = {(REQUESTS_SESSION.name, "request"): 8}
+
+#: urllib3 constructors whose ``timeout=`` is the default of every request of the pool.
+URLLIB3_POOL_CONSTRUCTORS: dict[str, int | None] = {
+    "urllib3.PoolManager": None,
+    "urllib3.ProxyManager": None,
+    "urllib3.proxy_from_url": None,
+    "urllib3.HTTPConnectionPool": 2,
+    "urllib3.HTTPSConnectionPool": 2,
+    "urllib3.connection_from_url": None,
+}
+for _name in list(URLLIB3_POOL_CONSTRUCTORS):
+    _module, _, _attr = _name.rpartition(".")
+    for _sub in ("poolmanager", "connectionpool"):
+        URLLIB3_POOL_CONSTRUCTORS.setdefault(f"urllib3.{_sub}.{_attr}", URLLIB3_POOL_CONSTRUCTORS[_name])
+
+#: Timeout objects that bound nothing when built like this (every bound ``None``):
+#: qualified name → the keywords that are bounds.
+TIMEOUT_OBJECTS: dict[str, tuple[str, ...]] = {
+    "urllib3.Timeout": ("total", "connect", "read"),
+    "urllib3.util.Timeout": ("total", "connect", "read"),
+    "urllib3.util.timeout.Timeout": ("total", "connect", "read"),
+    "httpx.Timeout": ("timeout", "connect", "read", "write", "pool"),
+    "aiohttp.ClientTimeout": ("total", "connect", "sock_read", "sock_connect"),
+    "aiohttp.client.ClientTimeout": ("total", "connect", "sock_read", "sock_connect"),
+}
+
+#: Calls that block the event loop when made in an ``async def`` (flake8-async ASYNC210/212).
+BLOCKING_FUNCTIONS: frozenset[str] = frozenset(
+    {*(name for name in SESSION_HELPERS if name.startswith(("requests.", "httpx."))),
+     "urllib3.request", "urllib.request.urlopen"}
+)
+#: Owner types whose request methods block.
+BLOCKING_OWNERS: frozenset[str] = frozenset(
+    {REQUESTS_SESSION.name, HTTPX_CLIENT.name, URLLIB3_POOL_MANAGER.name, URLLIB3_PROXY_MANAGER.name,
+     URLLIB3_CONNECTION_POOL.name, HTTP_CLIENT_CONNECTION.name}
+)
+
+#: Owners that need a running event loop when constructed (aiohttp >= 3.10 raises
+#: ``RuntimeError: no running event loop``, §4.1, E11a).
+LOOP_BOUND_OWNERS: frozenset[str] = frozenset({AIOHTTP_SESSION.name, AIOHTTP_CONNECTOR.name})
+
+
 #: Owner types by their canonical name, for configuration (`client-factories`).
 OWNER_TYPES: dict[str, OwnerType] = {owner.name: owner for owner in CONSTRUCTORS.values()}
 
@@ -427,9 +530,11 @@ class Knowledge:
         factories: a project's own callables that return a new owner, by qualified name
             (``myproject.http.make_session``) or, for a function of the same module, by its
             plain name (``make_session``); value: the owner type they return.
+        fix_timeout: seconds, the timeout a fix inserts where one is missing.
     """
 
     factories: tuple[tuple[str, OwnerType], ...] = ()
+    fix_timeout: float = 10.0
 
     @property
     def constructors(self) -> dict[str, OwnerType]:

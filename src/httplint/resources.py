@@ -165,6 +165,10 @@ class Analysis:
     context_mismatches: list[ContextMismatch] = field(default_factory=list)
     unawaited_closes: list[UnawaitedClose] = field(default_factory=list)
     entry_points: set[ast.AST] = field(default_factory=set)
+    timeout_findings: list = field(default_factory=list)  # list[timeouts.TimeoutFinding]
+    blocking_calls: list = field(default_factory=list)  # list[timeouts.BlockingCall]
+    loop_bound_owners: list = field(default_factory=list)  # list[timeouts.LoopBoundOwner]
+    knowledge: lib.Knowledge = lib.DEFAULT_KNOWLEDGE
 
 
 def analyze(
@@ -213,15 +217,23 @@ class _Analyzer:
     # -- driver -------------------------------------------------------------------
 
     def run(self) -> Analysis:
+        from .timeouts import TimeoutPass
+
+        self.result.knowledge = self.knowledge
         self._find_entry_points()
+        self.timeouts = TimeoutPass(self)
         for call in self.sm.calls:
             self._visit_call(call)
         return self.result
 
     def _visit_call(self, call: ast.Call) -> None:
         scope = self.sm.scope(call)
-        if scope.is_class or isinstance(scope.node, ast.Lambda):
-            return  # class attributes are singletons; lambdas are not followed
+        if scope.is_class:
+            self.timeouts.visit_class_body(call, scope)
+            return  # class attributes are singletons
+        if isinstance(scope.node, ast.Lambda):
+            return  # lambdas are not followed
+        self.timeouts.visit(call, scope)
         qualified = self._qualified(call.func, scope)
         if qualified is not None:
             owner = self.constructors.get(qualified)
@@ -319,6 +331,61 @@ class _Analyzer:
             if cls is not None:
                 return self._class_types(cls).get(node.attr)
         return None
+
+    def construction_of(self, node: ast.AST, scope: Scope) -> ast.Call | None:
+        """The call that built the owner ``node`` refers to, when a single one certainly did:
+        an inline constructor, the one binding of a local or module name, or the one
+        assignment of ``self.<attr>`` in the class."""
+        if isinstance(node, ast.Call):
+            return node if self.type_of(node, scope) is not None else None
+        if self.type_of(node, scope) is None:
+            return None
+        if isinstance(node, ast.Name):
+            current: Scope | None = scope
+            while current is not None:
+                if current.is_class:
+                    current = current.parent
+                    continue
+                stores = [s for s in current.stores if s.id == node.id]
+                if stores:
+                    values = {id(v): v for v in (self._bound_value(s) for s in stores) if v is not None}
+                    return next(iter(values.values())) if len(values) == 1 and len(stores) == len(
+                        [s for s in stores if self._bound_value(s) is not None]) else None
+                if node.id in current.bound:
+                    return None  # a parameter: built elsewhere
+                current = current.parent
+            return None
+        if isinstance(node, ast.Attribute):
+            cls = scope.enclosing_class()
+            if cls is None:
+                return None
+            found = []
+            for child in ast.walk(cls):
+                if isinstance(child, ast.Assign):
+                    for target in child.targets:
+                        if (
+                            isinstance(target, ast.Attribute)
+                            and target.attr == node.attr
+                            and isinstance(target.value, ast.Name)
+                            and target.value.id in ("self", "cls")
+                        ):
+                            value = child.value.value if isinstance(child.value, ast.Await) else child.value
+                            if isinstance(value, ast.Call):
+                                found.append(value)
+            return found[0] if len(found) == 1 else None
+        return None
+
+    def _bound_value(self, store: ast.Name) -> ast.Call | None:
+        """The constructor call a ``Name`` store binds (``x = Ctor()``, ``with Ctor() as x``)."""
+        parent = self.sm.parent(store)
+        value = None
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+            value = parent.value
+        elif isinstance(parent, ast.withitem) and parent.optional_vars is store:
+            value = parent.context_expr
+        if isinstance(value, ast.Await):
+            value = value.value
+        return value if isinstance(value, ast.Call) else None
 
     def _scope_types(self, scope: Scope) -> dict[str, lib.OwnerType | None]:
         """Local names of one scope whose every binding is the same known owner type."""

@@ -52,6 +52,8 @@ class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
+    #: the rule offers fixes (for some of its findings)
+    fixable: ClassVar[bool] = False
 
     def check(self, analysis: Analysis) -> Iterator[Report]:
         """Yield a :data:`Report` for each violation found in the analysis of one module."""

@@ -11,6 +11,11 @@ from .context_manager_mismatch import ContextManagerMismatch
 from .response_never_released import ResponseNeverReleased
 from .response_release_not_exception_safe import ResponseReleaseNotExceptionSafe
 from .session_helper_in_loop import SessionHelperInLoop
+from .request_without_timeout import RequestWithoutTimeout
+from .timeout_disabled import TimeoutDisabled
+from .ineffective_timeout import IneffectiveTimeout
+from .aiohttp_outside_coroutine import AiohttpOutsideCoroutine
+from .blocking_http_in_async import BlockingHttpInAsync
 from .single_request_client import SingleRequestClient
 
 RULES: dict[str, type[Rule]] = {
@@ -26,6 +31,11 @@ RULES: dict[str, type[Rule]] = {
             ResponseReleaseNotExceptionSafe,
             CloseNotAwaited,
             ContextManagerMismatch,
+            RequestWithoutTimeout,
+            TimeoutDisabled,
+            IneffectiveTimeout,
+            AiohttpOutsideCoroutine,
+            BlockingHttpInAsync,
         ),
         key=lambda rule: rule.code,
     )

@@ -56,6 +56,7 @@ class ClientCloseNotExceptionSafe(Rule):
     """
 
     code = "HTL105"
+    fixable = True
     name = "client-close-not-exception-safe"
     summary = "HTTP client closed only on the normal path"
 

@@ -66,6 +66,7 @@ class ClientCreatedInLoop(Rule):
     """
 
     code = "HTL101"
+    fixable = True
     name = "client-created-in-loop"
     summary = "HTTP client constructed inside a loop"
 

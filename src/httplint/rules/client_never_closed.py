@@ -66,6 +66,7 @@ class ClientNeverClosed(Rule):
     """
 
     code = "HTL104"
+    fixable = True
     name = "client-never-closed"
     summary = "HTTP client never closed"
 

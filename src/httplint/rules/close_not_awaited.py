@@ -66,6 +66,7 @@ class CloseNotAwaited(Rule):
     """
 
     code = "HTL401"
+    fixable = True
     name = "close-not-awaited"
     summary = "Coroutine close method not awaited"
 

@@ -65,6 +65,7 @@ class ContextManagerMismatch(Rule):
     """
 
     code = "HTL402"
+    fixable = True
     name = "context-manager-mismatch"
     summary = "Async owner entered with `with`, or sync owner with `async with`"
 

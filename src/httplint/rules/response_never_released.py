@@ -76,6 +76,7 @@ class ResponseNeverReleased(Rule):
     """
 
     code = "HTL201"
+    fixable = True
     name = "response-never-released"
     summary = "Streamed response never read, closed or released"
 

@@ -67,6 +67,7 @@ class ResponseReleaseNotExceptionSafe(Rule):
     """
 
     code = "HTL202"
+    fixable = True
     name = "response-release-not-exception-safe"
     summary = "Response released only on the normal path"
 

@@ -58,6 +58,7 @@ class SessionHelperInLoop(Rule):
     """
 
     code = "HTL103"
+    fixable = True
     name = "session-helper-in-loop"
     summary = "Session-per-call helper called in a loop"
 

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis
+from ..rule import Rule
+
+
+class TimeoutDisabled(Rule):
+    """
+    ## What it does
+    Checks for timeouts switched off explicitly: `timeout=None` on a request of any of
+    the four libraries (for httpx and aiohttp, the only way to lose their bounded
+    defaults), on an `httpx.Client` / `AsyncClient`, on a urllib3 pool, or assigned to
+    `client.timeout` of an httpx client; and timeout objects that bound nothing:
+    `urllib3.Timeout(None)` / `Timeout(total=None)`, `httpx.Timeout(None)`,
+    `aiohttp.ClientTimeout()` / `ClientTimeout(total=None)` with no other bound.
+
+    ## Why is this bad?
+    The request can now wait forever. With httpx and aiohttp the default would have
+    stopped it after 5 s or 300 s; `None` removes that guard, usually to let a slow
+    download finish, where a larger read timeout would do.
+
+    ## Example
+    ```python
+    import httpx
+
+
+    def export(client: httpx.Client, url):
+        return client.get(url, timeout=None).content
+    ```
+
+    ## Use instead
+    ```python
+    import httpx
+
+
+    def export(client: httpx.Client, url):
+        return client.get(url, timeout=httpx.Timeout(10.0, read=300.0)).content
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix: choosing a bound is the author's decision.
+
+    ## References
+    - [httpx: Timeouts](https://www.python-httpx.org/advanced/timeouts/)
+    - [aiohttp: Timeouts](https://docs.aiohttp.org/en/stable/client_quickstart.html#timeouts)
+    - [urllib3: Timeout](https://urllib3.readthedocs.io/en/stable/reference/urllib3.util.html#urllib3.util.Timeout)
+    - ruff S113 and pylint W3101 flag `timeout=None` for requests only; none flags
+      `ClientTimeout()` or `urllib3.Timeout(None)`.
+    """
+
+    code = "HTL302"
+    name = "timeout-disabled"
+    summary = "Timeout explicitly disabled"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str, object]]:
+        for finding in analysis.timeout_findings:
+            if finding.kind == "disabled":
+                yield finding.node, finding.message, None

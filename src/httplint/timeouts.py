@@ -1,0 +1,314 @@
+"""Timeouts and async misuse: the facts HTL301-303, HTL403 and HTL411 report.
+
+Runs inside the lifetime analysis's single pass over the calls of a module and reuses
+its receiver typing (``session.get`` is a ``requests.Session`` method when the session
+was built in scope, annotated as one, or assigned to ``self.session`` in the class).
+
+What counts as "timeout set", "explicitly none" and "missing" follows
+http-semantics.md §8; every case that cannot be judged (a ``**kwargs`` that may carry a
+timeout, a pool built elsewhere, a mounted ``HTTPAdapter`` subclass, a
+``socket.setdefaulttimeout()`` for the libraries that honour it) stays silent.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from . import libraries as lib
+from .semantic import FunctionNode, Scope
+
+if TYPE_CHECKING:
+    from .resources import _Analyzer
+
+
+@dataclass(eq=False)
+class TimeoutFinding:
+    """A timeout that is missing, disabled, or set in a way that does nothing.
+
+    Attributes:
+        kind: ``missing``, ``disabled`` or ``ineffective``.
+        node: where to report (the call, or the assignment target).
+        message: the diagnostic's text.
+        call: for ``missing``, the call a ``timeout=`` could be added to.
+        unfixable: for ``missing``, why no ``timeout=`` is added, if it is not.
+    """
+
+    kind: str
+    node: ast.AST
+    message: str
+    call: ast.Call | None = None
+    unfixable: str | None = None
+
+
+@dataclass(eq=False)
+class BlockingCall:
+    """A blocking HTTP call made directly in an ``async def``."""
+
+    call: ast.Call
+    subject: str
+    library: str
+
+
+@dataclass(eq=False)
+class LoopBoundOwner:
+    """An aiohttp owner constructed where no event loop runs."""
+
+    call: ast.Call
+    owner: lib.OwnerType
+    where: str
+
+
+def _is_none(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+class TimeoutPass:
+    """Collects timeout and async facts; :meth:`visit` is called for every call of the module."""
+
+    def __init__(self, analyzer: _Analyzer) -> None:
+        self.an = analyzer
+        self.sm = analyzer.sm
+        self.result = analyzer.result
+        self._socket_default = any(
+            self.an._qualified(call.func) == "socket.setdefaulttimeout" for call in self.sm.calls
+        )
+        self._adapter_subclass = self._defines_adapter_subclass()
+        self._check_timeout_assignments()
+
+    # -- entry ------------------------------------------------------------------------------
+
+    def visit(self, call: ast.Call, scope: Scope) -> None:
+        qualified = self.an._qualified(call.func, scope)
+        if qualified is not None:
+            self._visit_function(call, scope, qualified)
+        elif isinstance(call.func, ast.Attribute):
+            self._visit_method(call, scope, call.func)
+
+    def visit_class_body(self, call: ast.Call, scope: Scope) -> None:
+        """Calls in a class body run at import time: only the loop check applies there."""
+        owner = self.an.constructors.get(self.an._qualified(call.func, scope) or "")
+        if owner is not None and owner.name in lib.LOOP_BOUND_OWNERS:
+            self._loop_bound(call, owner, "in a class body, at import time")
+
+    def _visit_function(self, call: ast.Call, scope: Scope, qualified: str) -> None:
+        rule = lib.TIMEOUT_FUNCTIONS.get(qualified)
+        spelled = ast.unparse(call.func)
+        if rule is not None:
+            self._check_call(call, scope, rule, f"`{spelled}`")
+        if qualified in lib.URLLIB3_POOL_CONSTRUCTORS:
+            timeout = self._timeout_argument(call, lib.URLLIB3_POOL_CONSTRUCTORS[qualified])
+            if _is_none(timeout):
+                self._disabled(call, f"`{spelled}(timeout=None)` disables the timeout of every request of the pool")
+        bounds = lib.TIMEOUT_OBJECTS.get(qualified)
+        if bounds is not None:
+            self._check_timeout_object(call, spelled, bounds, qualified.startswith("aiohttp."))
+        owner = self.an.constructors.get(qualified)
+        if owner is not None and owner.name == lib.AIOHTTP_SESSION.name:
+            self._check_aiohttp_session_timeout(call, spelled)
+        if owner is not None and owner.name in lib.LOOP_BOUND_OWNERS:
+            self._check_loop(call, scope, owner)
+        if qualified in lib.BLOCKING_FUNCTIONS and scope.is_async:
+            self.result.blocking_calls.append(BlockingCall(call, f"`{spelled}`", qualified.split(".", 1)[0]))
+
+    def _visit_method(self, call: ast.Call, scope: Scope, func: ast.Attribute) -> None:
+        owner = self.an.type_of(func.value, scope)
+        if owner is None:
+            return
+        method = func.attr
+        subject = f"`{ast.unparse(func)}` (`{owner.name}`)"
+        timed = lib.TIMEOUT_METHODS.get(owner.name)
+        if timed is not None and method in timed[0]:
+            position = lib.POSITIONAL_TIMEOUT_METHODS.get((owner.name, method))
+            rule = timed[1]
+            if position is not None:
+                rule = lib.TimeoutRule(rule.library, rule.missing_hangs, position, rule.socket_default)
+            self._check_call(call, scope, rule, subject, receiver=func.value, owner=owner)
+        if owner.name in lib.BLOCKING_OWNERS and method in owner.request_methods and scope.is_async:
+            self.result.blocking_calls.append(BlockingCall(call, subject, owner.library))
+
+    # -- timeouts -----------------------------------------------------------------------------
+
+    def _timeout_argument(self, call: ast.Call, position: int | None) -> ast.AST | None:
+        for keyword in call.keywords:
+            if keyword.arg == "timeout":
+                return keyword.value
+        if position is not None and len(call.args) > position and not any(
+            isinstance(a, ast.Starred) for a in call.args[: position + 1]
+        ):
+            return call.args[position]
+        return None
+
+    def _check_call(
+        self,
+        call: ast.Call,
+        scope: Scope,
+        rule: lib.TimeoutRule,
+        subject: str,
+        receiver: ast.AST | None = None,
+        owner: lib.OwnerType | None = None,
+    ) -> None:
+        timeout = self._timeout_argument(call, rule.position)
+        if timeout is not None:
+            if _is_none(timeout):
+                what = "can hang forever" if rule.missing_hangs else f"loses {rule.library}'s default timeout"
+                self._disabled(call, f"{subject} with `timeout=None` {what}")
+            return
+        if not rule.missing_hangs:
+            return
+        if rule.position is not None and any(isinstance(a, ast.Starred) for a in call.args):
+            return  # `*args` may carry it
+        unfixable = None
+        for keyword in call.keywords:
+            if keyword.arg is None:
+                if not self._timeout_free_dict(keyword.value, scope):
+                    return  # `**kwargs` may carry a timeout: not judged
+                unfixable = f"`**{ast.unparse(keyword.value)}` is unpacked into the call"
+        if rule.socket_default and self._socket_default:
+            return  # socket.setdefaulttimeout() bounds urllib3 pools and the stdlib (E8)
+        detail = ""
+        if owner is not None and owner.library == "urllib3":
+            construction = self.an.construction_of(receiver, scope) if receiver is not None else None
+            if construction is None or self._pool_sets_timeout(construction):
+                return  # built elsewhere, or with a timeout: every request inherits it
+            detail = " (its pool sets none)"
+        if owner is not None and owner.name == lib.REQUESTS_SESSION.name:
+            if self._adapter_subclass:
+                return  # a mounted HTTPAdapter subclass may fill in the timeout (§1.4 a)
+            if receiver is not None and self._session_timeout_set(receiver, scope):
+                detail = f" (`{ast.unparse(receiver)}.timeout = ...` does nothing in requests)"
+        message = f"{subject} has no timeout and can hang forever{detail}: pass `timeout=`"
+        self.result.timeout_findings.append(TimeoutFinding("missing", call, message, call, unfixable))
+
+    def _disabled(self, node: ast.AST, message: str) -> None:
+        self.result.timeout_findings.append(TimeoutFinding("disabled", node, message))
+
+    def _pool_sets_timeout(self, construction: ast.Call) -> bool:
+        qualified = self.an._qualified(construction.func) or ""
+        position = lib.URLLIB3_POOL_CONSTRUCTORS.get(qualified)
+        timeout = self._timeout_argument(construction, position)
+        if any(k.arg is None for k in construction.keywords):
+            return True  # `**kwargs` may set it
+        return timeout is not None and not _is_none(timeout)
+
+    def _timeout_free_dict(self, value: ast.AST, scope: Scope) -> bool:
+        """``value`` is a local name bound once to a dict literal without a ``timeout`` key, and
+        used only by being unpacked into calls: it cannot carry a timeout."""
+        if not isinstance(value, ast.Name):
+            return False
+        stores = [s for s in scope.stores if s.id == value.id]
+        if len(stores) != 1:
+            return False
+        parent = self.sm.parent(stores[0])
+        literal = getattr(parent, "value", None) if isinstance(parent, ast.Assign) else None
+        if not isinstance(literal, ast.Dict) or any(
+            key is None or not isinstance(key, ast.Constant) or key.value == "timeout" for key in literal.keys
+        ):
+            return False
+        for load in self.sm.name_loads.get(value.id, ()):
+            if self.sm.scope(load) is scope:
+                use = self.sm.parent(load)
+                if not (isinstance(use, ast.keyword) and use.arg is None):
+                    return False  # mutated, passed on, or read: it may gain a timeout
+        return True
+
+    def _check_timeout_object(self, call: ast.Call, spelled: str, bounds: tuple[str, ...], aiohttp_: bool) -> None:
+        if any(k.arg is None for k in call.keywords) or any(isinstance(a, ast.Starred) for a in call.args):
+            return
+        values = list(call.args) + [k.value for k in call.keywords if k.arg in bounds]
+        if not aiohttp_ and not values:
+            return  # urllib3.Timeout() / httpx.Timeout(): defaults or an error, not "none"
+        if all(_is_none(v) for v in values):
+            self._disabled(call, f"`{ast.unparse(call)}` bounds nothing: requests using it can hang forever")
+
+    def _check_aiohttp_session_timeout(self, call: ast.Call, spelled: str) -> None:
+        for keyword in call.keywords:
+            if keyword.arg != "timeout":
+                continue
+            if _is_none(keyword.value):
+                self.result.timeout_findings.append(TimeoutFinding(
+                    "ineffective", call,
+                    f"`{spelled}(timeout=None)` means aiohttp's 300 s default, not no timeout: "
+                    "pass an `aiohttp.ClientTimeout(...)`"))
+            elif isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, (int, float)) and not (
+                isinstance(keyword.value.value, bool)
+            ):
+                total = keyword.value.value
+                self.result.timeout_findings.append(TimeoutFinding(
+                    "ineffective", call,
+                    f"`{spelled}(timeout={total!r})` raises `ValueError`: pass "
+                    f"`aiohttp.ClientTimeout(total={total!r})`"))
+
+    def _check_timeout_assignments(self) -> None:
+        """``session.timeout = 5`` on a requests session does nothing; ``client.timeout = None``
+        on httpx disables the default."""
+        for loads in self.sm.name_loads.values():
+            for load in loads:
+                receiver: ast.AST = load
+                target = self.sm.parent(load)
+                while isinstance(target, ast.Attribute) and isinstance(target.ctx, ast.Load):
+                    receiver, target = target, self.sm.parent(target)  # self.session.timeout
+                if not (isinstance(target, ast.Attribute) and target.attr == "timeout"
+                        and isinstance(target.ctx, ast.Store)):
+                    continue
+                scope = self.sm.scope(load)
+                owner = self.an.type_of(receiver, scope)
+                assign = self.sm.parent(target)
+                value = getattr(assign, "value", None)
+                name = ast.unparse(target)
+                if owner is not None and owner.name == lib.REQUESTS_SESSION.name:
+                    self.result.timeout_findings.append(TimeoutFinding(
+                        "ineffective", target,
+                        f"`{name} = ...` does nothing: requests has no session timeout; pass `timeout=` "
+                        "to each request or mount an adapter that sets one"))
+                elif owner is not None and owner.library == "httpx" and _is_none(value):
+                    self._disabled(target, f"`{name} = None` disables httpx's default timeout")
+
+    def _session_timeout_set(self, receiver: ast.AST, scope: Scope) -> bool:
+        if not isinstance(receiver, ast.Name):
+            return False
+        for load in self.sm.name_loads.get(receiver.id, ()):
+            parent = self.sm.parent(load)
+            if (self.sm.scope(load) is scope and isinstance(parent, ast.Attribute) and parent.attr == "timeout"
+                    and isinstance(parent.ctx, ast.Store)):
+                return True
+        return False
+
+    def _defines_adapter_subclass(self) -> bool:
+        """The module defines a subclass of ``requests.adapters.HTTPAdapter`` (which may set a
+        default timeout in ``send``), or imports one by a name ending in ``Adapter``."""
+        for scope in self.sm.scopes.values():
+            node = scope.node
+            if isinstance(node, ast.ClassDef):
+                for base in node.bases:
+                    if self.an._qualified(base, self.sm.scope(node)) == "requests.adapters.HTTPAdapter":
+                        return True
+        for scope in self.sm.scopes.values():
+            for local, qualified in scope.imports.items():
+                if local.endswith("Adapter") and not qualified.startswith("requests."):
+                    return True
+        return False
+
+    # -- async ----------------------------------------------------------------------------------
+
+    def _check_loop(self, call: ast.Call, scope: Scope, owner: lib.OwnerType) -> None:
+        if scope.is_module:
+            self._loop_bound(call, owner, "at import time")
+        elif isinstance(scope.node, FunctionNode) and not scope.is_async and scope.node in self.result.entry_points:
+            self._loop_bound(call, owner, f"in `{scope.node.name}`, which runs outside any event loop")
+
+    def _loop_bound(self, call: ast.Call, owner: lib.OwnerType, where: str) -> None:
+        if any(k.arg == "loop" for k in call.keywords):
+            return  # an explicit loop: it does not look for a running one
+        if self._under_type_checking(call):
+            return
+        self.result.loop_bound_owners.append(LoopBoundOwner(call, owner, where))
+
+    def _under_type_checking(self, node: ast.AST) -> bool:
+        current = self.sm.parent(node)
+        while current is not None:
+            if isinstance(current, ast.If) and "TYPE_CHECKING" in ast.unparse(current.test):
+                return True
+            current = self.sm.parent(current)
+        return False
