@@ -932,7 +932,7 @@ class _Analyzer:
                 for decorator in node.decorator_list:
                     target = decorator.func if isinstance(decorator, ast.Call) else decorator
                     dotted = ast.unparse(target)
-                    if dotted.endswith(("command", "group", "main", "callback")) or dotted.startswith(
+                    if dotted.endswith(("command", "group", "main")) or dotted.startswith(
                         ("click.", "typer.")
                     ):
                         entries.add(node)

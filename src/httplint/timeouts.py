@@ -74,7 +74,7 @@ class TimeoutPass:
         self._socket_default = any(
             self.an._qualified(call.func) == "socket.setdefaulttimeout" for call in self.sm.calls
         )
-        self._adapter_subclass = self._defines_adapter_subclass()
+        self._adapter_subclass = self._defines_adapter_subclass() or self._patches_session_request()
         self._check_timeout_assignments()
 
     # -- entry ------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ class TimeoutPass:
             detail = " (its pool sets none)"
         if owner is not None and owner.name == lib.REQUESTS_SESSION.name:
             if self._adapter_subclass:
-                return  # a mounted HTTPAdapter subclass may fill in the timeout (§1.4 a)
+                return  # an HTTPAdapter subclass or a patched `session.request` may fill it in (§1.4 a, c)
             if receiver is not None and self._session_timeout_set(receiver, scope):
                 detail = f" (`{ast.unparse(receiver)}.timeout = ...` does nothing in requests)"
         message = f"{subject} has no timeout and can hang forever{detail}: pass `timeout=`"
@@ -288,6 +288,19 @@ class TimeoutPass:
             for local, qualified in scope.imports.items():
                 if local.endswith("Adapter") and not qualified.startswith("requests."):
                     return True
+        return False
+
+    def _patches_session_request(self) -> bool:
+        """The module gives sessions a timeout by replacing their ``request``/``send``:
+        ``session.request = functools.partial(session.request, timeout=...)`` (instaloader)."""
+        for call in self.sm.calls:
+            parent = self.sm.parent(call)
+            if not isinstance(parent, ast.Assign) or parent.value is not call:
+                continue
+            if not any(isinstance(t, ast.Attribute) and t.attr in ("request", "send") for t in parent.targets):
+                continue
+            if any(k.arg == "timeout" or k.arg is None for k in call.keywords):
+                return True
         return False
 
     # -- async ----------------------------------------------------------------------------------
