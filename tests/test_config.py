@@ -83,7 +83,7 @@ def test_client_factories(tmp_path, capsys, monkeypatch) -> None:
     project(tmp_path, 'client-factories = { "myproject.http.make_session" = "requests.Session" }\n')
     (tmp_path / "src" / "use.py").write_text(FACTORY_USE)
     out = run(capsys, monkeypatch, tmp_path, "src/use.py")[1]
-    assert "src/use.py:5:15: HTL104 `session` (`requests.Session`) is never closed" in out
+    assert "src/use.py:5:15: HTL104 `session` (`requests.Session`, from `myproject.http.make_session()`) is never closed" in out
     project(tmp_path, "")
     (tmp_path / "src" / "use.py").write_text(FACTORY_USE)
     assert run(capsys, monkeypatch, tmp_path, "src/use.py")[0] == 0

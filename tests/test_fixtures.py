@@ -30,6 +30,7 @@ COVERS = {
     "HTL105": {"requests", "httpx", "urllib3", "aiohttp"},
     "HTL201": {"requests", "httpx", "urllib3", "aiohttp", "urllib.request"},
     "HTL202": {"requests", "httpx", "urllib3", "aiohttp"},
+    "HTL106": {"requests", "httpx", "urllib3", "aiohttp"},
     "HTL301": {"requests", "urllib3", "urllib.request", "http.client"},
     "HTL302": {"requests", "httpx", "urllib3", "aiohttp"},
     "HTL303": {"requests", "aiohttp"},

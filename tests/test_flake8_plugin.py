@@ -88,4 +88,6 @@ def test_flake8_reads_rule_options_from_pyproject(tmp_path: Path) -> None:
         "def use(urls):\n    session = make_session()\n    return [session.get(u, timeout=5) for u in urls]\n"
     )
     lines = flake8("--select", "HTL", "m.py", cwd=tmp_path)
-    assert lines == ["9:15:HTL104 `session` (`requests.Session`) is never closed: use `with` or call `.close()`"]
+    assert lines == [
+        "9:15:HTL104 `session` (`requests.Session`, from `make_session()`) is never closed: use `with` or call `.close()`"
+    ]

@@ -120,7 +120,8 @@ def _run_stdin(args, linter: Linter, unsafe: bool) -> int:
         return 0 if args.exit_zero or not diagnostics else 1
     from .codemod import fix_source
 
-    result = fix_source(source, name, linter.rules_for(name), unsafe, linter.knowledge, linter.prefilter)
+    knowledge, prefilter, module, is_package = linter.context(name)
+    result = fix_source(source, name, linter.rules_for(name), unsafe, knowledge, prefilter, module, is_package)
     new = result.source if result.source is not None else source
     if args.diff:
         if result.source is not None:
@@ -177,7 +178,8 @@ def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool) -> tuple[list
             source = handle.read()
     except OSError as error:
         return [Diagnostic(path, 1, 0, "E902", "io-error", f"{type(error).__name__}: {error.strerror or error}")], 0, False
-    result = fix_source(source, path, linter.rules_for(path), unsafe, linter.knowledge, linter.prefilter)
+    knowledge, prefilter, module, is_package = linter.context(path)
+    result = fix_source(source, path, linter.rules_for(path), unsafe, knowledge, prefilter, module, is_package)
     if result.source is None:
         return result.remaining, 0, False
     if diff:

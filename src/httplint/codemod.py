@@ -73,11 +73,13 @@ def fix_source(
     unsafe: bool,
     knowledge: lib.Knowledge | None = None,
     prefilter: re.Pattern[bytes] = PREFILTER,
+    module: str | None = None,
+    is_package: bool = False,
 ) -> FixResult:
     """Apply every applicable fix to one file's bytes, to convergence. Never raises for bad input."""
 
     def check(data: bytes) -> list[Diagnostic]:
-        return check_source(data, path, rules, knowledge, prefilter)
+        return check_source(data, path, rules, knowledge, prefilter, module, is_package)
 
     diagnostics = check(source)
     if not any(allowed(d, unsafe) for d in diagnostics):

@@ -11,7 +11,9 @@ from typing import Iterable
 from . import libraries as lib
 from . import noqa
 from .config import Settings
+from .project import ProjectIndex, module_name
 from .resources import analyze
+from .semantic import SemanticModel
 from .rule import Diagnostic, Rule
 from .rules import OPINIONATED_PREFIX, RULES
 
@@ -106,6 +108,7 @@ class Linter:
         select: Iterable[str] | None = None,
         ignore: Iterable[str] | None = None,
         extend_select: Iterable[str] | None = None,
+        use_astroid: bool = True,
     ) -> None:
         self.settings = settings or Settings()
         cli_select = _split(select)
@@ -116,6 +119,8 @@ class Linter:
         self.knowledge = self.settings.knowledge
         self.prefilter = build_prefilter(self.knowledge.words)
         self._per_file: dict[tuple[str, ...], list[Rule]] = {}
+        self.project = ProjectIndex(self.knowledge, use_astroid=use_astroid)
+        self._prefilters: dict[lib.Knowledge, re.Pattern[bytes]] = {}
 
     def rules_for(self, path: str) -> list[Rule]:
         extra = self.settings.ignored_for(path) if self.settings.per_file_ignores else ()
@@ -127,20 +132,40 @@ class Linter:
             self._per_file[extra] = cached
         return cached
 
+    def context(self, path: str) -> tuple[lib.Knowledge, re.Pattern[bytes], str | None, bool]:
+        """The knowledge (with the package's factories), prefilter and module name for ``path``."""
+        knowledge = self.project.knowledge_for(path)
+        prefilter = self._prefilters.get(knowledge)
+        if prefilter is None:
+            prefilter = self._prefilters[knowledge] = build_prefilter(knowledge.words)
+        module, is_package = module_name(path)
+        return knowledge, prefilter, module, is_package
+
     def check_source(self, source: bytes, path: str) -> list[Diagnostic]:
-        return check_source(source, path, self.rules_for(path), self.knowledge, self.prefilter)
+        knowledge, prefilter, module, is_package = self.context(path)
+        return check_source(source, path, self.rules_for(path), knowledge, prefilter, module, is_package)
 
     def check_path(self, path: str) -> list[Diagnostic]:
-        return check_path(path, self.rules_for(path), self.knowledge, self.prefilter)
+        try:
+            with open(path, "rb") as handle:
+                source = handle.read()
+        except OSError as error:
+            return [_io_error(path, error)]
+        return self.check_source(source, path)
 
 
 def check_tree(
-    tree: ast.Module, path: str, rules: list[Rule], knowledge: lib.Knowledge | None = None
+    tree: ast.Module,
+    path: str,
+    rules: list[Rule],
+    knowledge: lib.Knowledge | None = None,
+    module: str | None = None,
+    is_package: bool = False,
 ) -> list[Diagnostic]:
     """Run ``rules`` on a parsed module; no ``noqa`` handling (flake8 does its own)."""
     if not rules:
         return []
-    analysis = analyze(tree, knowledge=knowledge)
+    analysis = analyze(tree, SemanticModel(tree, module, is_package), knowledge)
     found = set()
     for rule in rules:
         for report in rule.check(analysis):
@@ -158,6 +183,8 @@ def check_source(
     rules: list[Rule],
     knowledge: lib.Knowledge | None = None,
     prefilter: re.Pattern[bytes] = PREFILTER,
+    module: str | None = None,
+    is_package: bool = False,
 ) -> list[Diagnostic]:
     """Check one file's bytes. Never raises for bad input.
 
@@ -176,7 +203,7 @@ def check_source(
     except (ValueError, RecursionError, MemoryError) as error:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", f"{type(error).__name__}: {error}")]
     try:
-        diagnostics = check_tree(tree, path, rules, knowledge)
+        diagnostics = check_tree(tree, path, rules, knowledge, module, is_package)
     except RecursionError:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", "RecursionError: file nested too deeply to analyse")]
     if not diagnostics:
@@ -210,6 +237,10 @@ def check_path(
         with open(path, "rb") as handle:
             source = handle.read()
     except OSError as error:
-        reason = error.strerror or str(error)
-        return [Diagnostic(path, 1, 0, "E902", "io-error", f"{type(error).__name__}: {reason}")]
+        return [_io_error(path, error)]
     return check_source(source, path, rules, knowledge, prefilter)
+
+
+def _io_error(path: str, error: OSError) -> Diagnostic:
+    reason = error.strerror or str(error)
+    return Diagnostic(path, 1, 0, "E902", "io-error", f"{type(error).__name__}: {reason}")

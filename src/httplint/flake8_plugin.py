@@ -17,6 +17,7 @@ from typing import Iterator
 from . import __version__
 from .config import ConfigError, Settings, load
 from .engine import build_prefilter, check_tree
+from .project import ProjectIndex, module_name
 from .rules import RULES
 
 
@@ -26,6 +27,12 @@ def _settings(start: str) -> Settings:
         return load(start=Path(start))
     except ConfigError:
         return Settings()  # flake8 has no way to report it; the CLI does
+
+
+@functools.lru_cache(maxsize=None)
+def _project(start: str) -> ProjectIndex:
+    """One project index per process: each package's factories are found once."""
+    return ProjectIndex(_settings(start).knowledge)
 
 
 class Plugin:
@@ -40,10 +47,11 @@ class Plugin:
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        settings = _settings(str(Path.cwd()))
-        knowledge = settings.knowledge
+        index = _project(str(Path.cwd()))
+        knowledge = index.knowledge_for(self.filename)
         if not build_prefilter(knowledge.words).search("".join(self.lines).encode("utf-8", "surrogateescape")):
             return
+        module, is_package = module_name(self.filename)
         rules = [rule() for rule in RULES.values()]
-        for diagnostic in check_tree(self.tree, self.filename, rules, knowledge):
+        for diagnostic in check_tree(self.tree, self.filename, rules, knowledge, module, is_package):
             yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)

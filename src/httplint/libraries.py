@@ -50,6 +50,14 @@ class OwnerType:
     context: str | None = "sync"
     request_methods: frozenset[str] = frozenset()
     inline_leaks: bool = True
+    #: the library type it behaves as: its own name, or the library base of a project subclass
+    family: str = ""
+    #: a project subclass that overrides ``request``/``send`` (and may set a timeout there)
+    overrides_request: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.family:
+            object.__setattr__(self, "family", self.name)
 
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
@@ -535,6 +543,29 @@ class Knowledge:
 
     factories: tuple[tuple[str, OwnerType], ...] = ()
     fix_timeout: float = 10.0
+    #: project functions that return a held response: qualified name → response type
+    response_factories: tuple[tuple[str, "ResponseType"], ...] = ()
+
+    #: a project's client subclasses: qualified class name → owner type (also valid annotations)
+    subclasses: tuple[tuple[str, OwnerType], ...] = ()
+
+    def with_project(self, factories, response_factories, subclasses=()) -> "Knowledge":
+        """This knowledge plus a project's discovered factories and subclasses."""
+        return Knowledge(
+            tuple(dict.fromkeys((*self.factories, *factories))), self.fix_timeout,
+            tuple(dict.fromkeys((*self.response_factories, *response_factories))),
+            tuple(dict.fromkeys((*self.subclasses, *subclasses))),
+        )
+
+    def annotation(self, qualified: str | None) -> OwnerType | None:
+        """The owner type an annotation names: a library client or a project subclass."""
+        if qualified is None:
+            return None
+        return ANNOTATION_TYPES.get(qualified) or dict(self.subclasses).get(qualified)
+
+    @property
+    def held_factories(self) -> dict[str, "ResponseType"]:
+        return dict(self.response_factories)
 
     @property
     def constructors(self) -> dict[str, OwnerType]:

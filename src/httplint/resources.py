@@ -88,6 +88,7 @@ class Acquisition:
         statement: the statement that contains the call.
         loop: the innermost loop or comprehension of the same scope around the call.
         work_loop: ``loop`` goes over work items (not a retry or polling loop).
+        factory: the project function that built it, when it was not a library constructor.
         rebound: the bound name is also bound to something else in the scope (a parameter,
             another value): the acquisition is then one branch of a "given or made here" design.
         uses: every use of the value, see :class:`Use`.
@@ -103,6 +104,7 @@ class Acquisition:
     loop: ast.AST | None
     work_loop: bool = False
     rebound: bool = False
+    factory: str | None = None
     uses: list[Use] = field(default_factory=list)
     state: State = State.LEAKED
 
@@ -155,6 +157,32 @@ class UnawaitedClose:
     type_name: str
 
 
+@dataclass(eq=False)
+class ClassLeak:
+    """A client a class creates and stores on ``self`` but never closes.
+
+    Attributes:
+        call: the construction (where the finding is reported).
+        cls: the class.
+        attribute: the attribute holding it.
+        owner: its type.
+        reason: ``no-close`` (no close method), ``not-closed`` (close methods that leave it
+            open; ``closers`` names them) or ``del-async`` (only ``__del__``, which cannot
+            await an async client's close).
+    """
+
+    call: ast.Call
+    cls: ast.ClassDef
+    attribute: str
+    owner: lib.OwnerType
+    reason: str
+    closers: tuple[str, ...] = ()
+
+
+#: Methods that release a class's resources (http-semantics.md §9, item 7).
+CLOSER_METHODS = ("close", "aclose", "__exit__", "__aexit__", "__del__", "shutdown")
+
+
 @dataclass
 class Analysis:
     """Everything the lifetime rules need for one module."""
@@ -168,6 +196,7 @@ class Analysis:
     timeout_findings: list = field(default_factory=list)  # list[timeouts.TimeoutFinding]
     blocking_calls: list = field(default_factory=list)  # list[timeouts.BlockingCall]
     loop_bound_owners: list = field(default_factory=list)  # list[timeouts.LoopBoundOwner]
+    class_leaks: list[ClassLeak] = field(default_factory=list)
     knowledge: lib.Knowledge = lib.DEFAULT_KNOWLEDGE
 
 
@@ -205,6 +234,7 @@ class _Analyzer:
         self.sm = semantic
         self.knowledge = knowledge
         self.constructors = knowledge.constructors
+        self.held_factories = knowledge.held_factories
         self.result = Analysis(semantic)
         self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
@@ -224,7 +254,123 @@ class _Analyzer:
         self.timeouts = TimeoutPass(self)
         for call in self.sm.calls:
             self._visit_call(call)
+        for scope in self.sm.scopes.values():
+            if scope.is_class:
+                self._class_ownership(scope.node)  # type: ignore[arg-type]
         return self.result
+
+    # -- classes that own a client ---------------------------------------------------------
+
+    def _class_ownership(self, cls: ast.ClassDef) -> None:
+        """Clients a class builds, keeps on ``self`` and never closes (issue: classes that own a client)."""
+        methods = self._methods_with_bases(cls)
+        if methods is None:
+            return  # a base class we cannot see may close it
+        created: dict[str, list[ast.Call]] = {}
+        other: set[str] = set()
+        for method in methods.values():
+            scope = self.sm.scopes.get(method)
+            if scope is None:
+                continue
+            for node in ast.walk(method):
+                if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+                    continue
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+                            and target.value.id == "self"):
+                        continue
+                    value = node.value
+                    if value is None or (isinstance(value, ast.Constant) and value.value is None):
+                        continue
+                    if isinstance(value, ast.Await):
+                        value = value.value
+                    if isinstance(value, ast.Call) and self.type_of(value, self.sm.scope(value)) is not None \
+                            and self.sm.scope(value) is self.sm.scopes.get(method):
+                        created.setdefault(target.attr, []).append(value)
+                    else:
+                        other.add(target.attr)  # handed in, or `given or Client()`: the caller may own it
+        for attribute, calls in created.items():
+            if attribute in other or self._attribute_escapes(cls, attribute, methods):
+                continue
+            owner = self.type_of(calls[0], self.sm.scope(calls[0]))
+            if owner is None or any(self.type_of(c, self.sm.scope(c)) is not owner for c in calls):
+                continue
+            # Any method that closes it (start/stop, connect/disconnect … pairs included) will do.
+            closing = [name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())]
+            closers = {name for name in methods if name in CLOSER_METHODS}
+            if closing == ["__del__"] and owner.async_close:
+                reason = "del-async"
+            elif closing:
+                continue
+            else:
+                reason = "not-closed" if closers else "no-close"
+            self.result.class_leaks.append(
+                ClassLeak(calls[0], cls, attribute, owner, reason, tuple(sorted(closers)))
+            )
+
+    def _methods_with_bases(self, cls: ast.ClassDef) -> dict[str, ast.AST] | None:
+        """The class's methods, with those of base classes defined in the same module; ``None``
+        when a base cannot be seen (it may define ``close``)."""
+        methods: dict[str, ast.AST] = {}
+        for base in cls.bases:
+            if isinstance(base, ast.Name) and base.id == "object":
+                continue
+            local = next((n for n in self.sm.tree.body if isinstance(n, ast.ClassDef) and isinstance(base, ast.Name)
+                          and n.name == base.id), None)
+            if local is None or local is cls:
+                return None
+            inherited = self._methods_with_bases(local)
+            if inherited is None:
+                return None
+            methods.update(inherited)
+        if any(isinstance(k, ast.keyword) for k in cls.keywords):
+            return None  # metaclass=...: not followed
+        for node in cls.body:
+            if isinstance(node, FunctionNode):
+                methods[node.name] = node
+        return methods
+
+    def _attribute_escapes(self, cls: ast.ClassDef, attribute: str, methods: dict[str, ast.AST]) -> bool:
+        """``self.<attribute>`` is handed out (returned, passed, stored elsewhere): someone else may close it."""
+        for method in methods.values():
+            for node in ast.walk(method):
+                if (isinstance(node, ast.Attribute) and node.attr == attribute and isinstance(node.value, ast.Name)
+                        and node.value.id == "self" and isinstance(node.ctx, ast.Load)):
+                    parent = self.sm.parent(node)
+                    if isinstance(parent, ast.Attribute) or (
+                        isinstance(parent, ast.withitem) and parent.context_expr is node
+                    ):
+                        continue
+                    if isinstance(parent, (ast.Compare, ast.If, ast.IfExp, ast.BoolOp, ast.UnaryOp, ast.Assert)):
+                        continue
+                    if isinstance(parent, ast.Call) and parent.func is node:
+                        continue
+                    return True
+        return False
+
+    def _closes(self, method: ast.AST, attribute: str, owner: lib.OwnerType, methods, seen: set) -> bool:
+        """``method`` closes ``self.<attribute>``, itself or through another method of the class."""
+        if id(method) in seen:
+            return False
+        seen.add(id(method))
+        for node in ast.walk(method):
+            if isinstance(node, ast.withitem):
+                expr = node.context_expr
+                if (isinstance(expr, ast.Attribute) and expr.attr == attribute and isinstance(expr.value, ast.Name)
+                        and expr.value.id == "self"):
+                    return True
+            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+                continue
+            receiver = node.func.value
+            if (isinstance(receiver, ast.Attribute) and receiver.attr == attribute
+                    and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"
+                    and node.func.attr in (*owner.close_methods, "__exit__", "__aexit__")):
+                return True
+            if isinstance(receiver, ast.Name) and receiver.id == "self" and node.func.attr in methods:
+                if self._closes(methods[node.func.attr], attribute, owner, methods, seen):
+                    return True
+        return False
 
     def _visit_call(self, call: ast.Call) -> None:
         scope = self.sm.scope(call)
@@ -238,7 +384,12 @@ class _Analyzer:
         if qualified is not None:
             owner = self.constructors.get(qualified)
             if owner is not None:
-                self._acquire(call, scope, owner=owner)
+                factory = None if qualified in lib.CONSTRUCTORS or owner.name == qualified else qualified
+                self._acquire(call, scope, owner=owner, factory=factory)
+                return
+            response = self.held_factories.get(qualified)
+            if response is not None:
+                self._acquire(call, scope, response=response, factory=qualified)
                 return
             helper = lib.SESSION_HELPERS.get(qualified)
             if helper is not None:
@@ -253,15 +404,23 @@ class _Analyzer:
             return
         if isinstance(call.func, ast.Attribute):
             self._visit_method_call(call, scope)
-        elif isinstance(call.func, ast.Name) and self.knowledge.factories:
+        elif isinstance(call.func, ast.Name) and (self.knowledge.factories or self.knowledge.response_factories):
             owner = self._local_factory(call.func, scope)
             if owner is not None:
-                self._acquire(call, scope, owner=owner)
+                self._acquire(call, scope, owner=owner, factory=call.func.id)
+            elif self.sm.module and call.func.id in self.sm.module_scope.bound:
+                response = self.held_factories.get(f"{self.sm.module}.{call.func.id}")
+                if response is not None:
+                    self._acquire(call, scope, response=response, factory=call.func.id)
 
     def _local_factory(self, func: ast.Name, scope: Scope) -> lib.OwnerType | None:
-        """A configured factory defined in this module, called by its plain name."""
+        """A factory or client subclass defined in this module, called by its plain name."""
         if func.id not in self.sm.module_scope.bound:
             return None
+        if self.sm.module:
+            owner = self.constructors.get(f"{self.sm.module}.{func.id}")
+            if owner is not None:
+                return owner
         return self.knowledge.local_factory(func.id)
 
     def _visit_method_call(self, call: ast.Call, scope: Scope) -> None:
@@ -272,11 +431,11 @@ class _Analyzer:
         if owner is not None:
             if method in owner.close_methods and owner.async_close:
                 self._check_awaited_close(call, owner, func.value)
-            if owner.name == lib.AIOHTTP_SESSION.name and method in owner.request_methods:
+            if owner.family == lib.AIOHTTP_SESSION.name and method in owner.request_methods:
                 self._check_context(call, owner, request_context=True)
             elif owner.library == "httpx" and method in owner.request_methods - {"stream"}:
                 self._check_no_context(call, owner, f"The `httpx.Response` of `.{method}()`")
-            held = lib.HELD_BY_METHOD.get(owner.name, {}).get(method)
+            held = lib.HELD_BY_METHOD.get(owner.family, {}).get(method)
             if held is not None and self._is_held(call, held):
                 self._acquire(call, scope, response=held.response)
             return
@@ -454,7 +613,7 @@ class _Analyzer:
             except SyntaxError:
                 return None
             qualified = self._string_annotation_name(annotation, scope)
-            return lib.owner_for_annotation(qualified)
+            return self.knowledge.annotation(qualified)
         # Optional[X] / X | None
         if isinstance(annotation, ast.Subscript):
             outer = self._qualified(annotation.value, scope)
@@ -466,7 +625,7 @@ class _Analyzer:
                 if isinstance(other, ast.Constant) and other.value is None:
                     return self._annotation_type(side, scope)
             return None
-        return lib.owner_for_annotation(self._qualified(annotation, scope))
+        return self.knowledge.annotation(self._qualified(annotation, scope))
 
     def _string_annotation_name(self, node: ast.AST, scope: Scope) -> str | None:
         parts: list[str] = []
@@ -529,6 +688,7 @@ class _Analyzer:
         scope: Scope,
         owner: lib.OwnerType | None = None,
         response: lib.ResponseType | None = None,
+        factory: str | None = None,
     ) -> None:
         how, name, value_node = self._binding(call, scope)
         acq = Acquisition(
@@ -540,6 +700,7 @@ class _Analyzer:
             name=name,
             statement=self._statement_of(call),
             loop=self._loop_of(call, scope),
+            factory=factory,
         )
         acq.work_loop = acq.loop is not None and self.loop_repeats_calls(acq.loop, scope)
         if owner is not None and how in ("with", "async-with"):

@@ -74,8 +74,11 @@ class SemanticModel:
         tree: the module as returned by ``ast.parse``.
     """
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(self, tree: ast.Module, module: str | None = None, is_package: bool = False) -> None:
         self.tree = tree
+        #: the module's dotted name, when known (relative imports resolve against it)
+        self.module = module
+        self.is_package = is_package
         self.parents: dict[ast.AST, ast.AST] = {}
         self.scope_of: dict[ast.AST, Scope] = {}
         self.scopes: dict[ast.AST, Scope] = {}
@@ -142,8 +145,18 @@ class SemanticModel:
                 if arg is not None:
                     inner.bound.add(arg.arg)
 
-    @staticmethod
-    def _bind(node: ast.AST, scope: Scope) -> None:
+    def _relative_base(self, level: int) -> str | None:
+        if not self.module:
+            return None
+        parts = self.module.split(".")
+        if not self.is_package:
+            parts = parts[:-1]
+        if level - 1 > len(parts) - 1 or (level - 1 and not parts):
+            return None
+        parts = parts[: len(parts) - (level - 1)]
+        return ".".join(parts) or None
+
+    def _bind(self, node: ast.AST, scope: Scope) -> None:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -152,13 +165,19 @@ class SemanticModel:
                     top = alias.name.split(".", 1)[0]
                     scope.imports[top] = top
         elif isinstance(node, ast.ImportFrom):
-            if node.level or node.module is None:
-                for alias in node.names:
-                    scope.bound.add(alias.asname or alias.name)
+            module = node.module
+            if node.level:
+                base = self._relative_base(node.level)
+                if base is None:
+                    for alias in node.names:
+                        scope.bound.add(alias.asname or alias.name)
+                    return
+                module = f"{base}.{module}" if module else base
+            if module is None:
                 return
             for alias in node.names:
                 if alias.name != "*":
-                    scope.imports[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+                    scope.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
         elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             scope.bound.add(node.id)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):

@@ -89,7 +89,7 @@ class TimeoutPass:
     def visit_class_body(self, call: ast.Call, scope: Scope) -> None:
         """Calls in a class body run at import time: only the loop check applies there."""
         owner = self.an.constructors.get(self.an._qualified(call.func, scope) or "")
-        if owner is not None and owner.name in lib.LOOP_BOUND_OWNERS:
+        if owner is not None and owner.family in lib.LOOP_BOUND_OWNERS:
             self._loop_bound(call, owner, "in a class body, at import time")
 
     def _visit_function(self, call: ast.Call, scope: Scope, qualified: str) -> None:
@@ -105,9 +105,9 @@ class TimeoutPass:
         if bounds is not None:
             self._check_timeout_object(call, spelled, bounds, qualified.startswith("aiohttp."))
         owner = self.an.constructors.get(qualified)
-        if owner is not None and owner.name == lib.AIOHTTP_SESSION.name:
+        if owner is not None and owner.family == lib.AIOHTTP_SESSION.name:
             self._check_aiohttp_session_timeout(call, spelled)
-        if owner is not None and owner.name in lib.LOOP_BOUND_OWNERS:
+        if owner is not None and owner.family in lib.LOOP_BOUND_OWNERS:
             self._check_loop(call, scope, owner)
         if qualified in lib.BLOCKING_FUNCTIONS and scope.is_async:
             self.result.blocking_calls.append(BlockingCall(call, f"`{spelled}`", qualified.split(".", 1)[0]))
@@ -118,14 +118,14 @@ class TimeoutPass:
             return
         method = func.attr
         subject = f"`{ast.unparse(func)}` (`{owner.name}`)"
-        timed = lib.TIMEOUT_METHODS.get(owner.name)
+        timed = lib.TIMEOUT_METHODS.get(owner.family)
         if timed is not None and method in timed[0]:
-            position = lib.POSITIONAL_TIMEOUT_METHODS.get((owner.name, method))
+            position = lib.POSITIONAL_TIMEOUT_METHODS.get((owner.family, method))
             rule = timed[1]
             if position is not None:
                 rule = lib.TimeoutRule(rule.library, rule.missing_hangs, position, rule.socket_default)
             self._check_call(call, scope, rule, subject, receiver=func.value, owner=owner)
-        if owner.name in lib.BLOCKING_OWNERS and method in owner.request_methods and scope.is_async:
+        if owner.family in lib.BLOCKING_OWNERS and method in owner.request_methods and scope.is_async:
             self.result.blocking_calls.append(BlockingCall(call, subject, owner.library))
 
     # -- timeouts -----------------------------------------------------------------------------
@@ -173,8 +173,8 @@ class TimeoutPass:
             if construction is None or self._pool_sets_timeout(construction):
                 return  # built elsewhere, or with a timeout: every request inherits it
             detail = " (its pool sets none)"
-        if owner is not None and owner.name == lib.REQUESTS_SESSION.name:
-            if self._adapter_subclass:
+        if owner is not None and owner.family == lib.REQUESTS_SESSION.name:
+            if self._adapter_subclass or owner.overrides_request:
                 return  # an HTTPAdapter subclass or a patched `session.request` may fill it in (§1.4 a, c)
             if receiver is not None and self._session_timeout_set(receiver, scope):
                 detail = f" (`{ast.unparse(receiver)}.timeout = ...` does nothing in requests)"
@@ -257,7 +257,7 @@ class TimeoutPass:
                 assign = self.sm.parent(target)
                 value = getattr(assign, "value", None)
                 name = ast.unparse(target)
-                if owner is not None and owner.name == lib.REQUESTS_SESSION.name:
+                if owner is not None and owner.family == lib.REQUESTS_SESSION.name and not owner.overrides_request:
                     self.result.timeout_findings.append(TimeoutFinding(
                         "ineffective", target,
                         f"`{name} = ...` does nothing: requests has no session timeout; pass `timeout=` "

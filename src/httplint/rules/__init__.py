@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..rule import Rule
+from .class_never_closes_client import ClassNeverClosesClient
 from .client_close_not_exception_safe import ClientCloseNotExceptionSafe
 from .client_created_in_loop import ClientCreatedInLoop
 from .client_never_closed import ClientNeverClosed
@@ -27,6 +28,7 @@ RULES: dict[str, type[Rule]] = {
             SessionHelperInLoop,
             ClientNeverClosed,
             ClientCloseNotExceptionSafe,
+            ClassNeverClosesClient,
             ResponseNeverReleased,
             ResponseReleaseNotExceptionSafe,
             CloseNotAwaited,

@@ -84,7 +84,10 @@ class ClientNeverClosed(Rule):
                 how = "`try`/`finally`"
             closer = sorted(owner.close_methods)[0]
             fix = plan_context_manager(acq, analysis, Applicability.UNSAFE)
-            if acq.name:
+            source = f", from `{acq.factory}()`" if acq.factory else ""
+            if acq.name and source:
+                yield acq.call, f"`{acq.name}` (`{owner.name}`{source}) is never closed: use {how} or call `.{closer}()`", fix
+            elif acq.name:
                 yield acq.call, f"`{acq.name}` (`{owner.name}`) is never closed: use {how} or call `.{closer}()`", fix
             else:
                 yield acq.call, f"`{owner.name}` is never closed: use {how} or call `.{closer}()`", fix

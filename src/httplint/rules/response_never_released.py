@@ -94,6 +94,8 @@ class ResponseNeverReleased(Rule):
             else:
                 how = "`contextlib.closing`"
             subject = f"Response `{acq.name}`" if acq.name else f"`{response.name}`"
+            if acq.factory:
+                subject += f" (from `{acq.factory}()`)"
             yield acq.call, (
                 f"{subject} holds its connection and is never read or closed: use {how}"
             ), plan_context_manager(acq, analysis, Applicability.SAFE)

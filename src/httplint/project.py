@@ -1,0 +1,272 @@
+"""What a project defines that the rules must know: factories and client subclasses.
+
+A *factory* is a module-level function of the project that returns a new client (or a
+held response): its callers become the owners. A *client subclass* is a class of the
+project deriving from a library client (``class MySession(requests.Session)``): its
+instances behave as the library type in every rule.
+
+The index is built per top-level package (the highest folder of ``__init__.py`` files
+above a module), once per run and shared by every module of the package and by the
+flake8 plugin, so the command line and flake8 agree. Only modules that mention an HTTP
+library are read. Return values the ``ast`` typing cannot follow are asked of astroid
+(:mod:`httplint.infer`), only for functions that contain a client construction.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import libraries as lib
+from .files import SKIPPED_DIRS
+from .semantic import FunctionNode, SemanticModel
+
+MAX_ROUNDS = 4
+_MEMOISING = ("lru_cache", "cache", "cached_property", "property", "contextmanager", "asynccontextmanager",
+              "fixture")
+
+
+@dataclass
+class ProjectFacts:
+    """Factories and subclasses of one package, by qualified name."""
+
+    factories: dict[str, lib.OwnerType] = field(default_factory=dict)
+    response_factories: dict[str, lib.ResponseType] = field(default_factory=dict)
+    subclasses: dict[str, lib.OwnerType] = field(default_factory=dict)
+    modules: int = 0
+    inferred: int = 0
+
+
+def top_package(path: str) -> Path | None:
+    """The highest folder of ``__init__.py`` files that holds ``path``, or ``None`` for a loose script."""
+    folder = Path(os.path.abspath(path)).parent
+    if not (folder / "__init__.py").is_file():
+        return None
+    while (folder.parent / "__init__.py").is_file() and folder.parent != folder:
+        folder = folder.parent
+    return folder
+
+
+def module_name(path: str) -> tuple[str | None, bool]:
+    """The dotted module name of ``path`` within its package, and whether it is a package ``__init__``."""
+    top = top_package(path)
+    absolute = Path(os.path.abspath(path))
+    if top is None:
+        return (absolute.stem if absolute.stem.isidentifier() else None), False
+    relative = absolute.relative_to(top.parent).with_suffix("")
+    parts = list(relative.parts)
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts = parts[:-1]
+    if not all(part.isidentifier() for part in parts):
+        return None, False
+    return ".".join(parts), is_package
+
+
+class ProjectIndex:
+    """Lazily built :class:`ProjectFacts` per top-level package.
+
+    Args:
+        knowledge: the library tables with the configuration's factories.
+        use_astroid: ask astroid about return values ``ast`` cannot follow.
+    """
+
+    def __init__(self, knowledge: lib.Knowledge | None = None, use_astroid: bool = True) -> None:
+        self.base = knowledge or lib.DEFAULT_KNOWLEDGE
+        self.use_astroid = use_astroid
+        self._facts: dict[Path, ProjectFacts] = {}
+
+    def facts_for(self, path: str) -> ProjectFacts:
+        top = top_package(path)
+        if top is None:
+            return ProjectFacts()
+        facts = self._facts.get(top)
+        if facts is None:
+            facts = self._facts[top] = self._build(top)
+        return facts
+
+    def knowledge_for(self, path: str) -> lib.Knowledge:
+        facts = self.facts_for(path)
+        if not (facts.factories or facts.subclasses or facts.response_factories):
+            return self.base
+        return self.base.with_project(
+            tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
+            tuple(facts.subclasses.items()),
+        )
+
+    # -- building --------------------------------------------------------------------
+
+    def _build(self, top: Path) -> ProjectFacts:
+        from .engine import PREFILTER
+
+        modules = []
+        for folder, dirnames, filenames in os.walk(top):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and (Path(folder, d) / "__init__.py").is_file())
+            for name in sorted(filenames):
+                if not name.endswith(".py"):
+                    continue
+                path = os.path.join(folder, name)
+                try:
+                    with open(path, "rb") as handle:
+                        source = handle.read()
+                    if not PREFILTER.search(source):
+                        continue
+                    tree = ast.parse(source, filename=path)
+                except (OSError, SyntaxError, ValueError, RecursionError):
+                    continue
+                module, is_package = module_name(path)
+                if module is None:
+                    continue
+                modules.append((path, module, source, SemanticModel(tree, module, is_package)))
+        facts = ProjectFacts(modules=len(modules))
+        astroid_modules: dict[str, object] = {}
+        for _ in range(MAX_ROUNDS):
+            knowledge = self.base.with_project(
+                tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
+                tuple(facts.subclasses.items()),
+            )
+            before = (len(facts.factories), len(facts.response_factories), len(facts.subclasses))
+            for path, module, source, semantic in modules:
+                self._collect(path, module, source, semantic, knowledge, facts, astroid_modules)
+            if (len(facts.factories), len(facts.response_factories), len(facts.subclasses)) == before:
+                break
+        return facts
+
+    def _collect(self, path, module, source, semantic, knowledge, facts, astroid_modules) -> None:
+        from .resources import _Analyzer
+
+        analyzer = _Analyzer(semantic, knowledge)
+        for node in semantic.tree.body:
+            if isinstance(node, ast.ClassDef):
+                self._subclass(node, module, semantic, analyzer, facts)
+            elif isinstance(node, FunctionNode) and not _decorated(node):
+                qualified = f"{module}.{node.name}"
+                if qualified in facts.factories or qualified in facts.response_factories:
+                    continue
+                owner, response, undecided = self._returns(node, semantic, analyzer)
+                if owner is None and response is None and undecided and self.use_astroid:
+                    owner = self._infer_returns(node, path, module, source, knowledge, astroid_modules)
+                    if owner is not None:
+                        facts.inferred += 1
+                if owner is not None:
+                    facts.factories[qualified] = owner
+                elif response is not None:
+                    facts.response_factories[qualified] = response
+
+    @staticmethod
+    def _subclass(node: ast.ClassDef, module: str, semantic: SemanticModel, analyzer, facts: ProjectFacts) -> None:
+        qualified = f"{module}.{node.name}"
+        if qualified in facts.subclasses:
+            return
+        for base in node.bases:
+            name = analyzer._qualified(base, semantic.module_scope)
+            if name is None and isinstance(base, ast.Name) and f"{module}.{base.id}" in facts.subclasses:
+                name = f"{module}.{base.id}"
+            owner = lib.ANNOTATION_TYPES.get(name or "") or facts.subclasses.get(name or "")
+            if owner is None or owner.kind not in ("session", "client", "pool"):
+                continue
+            overrides = owner.overrides_request or any(
+                isinstance(item, FunctionNode) and item.name in ("request", "send") for item in node.body
+            )
+            facts.subclasses[qualified] = dataclasses.replace(owner, name=qualified, overrides_request=overrides)
+            return
+
+    @staticmethod
+    def _returns(function, semantic: SemanticModel, analyzer):
+        """``(owner, response, undecided)``: what every ``return`` of ``function`` gives, by ``ast``."""
+        scope = semantic.scopes[function]
+        returns = [n for n in _own_nodes(function) if isinstance(n, ast.Return)]
+        if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(function)):
+            return None, None, False
+        owners, responses, unknown = set(), set(), False
+        for statement in returns:
+            value = statement.value
+            if value is None:
+                return None, None, False
+            owner = analyzer.type_of(value, scope)
+            if owner is not None and analyzer.construction_of(value, scope) is not None:
+                owners.add(owner)
+                continue
+            response = _held_response(value, scope, analyzer)
+            if response is not None:
+                responses.add(response)
+                continue
+            unknown = True
+        if unknown or (owners and responses):
+            # astroid is asked only where it can add something: the function builds a client, or
+            # returns the result of a call `ast` cannot resolve (an alias, a method).
+            constructs = any(
+                isinstance(n, ast.Call) and analyzer.type_of(n, scope) is not None for n in _own_nodes(function)
+            )
+            opaque = any(
+                isinstance(r.value, ast.Call) and analyzer._qualified(r.value.func, scope) is None for r in returns
+            )
+            return None, None, unknown and (constructs or opaque) and not responses
+        if len(owners) == 1:
+            return owners.pop(), None, False
+        if len(responses) == 1:
+            return None, responses.pop(), False
+        return None, None, False
+
+    def _infer_returns(self, function, path, module, source, knowledge, astroid_modules):
+        from . import infer
+
+        if path not in astroid_modules:
+            astroid_modules[path] = infer.parse(source.decode("utf-8", "replace"), module, path)
+        tree = astroid_modules[path]
+        if tree is None:
+            return None
+        for node in tree.body:
+            if getattr(node, "name", None) == function.name and node.lineno == function.lineno:
+                return infer._returns_owner(node, knowledge.constructors, 0)
+        return None
+
+
+def _decorated(function) -> bool:
+    for decorator in function.decorator_list:
+        text = ast.unparse(decorator)
+        if any(word in text for word in _MEMOISING):
+            return True
+    return False
+
+
+def _own_nodes(function):
+    stack = list(function.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*FunctionNode, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+def _held_response(value: ast.AST, scope, analyzer) -> lib.ResponseType | None:
+    """The held response type ``value`` is (a held request call, or a name bound once to one)."""
+    if isinstance(value, ast.Name):
+        stores = [s for s in scope.stores if s.id == value.id]
+        if len(stores) != 1:
+            return None
+        bound = analyzer._bound_value(stores[0])
+        if bound is None:
+            return None
+        value = bound
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return None
+    qualified = analyzer._qualified(value.func, scope)
+    if qualified is not None:
+        held = lib.HELD_BY_FUNCTION.get(qualified)
+        if held is not None and analyzer._is_held(value, held):
+            return held.response
+        return None
+    if isinstance(value.func, ast.Attribute):
+        owner = analyzer.type_of(value.func.value, scope)
+        if owner is not None:
+            held = lib.HELD_BY_METHOD.get(owner.family, {}).get(value.func.attr)
+            if held is not None and analyzer._is_held(value, held):
+                return held.response
+    return None

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..resources import Analysis
+from ..rule import Rule
+
+
+class ClassNeverClosesClient(Rule):
+    """
+    ## What it does
+    Checks for a class that builds an HTTP client (in `__init__`, `__aenter__`, or lazily
+    in a method), keeps it on `self`, and never closes it: it has no `close`, `aclose`,
+    `__exit__`, `__aexit__`, `__del__` or `shutdown` that closes the client, directly or
+    through another method of the class. A close method that leaves the client open is
+    reported too, and so is a `__del__` that is the only close of an async client (a
+    coroutine cannot be awaited there).
+
+    It stays silent when the client was handed in (a parameter, or `session or
+    requests.Session()` with a flag that decides who closes), when the class hands it out
+    (returns it, passes it on), and when a base class it cannot see may close it.
+
+    ## Why is this bad?
+    Every instance leaks its client's sockets until garbage collection: a service that
+    builds one such object per request leaks one pool per request, and the users of the
+    class have no way to release it.
+
+    ## Example
+    ```python
+    import requests
+
+
+    class WeatherApi:
+        def __init__(self, base_url):
+            self.base_url = base_url
+            self.session = requests.Session()
+
+        def forecast(self, city):
+            return self.session.get(f"{self.base_url}/{city}", timeout=10).json()
+    ```
+
+    ## Use instead
+    ```python
+    import requests
+
+
+    class WeatherApi:
+        def __init__(self, base_url):
+            self.base_url = base_url
+            self.session = requests.Session()
+
+        def forecast(self, city):
+            return self.session.get(f"{self.base_url}/{city}", timeout=10).json()
+
+        def close(self):
+            self.session.close()
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.close()
+    ```
+
+    ## Fix safety
+    This rule has no automatic fix: the class's lifetime is its users' to manage.
+
+    ## References
+    - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
+    - pylint R1732 `consider-using-with` does not follow attributes; no equivalent in ruff,
+      bandit or flake8-async.
+    """
+
+    code = "HTL106"
+    name = "class-never-closes-client"
+    summary = "Class keeps an HTTP client it never closes"
+
+    def check(self, analysis: Analysis) -> Iterator[tuple[object, str, object]]:
+        for leak in analysis.class_leaks:
+            where = f"`{leak.cls.name}` keeps `self.{leak.attribute}` (`{leak.owner.name}`)"
+            if leak.reason == "no-close":
+                message = f"{where} and has no method that closes it: add `close()` / `__exit__`"
+            elif leak.reason == "del-async":
+                message = f"{where}, closed only in `__del__`, which cannot await its close: add `aclose()` / `__aexit__`"
+            else:
+                names = ", ".join(f"`{name}`" for name in leak.closers)
+                message = f"{where}, which {names} leave(s) open: close it there"
+            yield leak.call, message, None

@@ -1,0 +1,91 @@
+"""Ownership across modules: the fixture package `tests/fixtures/project/shop`, the project index,
+astroid's part, and the same answers when the HTTP libraries are not installed."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from httplint.engine import Linter
+from httplint.project import ProjectIndex, module_name, top_package
+
+PACKAGE = Path(__file__).parent / "fixtures" / "project" / "shop"
+MARK = re.compile(r"#\s*error:\s*(?P<codes>HTL\d{3}(?:\s*,\s*HTL\d{3})*)")
+
+
+def expected() -> set[tuple[str, int, str]]:
+    marks = set()
+    for path in sorted(PACKAGE.glob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            match = MARK.search(line)
+            if match:
+                for code in re.split(r"\s*,\s*", match.group("codes")):
+                    marks.add((path.name, number, code))
+    return marks
+
+
+def found(*extra: str) -> set[tuple[str, int, str]]:
+    result = subprocess.run(
+        [sys.executable, *extra, "-m", "httplint", "--select", "ALL", "--format", "json", str(PACKAGE)],
+        capture_output=True, text=True, check=False,
+    )
+    return {(Path(r["path"]).name, r["line"], r["code"]) for r in json.loads(result.stdout)}
+
+
+def test_package_findings_match_the_marks() -> None:
+    assert found() == expected()
+    assert len(expected()) >= 10
+
+
+BLOCK = (
+    "import sys\n"
+    "class Block:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name.split('.')[0] in ('requests', 'httpx', 'aiohttp', 'urllib3'):\n"
+    "            raise ImportError(f'{name} is not installed here')\n"
+    "sys.meta_path.insert(0, Block())\n"
+    "import runpy; sys.argv = ['httplint', *sys.argv[1:]]\n"
+    "runpy.run_module('httplint', run_name='__main__')\n"
+)
+
+
+def test_same_answers_without_the_http_libraries() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCK, "--select", "ALL", "--format", "json", str(PACKAGE)],
+        capture_output=True, text=True, check=False,
+    )
+    assert "Traceback" not in result.stderr
+    records = {(Path(r["path"]).name, r["line"], r["code"]) for r in json.loads(result.stdout)}
+    assert records == expected()
+
+
+def test_index_facts() -> None:
+    facts = ProjectIndex().facts_for(str(PACKAGE / "services.py"))
+    assert set(facts.factories) == {
+        "shop.http.make_session", "shop.http.make_client", "shop.http._new_client", "shop.http.session_for_worker",
+    }
+    assert set(facts.subclasses) == {"shop.http.ShopSession", "shop.http.TimeoutSession", "shop.http.ShopAio"}
+    assert "shop.http.shared_session" not in facts.factories  # memoised: a singleton
+    assert "shop.http.client_context" not in facts.factories  # a context manager
+    assert set(facts.response_factories) == {"shop.http.open_stream"}
+    assert facts.subclasses["shop.http.TimeoutSession"].overrides_request
+    assert not facts.subclasses["shop.http.ShopSession"].overrides_request
+    assert facts.inferred == 1  # session_for_worker, through the alias `_build = make_session`
+
+
+def test_astroid_is_what_follows_the_alias() -> None:
+    linter = Linter(use_astroid=False)
+    lines = {d.line for d in linter.check_path(str(PACKAGE / "services.py")) if d.code == "HTL104"}
+    assert 34 not in lines and 12 in lines
+    linter = Linter()
+    assert 34 in {d.line for d in linter.check_path(str(PACKAGE / "services.py")) if d.code == "HTL104"}
+
+
+def test_module_names() -> None:
+    assert top_package(str(PACKAGE / "services.py")) == PACKAGE
+    assert module_name(str(PACKAGE / "services.py")) == ("shop.services", False)
+    assert module_name(str(PACKAGE / "__init__.py")) == ("shop", True)
+    assert top_package(__file__) is None
