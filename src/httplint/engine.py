@@ -143,7 +143,8 @@ class Linter:
 
     def check_source(self, source: bytes, path: str) -> list[Diagnostic]:
         knowledge, prefilter, module, is_package = self.context(path)
-        return check_source(source, path, self.rules_for(path), knowledge, prefilter, module, is_package)
+        semantic = self.project.take_model(path, source)
+        return check_source(source, path, self.rules_for(path), knowledge, prefilter, module, is_package, semantic)
 
     def check_path(self, path: str) -> list[Diagnostic]:
         try:
@@ -161,11 +162,12 @@ def check_tree(
     knowledge: lib.Knowledge | None = None,
     module: str | None = None,
     is_package: bool = False,
+    semantic: SemanticModel | None = None,
 ) -> list[Diagnostic]:
     """Run ``rules`` on a parsed module; no ``noqa`` handling (flake8 does its own)."""
     if not rules:
         return []
-    analysis = analyze(tree, SemanticModel(tree, module, is_package), knowledge)
+    analysis = analyze(tree, semantic or SemanticModel(tree, module, is_package), knowledge)
     found = set()
     for rule in rules:
         for report in rule.check(analysis):
@@ -185,8 +187,10 @@ def check_source(
     prefilter: re.Pattern[bytes] = PREFILTER,
     module: str | None = None,
     is_package: bool = False,
+    semantic: SemanticModel | None = None,
 ) -> list[Diagnostic]:
-    """Check one file's bytes. Never raises for bad input.
+    """Check one file's bytes (``semantic``: its parse and model, when already made). Never raises
+    for bad input.
 
     Returns:
         The findings, sorted, after ``# noqa``; or one ``E999`` diagnostic when the
@@ -195,7 +199,7 @@ def check_source(
     if not rules or not prefilter.search(source):
         return []
     try:
-        tree = ast.parse(source, filename=path)
+        tree = semantic.tree if semantic is not None else ast.parse(source, filename=path)
     except SyntaxError as error:
         line = error.lineno or 1
         column = max((error.offset or 1) - 1, 0)
@@ -203,7 +207,7 @@ def check_source(
     except (ValueError, RecursionError, MemoryError) as error:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", f"{type(error).__name__}: {error}")]
     try:
-        diagnostics = check_tree(tree, path, rules, knowledge, module, is_package)
+        diagnostics = check_tree(tree, path, rules, knowledge, module, is_package, semantic)
     except RecursionError:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", "RecursionError: file nested too deeply to analyse")]
     if not diagnostics:

@@ -59,24 +59,46 @@ def _imported_name(node: nodes.NodeNG) -> str | None:
 
 
 def owner_of(
-    node: nodes.NodeNG, constructors: dict[str, lib.OwnerType], depth: int = 0
+    node: nodes.NodeNG, constructors: dict[str, lib.OwnerType], depth: int = 0, call: nodes.Call | None = None
 ) -> lib.OwnerType | None:
-    """The client type ``node`` certainly evaluates to a new instance of, or ``None``."""
+    """The client type ``node`` certainly evaluates to a new instance of, or ``None``.
+
+    ``call``: when ``node`` is in a function being followed from a call site, that call; a
+    parameter of the function then stands for the call's argument.
+    """
     if depth > MAX_DEPTH:
         return None
     try:
         if isinstance(node, nodes.Call):
             return _call_owner(node, constructors, depth)
-        if isinstance(node, (nodes.Name, nodes.Attribute)):
+        if isinstance(node, nodes.Name):
+            argument = _argument_for(node, call) if call is not None else None
+            if argument is not None:
+                return owner_of(argument, constructors, depth + 1)
             values = _safe_values(node)
             if values is None or len(values) != 1:
                 return None
-            value = values[0]
-            if isinstance(value, nodes.Call):
-                return _call_owner(value, constructors, depth + 1)
+            return owner_of(values[0], constructors, depth + 1, call)
         return None
     except (astroid.AstroidError, RecursionError, AttributeError, TypeError):
         return None
+
+
+def _argument_for(name: nodes.Name, call: nodes.Call) -> nodes.NodeNG | None:
+    """The argument ``call`` passes for the parameter ``name`` refers to, if it is one."""
+    _, assignments = name.lookup(name.name)
+    if len(assignments) != 1 or not isinstance(assignments[0].parent, nodes.Arguments):
+        return None
+    arguments = assignments[0].parent
+    for keyword in call.keywords or ():
+        if keyword.arg == name.name:
+            return keyword.value
+    positional = [a.name for a in (*arguments.posonlyargs, *arguments.args)]
+    if name.name in positional:
+        index = positional.index(name.name)
+        if index < len(call.args) and not any(isinstance(a, nodes.Starred) for a in call.args[: index + 1]):
+            return call.args[index]
+    return None
 
 
 def _safe_values(node: nodes.NodeNG) -> list[nodes.NodeNG] | None:
@@ -112,13 +134,15 @@ def _call_owner(call: nodes.Call, constructors: dict[str, lib.OwnerType], depth:
     if isinstance(target, astroid.BoundMethod):
         target = target._proxied
     if isinstance(target, nodes.FunctionDef):
-        return _returns_owner(target, constructors, depth + 1)
+        return _returns_owner(target, constructors, depth + 1, call)
     if isinstance(target, nodes.ClassDef):
         return constructors.get(target.qname())
     return None
 
 
-def _returns_owner(function: nodes.FunctionDef, constructors, depth: int) -> lib.OwnerType | None:
+def _returns_owner(
+    function: nodes.FunctionDef, constructors, depth: int, call: nodes.Call | None = None
+) -> lib.OwnerType | None:
     if _memoised(function) or function.is_generator():
         return None
     returns = [r for r in function.nodes_of_class(nodes.Return, skip_klass=(nodes.FunctionDef, nodes.Lambda))
@@ -129,7 +153,7 @@ def _returns_owner(function: nodes.FunctionDef, constructors, depth: int) -> lib
     for statement in returns:
         if statement.value is None:
             return None
-        owner = owner_of(statement.value, constructors, depth)
+        owner = owner_of(statement.value, constructors, depth, call)
         if owner is None:
             return None
         found.add(owner)

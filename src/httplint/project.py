@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,17 @@ from .files import SKIPPED_DIRS
 from .semantic import FunctionNode, SemanticModel
 
 MAX_ROUNDS = 4
+#: astroid builds its own tree of a whole module to answer one question; beyond this many
+#: lines (generated API clients run to tens of thousands) the answer is not worth its cost.
+ASTROID_MAX_LINES = 3000
+
+#: A module can define a factory or a client subclass only if its text builds a client or
+#: a held response, or derives from a client: the index reads no other module.
+DEFINES = re.compile(
+    rb"Session\(|Client\(|PoolManager\(|ProxyManager\(|ConnectionPool\(|connection_from_url|proxy_from_url"
+    rb"|Connector\(|Transport\(|HTTPS?Connection\(|stream=True|preload_content|urlopen\("
+    rb"|class\s+\w+\s*\([^)]*(?:Session|Client)"
+)
 _MEMOISING = ("lru_cache", "cache", "cached_property", "property", "contextmanager", "asynccontextmanager",
               "fixture")
 
@@ -78,6 +90,8 @@ class ProjectIndex:
         self.base = knowledge or lib.DEFAULT_KNOWLEDGE
         self.use_astroid = use_astroid
         self._facts: dict[Path, ProjectFacts] = {}
+        #: trees the index parsed, handed to the check of the same file so that it is parsed once
+        self._trees: dict[str, tuple[bytes, SemanticModel]] = {}
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -87,6 +101,14 @@ class ProjectIndex:
         if facts is None:
             facts = self._facts[top] = self._build(top)
         return facts
+
+    def take_model(self, path: str, source: bytes) -> SemanticModel | None:
+        """The parse and semantic model the index made for ``path``, if its source is unchanged
+        (handed out once: the check of the file reuses it instead of parsing again)."""
+        cached = self._trees.pop(os.path.abspath(path), None)
+        if cached is not None and cached[0] == source:
+            return cached[1]
+        return None
 
     def knowledge_for(self, path: str) -> lib.Knowledge:
         facts = self.facts_for(path)
@@ -112,7 +134,7 @@ class ProjectIndex:
                 try:
                     with open(path, "rb") as handle:
                         source = handle.read()
-                    if not PREFILTER.search(source):
+                    if not PREFILTER.search(source) or not DEFINES.search(source):
                         continue
                     tree = ast.parse(source, filename=path)
                 except (OSError, SyntaxError, ValueError, RecursionError):
@@ -120,41 +142,49 @@ class ProjectIndex:
                 module, is_package = module_name(path)
                 if module is None:
                     continue
-                modules.append((path, module, source, SemanticModel(tree, module, is_package)))
+                semantic = SemanticModel(tree, module, is_package)
+                modules.append((path, module, source, semantic, _candidates(tree)))
+                self._trees[os.path.abspath(path)] = (source, semantic)
         facts = ProjectFacts(modules=len(modules))
         astroid_modules: dict[str, object] = {}
-        for _ in range(MAX_ROUNDS):
-            knowledge = self.base.with_project(
-                tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
-                tuple(facts.subclasses.items()),
-            )
-            before = (len(facts.factories), len(facts.response_factories), len(facts.subclasses))
-            for path, module, source, semantic in modules:
-                self._collect(path, module, source, semantic, knowledge, facts, astroid_modules)
-            if (len(facts.factories), len(facts.response_factories), len(facts.subclasses)) == before:
-                break
+        # `ast` to a fixpoint, then astroid once on what is still undecided, then `ast` again.
+        for use_astroid in (False, self.use_astroid):
+            for _ in range(MAX_ROUNDS):
+                knowledge = self.base.with_project(
+                    tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
+                    tuple(facts.subclasses.items()),
+                )
+                before = (len(facts.factories), len(facts.response_factories), len(facts.subclasses))
+                for path, module, source, semantic, candidates in modules:
+                    self._collect(path, module, source, semantic, candidates, knowledge, facts, astroid_modules,
+                                  use_astroid)
+                use_astroid = False
+                if (len(facts.factories), len(facts.response_factories), len(facts.subclasses)) == before:
+                    break
         return facts
 
-    def _collect(self, path, module, source, semantic, knowledge, facts, astroid_modules) -> None:
+    def _collect(self, path, module, source, semantic, candidates, knowledge, facts, astroid_modules,
+                 use_astroid) -> None:
         from .resources import _Analyzer
 
         analyzer = _Analyzer(semantic, knowledge)
         for node in semantic.tree.body:
             if isinstance(node, ast.ClassDef):
                 self._subclass(node, module, semantic, analyzer, facts)
-            elif isinstance(node, FunctionNode) and not _decorated(node):
-                qualified = f"{module}.{node.name}"
-                if qualified in facts.factories or qualified in facts.response_factories:
-                    continue
-                owner, response, undecided = self._returns(node, semantic, analyzer)
-                if owner is None and response is None and undecided and self.use_astroid:
-                    owner = self._infer_returns(node, path, module, source, knowledge, astroid_modules)
-                    if owner is not None:
-                        facts.inferred += 1
+        for node in list(candidates):
+            qualified = f"{module}.{node.name}"
+            if qualified in facts.factories or qualified in facts.response_factories:
+                candidates.remove(node)  # decided: not looked at again
+                continue
+            owner, response, undecided = self._returns(node, semantic, analyzer)
+            if owner is None and response is None and undecided and use_astroid:
+                owner = self._infer_returns(node, path, module, source, knowledge, astroid_modules)
                 if owner is not None:
-                    facts.factories[qualified] = owner
-                elif response is not None:
-                    facts.response_factories[qualified] = response
+                    facts.inferred += 1
+            if owner is not None:
+                facts.factories[qualified] = owner
+            elif response is not None:
+                facts.response_factories[qualified] = response
 
     @staticmethod
     def _subclass(node: ast.ClassDef, module: str, semantic: SemanticModel, analyzer, facts: ProjectFacts) -> None:
@@ -182,12 +212,15 @@ class ProjectIndex:
         if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(function)):
             return None, None, False
         owners, responses, unknown = set(), set(), False
+        hidden = False  # an unknown return that could hide a client: a variable or a function's result
         for statement in returns:
             value = statement.value
             if value is None:
                 return None, None, False
             owner = analyzer.type_of(value, scope)
             if owner is not None and analyzer.construction_of(value, scope) is not None:
+                if isinstance(value, ast.Name) and _handed_elsewhere(value.id, scope, semantic):
+                    return None, None, False  # also registered or stored elsewhere: not the caller's alone
                 owners.add(owner)
                 continue
             response = _held_response(value, scope, analyzer)
@@ -195,16 +228,24 @@ class ProjectIndex:
                 responses.add(response)
                 continue
             unknown = True
+            hidden = hidden or isinstance(value, ast.Name) or (
+                isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
+            )
         if unknown or (owners and responses):
             # astroid is asked only where it can add something: the function builds a client, or
             # returns the result of a call `ast` cannot resolve (an alias, a method).
             constructs = any(
                 isinstance(n, ast.Call) and analyzer.type_of(n, scope) is not None for n in _own_nodes(function)
             )
+            aliases = {
+                t.id for n in semantic.tree.body if isinstance(n, ast.Assign) for t in n.targets
+                if isinstance(t, ast.Name)
+            }
             opaque = any(
-                isinstance(r.value, ast.Call) and analyzer._qualified(r.value.func, scope) is None for r in returns
+                isinstance(r.value, ast.Call) and isinstance(r.value.func, ast.Name) and r.value.func.id in aliases
+                for r in returns
             )
-            return None, None, unknown and (constructs or opaque) and not responses
+            return None, None, hidden and (constructs or opaque) and not responses
         if len(owners) == 1:
             return owners.pop(), None, False
         if len(responses) == 1:
@@ -214,6 +255,8 @@ class ProjectIndex:
     def _infer_returns(self, function, path, module, source, knowledge, astroid_modules):
         from . import infer
 
+        if source.count(b"\n") > ASTROID_MAX_LINES:
+            return None
         if path not in astroid_modules:
             astroid_modules[path] = infer.parse(source.decode("utf-8", "replace"), module, path)
         tree = astroid_modules[path]
@@ -223,6 +266,34 @@ class ProjectIndex:
             if getattr(node, "name", None) == function.name and node.lineno == function.lineno:
                 return infer._returns_owner(node, knowledge.constructors, 0)
         return None
+
+
+def _handed_elsewhere(name: str, scope, semantic: SemanticModel) -> bool:
+    """The local ``name`` is passed to a call or stored somewhere besides being returned
+    (Home Assistant's ``create_async_httpx_client`` registers the client for shutdown)."""
+    for load in semantic.name_loads.get(name, ()):
+        if semantic.scope(load) is not scope:
+            continue
+        parent = semantic.parent(load)
+        call = semantic.parent(parent) if isinstance(parent, ast.keyword) else parent
+        if isinstance(call, ast.Call) and call.func is not load:
+            if isinstance(call.func, ast.Name) and call.func.id in lib.NON_RETAINING_CALLS:
+                continue  # isinstance(client, ...), print(client): looked at, not kept
+            return True
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is load:
+            return True
+        if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            return True
+    return False
+
+
+def _candidates(tree: ast.Module) -> list:
+    """Module-level functions that may be factories: undecorated, returning a value."""
+    return [
+        node for node in tree.body
+        if isinstance(node, FunctionNode) and not _decorated(node)
+        and any(isinstance(n, ast.Return) and n.value is not None for n in _own_nodes(node))
+    ]
 
 
 def _decorated(function) -> bool:

@@ -27,6 +27,7 @@ than a missed bug.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field
 from enum import Enum
@@ -218,6 +219,20 @@ def analyze(
     return _Analyzer(semantic, knowledge or lib.DEFAULT_KNOWLEDGE).run()
 
 
+def _parameters(function: ast.AST) -> set[str]:
+    args = function.args  # type: ignore[attr-defined]
+    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_annotation(text: str) -> ast.expr | None:
+    """A string annotation's expression, parsed once per distinct text."""
+    try:
+        return ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
 _RETRY_WORDS = re.compile(r"retr|attempt|tries|tried", re.I)
 _SESSION_WORDS = ("session", "http", "client", "requests", "conn", "api")
 
@@ -254,15 +269,31 @@ class _Analyzer:
         self.timeouts = TimeoutPass(self)
         for call in self.sm.calls:
             self._visit_call(call)
-        for scope in self.sm.scopes.values():
-            if scope.is_class:
-                self._class_ownership(scope.node)  # type: ignore[arg-type]
+        for cls in self._classes_storing_clients():
+            self._class_ownership(cls)
         return self.result
+
+    def _classes_storing_clients(self) -> list[ast.ClassDef]:
+        """Classes with a method that stores a newly built client on ``self`` (found among the
+        acquisitions already made), so that other classes are not walked again."""
+        classes: dict[int, ast.ClassDef] = {}
+        for acq in self.result.acquisitions:
+            if acq.owner is None or not isinstance(acq.statement, (ast.Assign, ast.AnnAssign)):
+                continue
+            targets = acq.statement.targets if isinstance(acq.statement, ast.Assign) else [acq.statement.target]
+            if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
+                   for t in targets):
+                cls = acq.scope.enclosing_class()
+                if cls is not None:
+                    classes[id(cls)] = cls
+        return list(classes.values())
 
     # -- classes that own a client ---------------------------------------------------------
 
     def _class_ownership(self, cls: ast.ClassDef) -> None:
         """Clients a class builds, keeps on ``self`` and never closes (issue: classes that own a client)."""
+        if cls.name.endswith("Mixin"):
+            return  # another class of the final MRO may close it
         methods = self._methods_with_bases(cls)
         if methods is None:
             return  # a base class we cannot see may close it
@@ -404,7 +435,9 @@ class _Analyzer:
             return
         if isinstance(call.func, ast.Attribute):
             self._visit_method_call(call, scope)
-        elif isinstance(call.func, ast.Name) and (self.knowledge.factories or self.knowledge.response_factories):
+        elif isinstance(call.func, ast.Name) and (
+            self.knowledge.factories or self.knowledge.response_factories or call.func.id in self.sm.module_scope.bound
+        ):
             owner = self._local_factory(call.func, scope)
             if owner is not None:
                 self._acquire(call, scope, owner=owner, factory=call.func.id)
@@ -414,14 +447,34 @@ class _Analyzer:
                     self._acquire(call, scope, response=response, factory=call.func.id)
 
     def _local_factory(self, func: ast.Name, scope: Scope) -> lib.OwnerType | None:
-        """A factory or client subclass defined in this module, called by its plain name."""
+        """A factory or client subclass defined in this module, called by its plain name, or a
+        module-level alias of one (``_build = make_session``)."""
         if func.id not in self.sm.module_scope.bound:
             return None
         if self.sm.module:
             owner = self.constructors.get(f"{self.sm.module}.{func.id}")
             if owner is not None:
                 return owner
-        return self.knowledge.local_factory(func.id)
+        owner = self.knowledge.local_factory(func.id)
+        if owner is not None:
+            return owner
+        return self._alias_target(func.id)
+
+    def _alias_target(self, name: str) -> lib.OwnerType | None:
+        """The constructor a module-level name is bound to once, by a plain alias assignment."""
+        stores = [s for s in self.sm.module_scope.stores if s.id == name]
+        if len(stores) != 1:
+            return None
+        parent = self.sm.parent(stores[0])
+        if not isinstance(parent, ast.Assign) or not isinstance(parent.value, (ast.Name, ast.Attribute)):
+            return None
+        value = parent.value
+        qualified = self._qualified(value, self.sm.module_scope)
+        if qualified is not None:
+            return self.constructors.get(qualified)
+        if isinstance(value, ast.Name) and value.id != name and self.sm.module:
+            return self.constructors.get(f"{self.sm.module}.{value.id}")
+        return None
 
     def _visit_method_call(self, call: ast.Call, scope: Scope) -> None:
         func = call.func
@@ -505,6 +558,8 @@ class _Analyzer:
                 if current.is_class:
                     current = current.parent
                     continue
+                if isinstance(current.node, FunctionNode) and node.id in _parameters(current.node):
+                    return None  # `session = session or Session()`: maybe the caller's
                 stores = [s for s in current.stores if s.id == node.id]
                 if stores:
                     values = {id(v): v for v in (self._bound_value(s) for s in stores) if v is not None}
@@ -608,9 +663,8 @@ class _Analyzer:
         if annotation is None:
             return None
         if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            try:
-                annotation = ast.parse(annotation.value, mode="eval").body
-            except SyntaxError:
+            annotation = _parse_annotation(annotation.value)
+            if annotation is None:
                 return None
             qualified = self._string_annotation_name(annotation, scope)
             return self.knowledge.annotation(qualified)
@@ -637,6 +691,15 @@ class _Analyzer:
         base = self.sm.lookup_import(node.id, scope)
         return lib.canonical(".".join([base, *reversed(parts)])) if base else None
 
+    @staticmethod
+    def _attribute_stores_within(scope: Scope) -> list[ast.Attribute]:
+        """``self.<attr>`` stores of a method scope and of the functions nested in it."""
+        found = list(scope.attribute_stores)
+        for child in scope.children:
+            if not child.is_class:
+                found.extend(_Analyzer._attribute_stores_within(child))
+        return found
+
     def _class_types(self, cls: ast.ClassDef) -> dict[str, lib.OwnerType | None]:
         """``self.<attr>`` → owner type, when every assignment in the class agrees (``None`` aside)."""
         cached = self._class_attrs.get(cls)
@@ -644,27 +707,23 @@ class _Analyzer:
             return cached
         types: dict[str, lib.OwnerType | None] = {}
         conflicting: set[str] = set()
-        for node in ast.walk(cls):
+        class_scope = self.sm.scopes[cls]
+        stores = [t for method in class_scope.children for t in self._attribute_stores_within(method)]
+        for target in stores:
+            node = self.sm.parent(target)
             if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+                conflicting.add(target.attr)  # augmented, unpacked, deleted …: not a plain binding
                 continue
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                if not (
-                    isinstance(target, ast.Attribute)
-                    and isinstance(target.value, ast.Name)
-                    and target.value.id in ("self", "cls")
-                ):
+            value = node.value
+            if value is None or (isinstance(value, ast.Constant) and value.value is None):
+                owner = self._annotation_type(getattr(node, "annotation", None), self.sm.scope(node))
+                if owner is None:
                     continue
-                value = node.value
-                if value is None or (isinstance(value, ast.Constant) and value.value is None):
-                    owner = self._annotation_type(getattr(node, "annotation", None), self.sm.scope(node))
-                    if owner is None:
-                        continue
-                else:
-                    owner = self._value_type(value, self.sm.scope(node))
-                if owner is None or types.get(target.attr, owner) is not owner:
-                    conflicting.add(target.attr)
-                types[target.attr] = owner
+            else:
+                owner = self._value_type(value, self.sm.scope(node))
+            if owner is None or types.get(target.attr, owner) is not owner:
+                conflicting.add(target.attr)
+            types[target.attr] = owner
         result = {k: v for k, v in types.items() if v is not None and k not in conflicting}
         self._class_attrs[cls] = result
         return result
@@ -843,6 +902,12 @@ class _Analyzer:
                     return Use(node, UseKind.RELEASE, grand, awaited)
                 if attr in owner.request_methods:
                     return Use(node, UseKind.REQUEST, grand, awaited)
+                result_holder = self.sm.parent(grand)
+                if isinstance(result_holder, ast.Await):
+                    result_holder = self.sm.parent(result_holder)
+                if isinstance(result_holder, (ast.Return, ast.Yield, ast.YieldFrom)):
+                    # `return session.get_item(...)`: what another method returns may keep the client
+                    return Use(node, UseKind.ESCAPE, grand, awaited)
                 return Use(node, UseKind.NEUTRAL, grand, awaited)
             assert response is not None
             if attr in response.release_methods:

@@ -13,6 +13,7 @@ scope and qualified-name providers cost about 100x an ``ast.parse`` on real code
 from __future__ import annotations
 
 import ast
+from ast import AST
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -40,6 +41,8 @@ class Scope:
     imports: dict[str, str] = field(default_factory=dict)
     #: every ``Name`` stored in this scope.
     stores: list[ast.Name] = field(default_factory=list)
+    #: every ``self.<attr>`` / ``cls.<attr>`` assigned in this scope (the statement holding it).
+    attribute_stores: list[ast.Attribute] = field(default_factory=list)
     bound: set[str] = field(default_factory=set)
     declared_global: set[str] = field(default_factory=set)
     children: list[Scope] = field(default_factory=list)
@@ -109,6 +112,13 @@ class SemanticModel:
                     current.stores.append(node)
             elif isinstance(node, ast.Call):
                 calls.append(node)
+            elif (
+                isinstance(node, ast.Attribute)
+                and isinstance(node.ctx, ast.Store)
+                and isinstance(node.value, ast.Name)
+                and node.value.id in ("self", "cls")
+            ):
+                current.attribute_stores.append(node)
             inner = current
             if node is not root and isinstance(node, ScopeNode):
                 inner = Scope(node, current)
@@ -116,13 +126,22 @@ class SemanticModel:
                 self.scopes[node] = inner
                 self._bind_definition(node, current, inner)
             self._bind(node, current)
-            for child in ast.iter_child_nodes(node):
-                parents[child] = node
-                # Decorators, defaults, bases and annotations are evaluated in the enclosing scope.
-                if inner is not current and self._evaluated_outside(node, child):
-                    stack.append((child, current))
+            opens_scope = inner is not current
+            for name in node._fields:  # ast.iter_child_nodes, inlined: this loop is the hot path
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    children = [item for item in value if isinstance(item, AST)]
+                elif isinstance(value, AST):
+                    children = (value,)
                 else:
-                    stack.append((child, inner))
+                    continue
+                for child in children:
+                    parents[child] = node
+                    # Decorators, defaults, bases and annotations are evaluated in the enclosing scope.
+                    if opens_scope and self._evaluated_outside(node, child):
+                        stack.append((child, current))
+                    else:
+                        stack.append((child, inner))
 
     @staticmethod
     def _evaluated_outside(definition: ast.AST, child: ast.AST) -> bool:
