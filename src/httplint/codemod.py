@@ -72,7 +72,7 @@ def fix_source(
     rules: list[Rule],
     unsafe: bool,
     knowledge: lib.Knowledge | None = None,
-    prefilter: re.Pattern[bytes] = PREFILTER,
+    prefilter: object = PREFILTER,
     module: str | None = None,
     is_package: bool = False,
 ) -> FixResult:

@@ -17,10 +17,33 @@ from .semantic import SemanticModel
 from .rule import Diagnostic, Rule
 from .rules import OPINIONATED_PREFIX, RULES
 
-#: A file none of whose text matches this cannot import an HTTP library, so no rule
-#: can fire on it and it is never parsed. Every rule needs a resolved import of one
-#: of these modules (``import http.client`` and ``from http import client`` included).
-PREFILTER = re.compile(rb"requests|httpx|urllib|aiohttp|niquests|http\.client|http\s+import")
+#: Every rule needs a name resolved through an import of one of these modules, so a file
+#: with no ``import`` / ``from`` statement naming one of them cannot be flagged and is never
+#: parsed. Two steps, both in C: a substring test on the whole file, then an anchored search
+#: for an import statement (indented ones included) that names one of the modules.
+_MODULE_WORDS = (b"requests", b"httpx", b"urllib", b"aiohttp", b"niquests", b"http")
+_IMPORT_LINE = (
+    rb"(?:^(?:\xef\xbb\xbf)?|[;:])[ \t]*(?:from|import)[ \t][^\n]*?\b(?:requests|httpx2?|urllib3?|aiohttp|niquests|http)\b"
+)
+
+
+class _Prefilter:
+    """``search(source)``: a file that may use an HTTP library (or one of ``words``)."""
+
+    def __init__(self, words: Iterable[bytes] = ()) -> None:
+        self.words = tuple(words)
+        self.pattern = re.compile(
+            _IMPORT_LINE + (b"|" + b"|".join(re.escape(w) for w in self.words) if self.words else b""),
+            re.MULTILINE,
+        )
+
+    def search(self, source: bytes) -> bool:
+        if not any(word in source for word in (*_MODULE_WORDS, *self.words)):
+            return False
+        return self.pattern.search(source) is not None
+
+
+PREFILTER = _Prefilter()
 
 
 class UsageError(Exception):
@@ -81,12 +104,10 @@ def select_rules(
     return chosen
 
 
-def build_prefilter(extra_words: Iterable[str] = ()) -> re.Pattern[bytes]:
-    """:data:`PREFILTER`, plus the names of a project's configured client factories."""
-    words = [re.escape(w.encode()) for w in extra_words]
-    if not words:
-        return PREFILTER
-    return re.compile(PREFILTER.pattern + b"|" + b"|".join(words))
+def build_prefilter(extra_words: Iterable[str] = ()) -> _Prefilter:
+    """:data:`PREFILTER`, plus the names of a project's client factories and subclasses."""
+    words = [w.encode() for w in extra_words]
+    return _Prefilter(words) if words else PREFILTER
 
 
 class Linter:
@@ -120,7 +141,7 @@ class Linter:
         self.prefilter = build_prefilter(self.knowledge.words)
         self._per_file: dict[tuple[str, ...], list[Rule]] = {}
         self.project = ProjectIndex(self.knowledge, use_astroid=use_astroid)
-        self._prefilters: dict[lib.Knowledge, re.Pattern[bytes]] = {}
+        self._prefilters: dict[lib.Knowledge, _Prefilter] = {}
 
     def rules_for(self, path: str) -> list[Rule]:
         extra = self.settings.ignored_for(path) if self.settings.per_file_ignores else ()
@@ -132,7 +153,7 @@ class Linter:
             self._per_file[extra] = cached
         return cached
 
-    def context(self, path: str) -> tuple[lib.Knowledge, re.Pattern[bytes], str | None, bool]:
+    def context(self, path: str) -> tuple[lib.Knowledge, _Prefilter, str | None, bool]:
         """The knowledge (with the package's factories), prefilter and module name for ``path``."""
         knowledge = self.project.knowledge_for(path)
         prefilter = self._prefilters.get(knowledge)
@@ -184,7 +205,7 @@ def check_source(
     path: str,
     rules: list[Rule],
     knowledge: lib.Knowledge | None = None,
-    prefilter: re.Pattern[bytes] = PREFILTER,
+    prefilter: _Prefilter = PREFILTER,
     module: str | None = None,
     is_package: bool = False,
     semantic: SemanticModel | None = None,
@@ -234,7 +255,7 @@ def decode(source: bytes) -> str:
 
 
 def check_path(
-    path: str, rules: list[Rule], knowledge: lib.Knowledge | None = None, prefilter: re.Pattern[bytes] = PREFILTER
+    path: str, rules: list[Rule], knowledge: lib.Knowledge | None = None, prefilter: _Prefilter = PREFILTER
 ) -> list[Diagnostic]:
     """Read and check one file; an unreadable file gives one ``E902`` diagnostic."""
     try:
