@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -37,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
+                        help="processes to check files with (default: all cores)")
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write .httplint_cache/")
     parser.add_argument("--config", metavar="PATH", help="a pyproject.toml to read [tool.httplint] from")
     parser.add_argument("--show-settings", action="store_true", help="print the resolved configuration and exit")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from stdin (for messages and per-file-ignores)")
@@ -84,21 +88,22 @@ def _run_paths(args, linter: Linter, settings: Settings, paths: list[str], unsaf
     fixing = args.fix or args.diff
     fixed = changed = 0
     items = list(iter_python_files(paths, settings.excluded_spec(), str(settings.root)))
-    with _progress(len(items)) as advance:
-        for item in items:
-            advance()
-            if isinstance(item, Missing):
-                diagnostics.append(
-                    Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory")
-                )
-                continue
-            if not fixing:
-                diagnostics.extend(linter.check_path(item))
-                continue
-            found, fixed_here, did_change = _fix_file(item, linter, unsafe, args.diff)
-            diagnostics.extend(found)
-            fixed += fixed_here
-            changed += did_change
+    files = [item for item in items if not isinstance(item, Missing)]
+    for item in items:
+        if isinstance(item, Missing):
+            diagnostics.append(
+                Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory")
+            )
+    if not fixing:
+        diagnostics.extend(_check_files(files, linter, settings, args))
+    else:
+        with _progress(len(files)) as advance:
+            for item in files:
+                advance()
+                found, fixed_here, did_change = _fix_file(item, linter, unsafe, args.diff)
+                diagnostics.extend(found)
+                fixed += fixed_here
+                changed += did_change
     diagnostics.sort()
     if args.diff:
         print(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", file=sys.stderr)
@@ -144,6 +149,112 @@ def _report(args, diagnostics: list[Diagnostic], summary: Summary, out: TextIO) 
     if args.format == "text":
         summary.color = use_color(out)
     FORMATS[args.format](diagnostics, out, summary)
+
+
+#: Below this many files to analyse, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 40
+
+
+def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> list[Diagnostic]:
+    """Check ``files``: cached results for unchanged ones, the rest across ``-j`` processes."""
+    from .cache import ResultCache, package_fingerprint
+    from .project import top_package
+
+    cache = None if args.no_cache else ResultCache(settings.root, linter.cache_key())
+    fingerprints: dict[object, str] = {}
+    found: list[Diagnostic] = []
+    todo: list[tuple[str, str, object]] = []
+    for path in files:
+        top = top_package(path)
+        if top not in fingerprints:
+            fingerprints[top] = package_fingerprint(top) if cache is not None else ""
+        package = fingerprints[top]
+        if cache is not None:
+            hit, stat = cache.get(path, package)
+            if hit is not None:
+                found.extend(hit)
+                continue
+            todo.append((path, package, stat))
+        else:
+            todo.append((path, package, None))
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    with _progress(len(todo)) as advance:
+        if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
+            results = _check_parallel([path for path, _, _ in todo], linter, jobs, advance)
+        else:
+            results = _check_serial([path for path, _, _ in todo], linter, advance)
+        for (path, package, stat), (_, source, diagnostics) in zip(todo, results):
+            found.extend(diagnostics)
+            if cache is not None and stat is not None and source is not None:
+                cache.put(path, package, source, stat, diagnostics)
+    if cache is not None:
+        cache.save()
+    return found
+
+
+def _check_serial(paths: list[str], linter: Linter, advance):
+    for path in paths:
+        advance()
+        yield _check_one(linter, path)
+
+
+def _check_one(linter: Linter, path: str) -> tuple[str, bytes | None, list[Diagnostic]]:
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+    except OSError:
+        return path, None, linter.check_path(path)
+    return path, source, linter.check_source(source, path)
+
+
+_WORKER: Linter | None = None
+
+
+def _worker_init(settings: Settings, select, ignore, extend_select, facts) -> None:
+    global _WORKER
+    _WORKER = Linter(settings, select, ignore, extend_select)
+    _WORKER.project._facts.update(facts)
+
+
+def _worker_check(paths: list[str]) -> list[tuple[str, bytes | None, list[Diagnostic]]]:
+    assert _WORKER is not None
+    return [_check_one(_WORKER, path) for path in paths]
+
+
+def _check_parallel(paths: list[str], linter: Linter, jobs: int, advance) -> list:
+    """Check ``paths`` in ``jobs`` processes; results in the order of ``paths``. The parent builds
+    each package's index once and hands it to the workers."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    for path in paths:
+        linter.project.facts_for(path)
+    # The files the index already parsed are checked here, on their parse, while the workers
+    # take the others; the results are put back in the order of `paths`.
+    mine = [p for p in paths if os.path.abspath(p) in linter.project._trees]
+    theirs = [p for p in paths if os.path.abspath(p) not in linter.project._trees]
+    size = max(1, min(64, len(theirs) // (jobs * 8) or 1))
+    chunks = [theirs[i : i + size] for i in range(0, len(theirs), size)]
+    by_path: dict[str, tuple] = {}
+    import multiprocessing
+
+    # forkserver: workers start clean, not as copies of a parent that holds the index's trees
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(linter.settings, linter.cli_select, linter.cli_ignore, linter.cli_extend, linter.project._facts),
+    ) as pool:
+        pending = pool.map(_worker_check, chunks)
+        for path in mine:
+            by_path[path] = _check_one(linter, path)
+            advance()
+        for chunk_results in pending:
+            for result in chunk_results:
+                by_path[result[0]] = result
+                advance()
+    return [by_path[path] for path in paths]
 
 
 class _progress:

@@ -21,10 +21,15 @@ from .rules import OPINIONATED_PREFIX, RULES
 #: with no ``import`` / ``from`` statement naming one of them cannot be flagged and is never
 #: parsed. Two steps, both in C: a substring test on the whole file, then an anchored search
 #: for an import statement (indented ones included) that names one of the modules.
-_MODULE_WORDS = (b"requests", b"httpx", b"urllib", b"aiohttp", b"niquests", b"http")
-_IMPORT_LINE = (
-    rb"(?:^(?:\xef\xbb\xbf)?|[;:])[ \t]*(?:from|import)[ \t][^\n]*?\b(?:requests|httpx2?|urllib3?|aiohttp|niquests|http)\b"
-)
+#: Spellings one of which any import of the modules contains ("http" alone is in every URL,
+#: so the stdlib's `http` package is looked for as `http.client`, `from http`, `import http`).
+_MODULE_WORDS = (b"requests", b"httpx", b"urllib", b"aiohttp", b"niquests", b"http.client", b"from http",
+                 b"import http")
+_MODULES = rb"\b(?:requests|httpx2?|urllib3?|aiohttp|niquests|http)\b"
+#: An import statement at the start of a line (the common case: one fast anchored search) …
+_IMPORT_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from|import)[ \t][^\n]*?" + _MODULES, re.MULTILINE)
+#: … or after `;` / `:` on a line (`try: import requests`), tried only when the first fails.
+_IMPORT_INLINE = re.compile(rb"[;:][ \t]*(?:from|import)[ \t][^\n]*?" + _MODULES)
 
 
 class _Prefilter:
@@ -32,15 +37,14 @@ class _Prefilter:
 
     def __init__(self, words: Iterable[bytes] = ()) -> None:
         self.words = tuple(words)
-        self.pattern = re.compile(
-            _IMPORT_LINE + (b"|" + b"|".join(re.escape(w) for w in self.words) if self.words else b""),
-            re.MULTILINE,
-        )
+        self.names = re.compile(b"|".join(re.escape(w) for w in self.words)) if self.words else None
 
     def search(self, source: bytes) -> bool:
-        if not any(word in source for word in (*_MODULE_WORDS, *self.words)):
+        if self.names is not None and self.names.search(source):
+            return True
+        if not any(word in source for word in _MODULE_WORDS):
             return False
-        return self.pattern.search(source) is not None
+        return _IMPORT_LINE.search(source) is not None or _IMPORT_INLINE.search(source) is not None
 
 
 PREFILTER = _Prefilter()
@@ -132,6 +136,7 @@ class Linter:
         use_astroid: bool = True,
     ) -> None:
         self.settings = settings or Settings()
+        self.cli_select, self.cli_ignore, self.cli_extend = select, ignore, extend_select
         cli_select = _split(select)
         self._select = cli_select or list(self.settings.select or ())
         self._extend = [*self.settings.extend_select, *_split(extend_select)]
@@ -142,6 +147,10 @@ class Linter:
         self._per_file: dict[tuple[str, ...], list[Rule]] = {}
         self.project = ProjectIndex(self.knowledge, use_astroid=use_astroid)
         self._prefilters: dict[lib.Knowledge, _Prefilter] = {}
+
+    def cache_key(self) -> str:
+        """Everything besides a file that decides its findings: configuration and rule selection."""
+        return repr((self.settings, self._select, self._ignore, self._extend))
 
     def rules_for(self, path: str) -> list[Rule]:
         extra = self.settings.ignored_for(path) if self.settings.per_file_ignores else ()

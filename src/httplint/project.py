@@ -26,19 +26,33 @@ from .files import SKIPPED_DIRS
 from .semantic import FunctionNode, SemanticModel
 
 MAX_ROUNDS = 4
+#: The index hands its parses to the check only within this budget, so that memory stays
+#: flat on large packages (generated API clients run to megabytes a module).
+KEEP_TREE_MAX_BYTES = 256 * 1024
+KEEP_TREES_BUDGET = 1024 * 1024  # of source: a parse and its model take ~60x that
+#: Modules larger than this (generated API clients) are not indexed: their models would all be
+#: alive at once during the build. A factory defined there is missed (its callers not flagged).
+INDEX_MAX_BYTES = 512 * 1024
 #: astroid builds its own tree of a whole module to answer one question; beyond this many
 #: lines (generated API clients run to tens of thousands) the answer is not worth its cost.
 ASTROID_MAX_LINES = 3000
 
 #: A module can define a factory or a client subclass only if its text builds a client or
-#: a held response, or derives from a client: the index reads no other module.
-DEFINES = re.compile(
-    rb"Session\(|Client\(|PoolManager\(|ProxyManager\(|ConnectionPool\(|connection_from_url|proxy_from_url"
-    rb"|Connector\(|Transport\(|HTTPS?Connection\(|stream=True|preload_content|urlopen\("
-    rb"|class\s+\w+\s*\([^)]*(?:Session|Client)"
-)
+#: a held response, or derives from a client: the index reads no other module. Substring
+#: tests (in C) rather than one regex of alternatives, which could not use a literal search.
+_DEFINES_WORDS = (b"Session(", b"Client(", b"PoolManager(", b"ProxyManager(", b"ConnectionPool(",
+                  b"connection_from_url", b"proxy_from_url", b"Connector(", b"Transport(", b"Connection(",
+                  b"stream=True", b"preload_content", b"urlopen(")
+
+
 _MEMOISING = ("lru_cache", "cache", "cached_property", "property", "contextmanager", "asynccontextmanager",
               "fixture")
+
+
+def may_define(source: bytes) -> bool:
+    if any(word in source for word in _DEFINES_WORDS):
+        return True
+    return b"class " in source and (b"Session)" in source or b"Client)" in source)
 
 
 @dataclass
@@ -92,6 +106,7 @@ class ProjectIndex:
         self._facts: dict[Path, ProjectFacts] = {}
         #: trees the index parsed, handed to the check of the same file so that it is parsed once
         self._trees: dict[str, tuple[bytes, SemanticModel]] = {}
+        self._kept = 0  # bytes of source whose parse is kept
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -106,9 +121,10 @@ class ProjectIndex:
         """The parse and semantic model the index made for ``path``, if its source is unchanged
         (handed out once: the check of the file reuses it instead of parsing again)."""
         cached = self._trees.pop(os.path.abspath(path), None)
-        if cached is not None and cached[0] == source:
-            return cached[1]
-        return None
+        if cached is None:
+            return None
+        self._kept -= len(cached[0])
+        return cached[1] if cached[0] == source else None
 
     def knowledge_for(self, path: str) -> lib.Knowledge:
         facts = self.facts_for(path)
@@ -134,7 +150,7 @@ class ProjectIndex:
                 try:
                     with open(path, "rb") as handle:
                         source = handle.read()
-                    if not PREFILTER.search(source) or not DEFINES.search(source):
+                    if len(source) > INDEX_MAX_BYTES or not may_define(source) or not PREFILTER.search(source):
                         continue
                     tree = ast.parse(source, filename=path)
                 except (OSError, SyntaxError, ValueError, RecursionError):
@@ -144,7 +160,9 @@ class ProjectIndex:
                     continue
                 semantic = SemanticModel(tree, module, is_package)
                 modules.append((path, module, source, semantic, _candidates(tree)))
-                self._trees[os.path.abspath(path)] = (source, semantic)
+                if len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
+                    self._trees[os.path.abspath(path)] = (source, semantic)
+                    self._kept += len(source)
         facts = ProjectFacts(modules=len(modules))
         astroid_modules: dict[str, object] = {}
         # `ast` to a fixpoint, then astroid once on what is still undecided, then `ast` again.
@@ -228,10 +246,10 @@ class ProjectIndex:
                 responses.add(response)
                 continue
             unknown = True
-            hidden = hidden or isinstance(value, ast.Name) or (
-                isinstance(value, ast.Call) and isinstance(value.func, ast.Name)
-            )
+            hidden = hidden or _through_project_call(value, scope, semantic, analyzer)
         if unknown or (owners and responses):
+            if not hidden or responses:
+                return None, None, False
             # astroid is asked only where it can add something: the function builds a client, or
             # returns the result of a call `ast` cannot resolve (an alias, a method).
             constructs = any(
@@ -266,6 +284,23 @@ class ProjectIndex:
             if getattr(node, "name", None) == function.name and node.lineno == function.lineno:
                 return infer._returns_owner(node, knowledge.constructors, 0)
         return None
+
+
+def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyzer) -> bool:
+    """``value`` is (or is a name bound once to) a call of one of the project's own functions:
+    the one place astroid can see further than the ``ast`` fixpoint without reading libraries."""
+    if isinstance(value, ast.Name):
+        stores = [s for s in scope.stores if s.id == value.id]
+        if len(stores) != 1:
+            return False
+        value = analyzer._bound_value(stores[0])
+    if not isinstance(value, ast.Call):
+        return False
+    if isinstance(value.func, ast.Name) and value.func.id in semantic.module_scope.bound:
+        return True  # a function (or alias) of this module
+    qualified = analyzer._qualified(value.func, scope)
+    top = (semantic.module or "").split(".", 1)[0]
+    return bool(qualified and top and qualified.startswith(top + "."))
 
 
 def _handed_elsewhere(name: str, scope, semantic: SemanticModel) -> bool:

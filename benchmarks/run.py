@@ -1,0 +1,235 @@
+"""The speed benchmark: httplint against the linters a user would pick instead, on the same files.
+
+    pip install -e '.[bench]' && python benchmarks/run.py            # 3 runs each, medians
+    python benchmarks/run.py --runs 1 --quick                         # one run, no pylint -j1
+
+It downloads the pinned corpus (benchmarks/corpus.txt: 36 PyPI packages) as wheels into
+benchmarks/.cache/ (`pip download --no-deps --only-binary :all:`, nothing is built),
+unpacks them, and times, with `/usr/bin/time`-style accounting of the whole process
+(wall, user+system CPU of the process and its children, peak RSS):
+
+- httplint check, whole corpus: cold (`--no-cache`, default `-j`), warm (cache primed);
+  `--fix --unsafe-fixes --diff` on the HTTP subset; cold on a quarter and a half of the corpus;
+- ruff `--select S113,ASYNC` and `--select ALL` (whole corpus, HTTP subset, quarter, half);
+- pylint `--enable=missing-timeout,consider-using-with` (-j1, -j2), bandit `-t B113`,
+  flake8 with flake8-async (`--select ASYNC`), on the HTTP subset (they take minutes on it).
+
+The HTTP subset is every file with an import statement of requests, httpx, urllib3 or aiohttp.
+Results: benchmarks/results/benchmark.json and .md (with the machine), and scaling.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+RESULTS = HERE / "results"
+HTTP_IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:requests|httpx|urllib3|aiohttp)\b", re.M)
+
+
+def pins() -> list[str]:
+    return [line.strip() for line in (HERE / "corpus.txt").read_text().splitlines() if line.strip()]
+
+
+def download() -> Path:
+    """The unpacked corpus: benchmarks/.cache/corpus/<wheel name>/..."""
+    wheels, corpus = CACHE / "wheels", CACHE / "corpus"
+    wheels.mkdir(parents=True, exist_ok=True)
+    missing = [p for p in pins() if not any(wheels.glob(p.split("==")[0].replace("-", "_") + "-*.whl"))
+               and not any(wheels.glob(p.split("==")[0] + "-*.whl"))]
+    if missing:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary", ":all:",
+                        "-d", str(wheels), *missing], check=True)
+    for wheel in sorted(wheels.glob("*.whl")):
+        target = corpus / wheel.stem
+        if not target.exists():
+            with zipfile.ZipFile(wheel) as archive:
+                archive.extractall(target)
+    return corpus
+
+
+def python_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.py") if p.is_file())
+
+
+def subset(corpus: Path, name: str, files: list[Path]) -> Path:
+    """A folder of hard links to ``files`` (so every tool sees the same paths)."""
+    target = CACHE / name
+    if target.exists():
+        shutil.rmtree(target)
+    for path in files:
+        link = target / path.relative_to(corpus)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(path, link)
+        except OSError:
+            shutil.copy2(path, link)
+    return target
+
+
+def measure(command: list[str], cwd: Path, env: dict | None = None) -> dict:
+    """Wall and CPU seconds and peak RSS (MiB) of one run of ``command`` and its children."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    wrapped = ["/usr/bin/time", "-f", "%M", *command] if Path("/usr/bin/time").exists() else command
+    result = subprocess.run(wrapped, cwd=cwd, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    peak = None
+    lines = result.stderr.strip().splitlines()
+    if wrapped is not command and lines and lines[-1].isdigit():
+        peak = int(lines[-1]) / 1024
+    return {"wall": wall, "cpu": cpu, "peak_mib": peak, "returncode": result.returncode}
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in runs if r[key] is not None) if any(r[key] is not None for r in runs)
+            else None for key in ("wall", "cpu", "peak_mib")}
+
+
+def tool_version(command: list[str]) -> str:
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.TimeoutExpired, IndexError):
+        return "not installed"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="skip pylint -j1 and the scaling sizes")
+    args = parser.parse_args(argv)
+    corpus = download()
+    files = python_files(corpus)
+    http_files = [p for p in files if HTTP_IMPORT.search(p.read_bytes())]
+    lines = {p: p.read_bytes().count(b"\n") for p in files}
+    quarter = subset(corpus, "quarter", files[: len(files) // 4])
+    half = subset(corpus, "half", files[: len(files) // 2])
+    http = subset(corpus, "http-subset", http_files)
+    sizes = {
+        "whole corpus": (corpus, len(files), sum(lines.values())),
+        "HTTP subset": (http, len(http_files), sum(lines[p] for p in http_files)),
+        "quarter": (quarter, len(files) // 4, sum(lines[p] for p in files[: len(files) // 4])),
+        "half": (half, len(files) // 2, sum(lines[p] for p in files[: len(files) // 2])),
+    }
+    py = sys.executable
+    bindir = Path(py).parent
+    env = {**os.environ, "NO_COLOR": "1"}
+    httplint = [str(bindir / "httplint")]
+    jobs: list[tuple[str, str, list[str], bool]] = [
+        # (label, corpus size, command, cold: remove .httplint_cache first)
+        ("httplint (cold)", "whole corpus", [*httplint, "--no-cache", "--exit-zero", "."], True),
+        ("httplint (warm cache)", "whole corpus", [*httplint, "--exit-zero", "."], False),
+        ("ruff --select S113,ASYNC", "whole corpus",
+         [str(bindir / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "--select", "S113,ASYNC", "."], True),
+        ("ruff --select ALL", "whole corpus",
+         [str(bindir / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "--select", "ALL", "."], True),
+        ("httplint (cold)", "HTTP subset", [*httplint, "--no-cache", "--exit-zero", "."], True),
+        ("httplint --fix --unsafe-fixes --diff", "HTTP subset",
+         [*httplint, "--no-cache", "--exit-zero", "--fix", "--unsafe-fixes", "--diff", "."], True),
+        ("ruff --select S113,ASYNC", "HTTP subset",
+         [str(bindir / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "--select", "S113,ASYNC", "."], True),
+        ("ruff --select ALL", "HTTP subset",
+         [str(bindir / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "--select", "ALL", "."], True),
+        ("pylint missing-timeout,consider-using-with -j2", "HTTP subset",
+         [py, "-m", "pylint", "-j2", "--disable=all", "--enable=missing-timeout,consider-using-with", "--exit-zero",
+          "."], True),
+        ("bandit -t B113", "HTTP subset", [py, "-m", "bandit", "-q", "-r", "-t", "B113", "."], True),
+        ("flake8 + flake8-async --select ASYNC", "HTTP subset",
+         [py, "-m", "flake8", "--isolated", "--select", "ASYNC", "--exit-zero", "."], True),
+    ]
+    if not args.quick:
+        jobs.append(("pylint missing-timeout,consider-using-with -j1", "HTTP subset",
+                     [py, "-m", "pylint", "-j1", "--disable=all", "--enable=missing-timeout,consider-using-with",
+                      "--exit-zero", "."], True))
+        for size in ("quarter", "half"):
+            jobs.append(("httplint (cold)", size, [*httplint, "--no-cache", "--exit-zero", "."], True))
+            jobs.append(("ruff --select S113,ASYNC", size,
+                         [str(bindir / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "--select",
+                          "S113,ASYNC", "."], True))
+    rows = []
+    for label, size, command, cold in jobs:
+        folder = sizes[size][0]
+        if not cold:
+            subprocess.run(command, cwd=folder, capture_output=True, env=env)  # prime the cache
+        runs = []
+        for _ in range(args.runs):
+            if cold:
+                shutil.rmtree(folder / ".httplint_cache", ignore_errors=True)
+            runs.append(measure(command, folder, env))
+        result = median_of(runs)
+        rows.append({"tool": label, "corpus": size, "files": sizes[size][1], "lines": sizes[size][2], **result,
+                     "runs": len(runs), "returncodes": sorted({r["returncode"] for r in runs})})
+        print(f"{label:50} {size:13} wall {result['wall']:7.2f} s  cpu {result['cpu']:7.2f} s  "
+              f"peak {result['peak_mib'] or 0:7.1f} MiB", flush=True)
+    write_results(rows, args)
+    return 0
+
+
+def write_results(rows: list[dict], args) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    machine = {
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "httplint": tool_version([str(Path(sys.executable).parent / "httplint"), "--version"]),
+        "ruff": tool_version([str(Path(sys.executable).parent / "ruff"), "--version"]),
+        "pylint": tool_version([sys.executable, "-m", "pylint", "--version"]),
+        "bandit": tool_version([sys.executable, "-m", "bandit", "--version"]),
+        "flake8": tool_version([sys.executable, "-m", "flake8", "--version"]),
+        "runs": args.runs,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    (RESULTS / "benchmark.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    lines = ["# httplint benchmark", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), "",
+             "| tool | corpus | files | lines | wall s | CPU s | peak MiB | lines/s | wall vs httplint |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    reference = {r["corpus"]: r["wall"] for r in rows if r["tool"] == "httplint (cold)"}
+    for r in rows:
+        ratio = r["wall"] / reference[r["corpus"]] if r["corpus"] in reference and reference[r["corpus"]] else None
+        lines.append(
+            f"| {r['tool']} | {r['corpus']} | {r['files']} | {r['lines']} | {r['wall']:.2f} | {r['cpu']:.2f} | "
+            f"{(r['peak_mib'] or 0):.0f} | {r['lines'] / r['wall']:,.0f} | {f'{ratio:.2f}x' if ratio else '-'} |"
+        )
+    (RESULTS / "benchmark.md").write_text("\n".join(lines) + "\n")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        order = {"quarter": 0, "half": 1, "whole corpus": 2}
+        figure, axis = plt.subplots(figsize=(6, 4))
+        for tool in ("httplint (cold)", "ruff --select S113,ASYNC"):
+            points = sorted((r["lines"], r["wall"]) for r in rows if r["tool"] == tool and r["corpus"] in order)
+            if points:
+                axis.plot([p[0] / 1e6 for p in points], [p[1] for p in points], marker="o", label=tool)
+        axis.set_xlabel("corpus size (million lines)")
+        axis.set_ylabel("wall time (s)")
+        axis.set_title("Cost against corpus size (quarter, half, all)")
+        axis.legend()
+        figure.tight_layout()
+        figure.savefig(RESULTS / "scaling.png", dpi=100)
+    except ImportError:
+        print("matplotlib is not installed: no plot", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""The result cache: ``.httplint_cache/`` in the project root (``--no-cache`` to skip it).
+
+An entry holds one file's findings, keyed on the file's content (a SHA-256), httplint's
+version, the configuration, and the fingerprint of the file's package (the paths, sizes
+and modification times of its modules: a change anywhere in a package can change what
+its factories return). A re-run of an unchanged file costs a ``stat``: when the size and
+modification time match the entry, the content is not even read.
+
+The cache is one JSON file, read once and written once per run, atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .fix import Applicability, Fix
+from .rule import Diagnostic
+
+CACHE_DIR = ".httplint_cache"
+FORMAT = 1
+
+
+def package_fingerprint(top: Path | None) -> str:
+    """A digest of every module of a package (path, size, mtime); ``""`` for a loose script."""
+    if top is None:
+        return ""
+    digest = hashlib.sha256()
+    stack = [str(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                if not entry.name.startswith(".") and entry.name != "__pycache__":
+                    stack.append(entry.path)
+            elif entry.name.endswith(".py"):
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    continue
+                digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _code_digest() -> str:
+    """httplint's own modules (path, size, mtime): an edited rule invalidates the cache even
+    when the version number does not change."""
+    return package_fingerprint(Path(__file__).resolve().parent)
+
+
+class ResultCache:
+    """Findings of unchanged files from the previous run.
+
+    Args:
+        root: the project folder holding ``.httplint_cache/``.
+        settings_key: a digest of everything besides the file that decides its findings
+            (configuration, selected rules); the version is added here.
+    """
+
+    def __init__(self, root: Path, settings_key: str) -> None:
+        self.path = root / CACHE_DIR / "results.json"
+        self.key = hashlib.sha256(f"{__version__}\0{_code_digest()}\0{FORMAT}\0{settings_key}".encode()).hexdigest()
+        self.entries: dict[str, dict] = {}
+        self.dirty = False
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data.get("key") == self.key:
+                self.entries = data.get("files", {})
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def get(self, path: str, package: str) -> tuple[list[Diagnostic] | None, os.stat_result | None]:
+        """The cached findings for ``path`` (``None`` on a miss), and its ``stat``."""
+        absolute = os.path.abspath(path)
+        try:
+            stat = os.stat(absolute)
+        except OSError:
+            return None, None
+        entry = self.entries.get(absolute)
+        if entry is None or entry["package"] != package:
+            return None, stat
+        if entry["size"] != stat.st_size or entry["mtime"] != stat.st_mtime_ns:
+            try:
+                with open(absolute, "rb") as handle:
+                    sha = hashlib.sha256(handle.read()).hexdigest()
+            except OSError:
+                return None, stat
+            if sha != entry["sha"]:
+                return None, stat
+            entry["size"], entry["mtime"] = stat.st_size, stat.st_mtime_ns  # touched, not changed
+            self.dirty = True
+        return [_load(path, record) for record in entry["diagnostics"]], stat
+
+    def put(self, path: str, package: str, source: bytes, stat: os.stat_result, diagnostics: list[Diagnostic]) -> None:
+        if any(d.code in ("E902",) for d in diagnostics):
+            return  # unreadable now: try again next time
+        self.entries[os.path.abspath(path)] = {
+            "size": stat.st_size,
+            "mtime": stat.st_mtime_ns,
+            "sha": hashlib.sha256(source).hexdigest(),
+            "package": package,
+            "diagnostics": [_dump(d) for d in diagnostics],
+        }
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache atomically; a failure to write (read-only tree) is not an error."""
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# created by httplint\n*\n", encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".results-", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump({"key": self.key, "files": self.entries}, out, separators=(",", ":"))
+            os.replace(temporary, self.path)
+        except OSError:
+            pass
+
+
+def _dump(d: Diagnostic) -> list:
+    fix = [d.fix.title, d.fix.applicability.value] if d.fix is not None else None
+    return [d.line, d.column, d.code, d.name, d.message, fix]
+
+
+def _load(path: str, record: list) -> Diagnostic:
+    line, column, code, name, message, fix = record
+    restored = None
+    if fix is not None:
+        # A fix from the cache can be shown (`[*]`), not applied: `--fix` never reads the cache.
+        restored = Fix(fix[0], Applicability(fix[1]), None, (line, line))  # type: ignore[arg-type]
+    return Diagnostic(path, line, column, code, name, message, restored)

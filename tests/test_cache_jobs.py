@@ -1,0 +1,77 @@
+"""The result cache and `-j`: same findings cold, warm and in parallel; a change invalidates."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from httplint import cli
+from httplint.cli import main
+
+LEAK = "import httpx\n\n\ndef f(urls):\n    client = httpx.Client()\n    return [client.get(u) for u in urls]\n"
+STREAM = "import requests\n\n\ndef f(u):\n    r = requests.get(u, stream=True, timeout=5)\n    return r.headers\n"
+
+
+def run(capsys, monkeypatch, cwd: Path, *argv: str) -> tuple[int, str]:
+    monkeypatch.chdir(cwd)
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def tree(tmp_path: Path, count: int = 3) -> Path:
+    for index in range(count):
+        (tmp_path / f"leak{index}.py").write_text(LEAK)
+        (tmp_path / f"stream{index}.py").write_text(STREAM)
+        (tmp_path / f"plain{index}.py").write_text("print('no http here')\n")
+    return tmp_path
+
+
+def test_warm_run_reads_the_cache_and_gives_the_same_output(tmp_path, capsys, monkeypatch) -> None:
+    tree(tmp_path)
+    cold = run(capsys, monkeypatch, tmp_path, ".")
+    assert (tmp_path / ".httplint_cache" / "results.json").exists()
+    calls = []
+    real = cli._check_one
+    monkeypatch.setattr(cli, "_check_one", lambda linter, path: calls.append(path) or real(linter, path))
+    warm = run(capsys, monkeypatch, tmp_path, ".")
+    assert warm == cold and calls == []
+    assert "HTL201 [*]" in warm[1]  # fix availability survives the cache
+
+
+def test_a_changed_file_is_checked_again(tmp_path, capsys, monkeypatch) -> None:
+    tree(tmp_path)
+    run(capsys, monkeypatch, tmp_path, ".")
+    (tmp_path / "leak0.py").write_text(LEAK.replace("return [client.get(u) for u in urls]", "return client"))
+    code, out = run(capsys, monkeypatch, tmp_path, ".")
+    assert "leak0.py" not in out and "leak1.py" in out
+
+
+def test_configuration_is_part_of_the_key(tmp_path, capsys, monkeypatch) -> None:
+    tree(tmp_path)
+    run(capsys, monkeypatch, tmp_path, ".")
+    assert "HTL104" not in run(capsys, monkeypatch, tmp_path, "--ignore", "HTL104", ".")[1]
+    (tmp_path / "pyproject.toml").write_text('[tool.httplint]\nignore = ["HTL2"]\n')
+    assert "HTL201" not in run(capsys, monkeypatch, tmp_path, ".")[1]
+
+
+def test_no_cache_neither_reads_nor_writes(tmp_path, capsys, monkeypatch) -> None:
+    tree(tmp_path)
+    run(capsys, monkeypatch, tmp_path, "--no-cache", ".")
+    assert not (tmp_path / ".httplint_cache").exists()
+
+
+def test_parallel_gives_the_serial_findings_in_order(tmp_path, capsys, monkeypatch) -> None:
+    tree(tmp_path, count=30)
+    monkeypatch.setattr(cli, "PARALLEL_THRESHOLD", 10)
+    serial = run(capsys, monkeypatch, tmp_path, "--no-cache", "-j", "1", "--format", "json", ".")
+    parallel = run(capsys, monkeypatch, tmp_path, "--no-cache", "-j", "2", "--format", "json", ".")
+    assert serial == parallel
+    assert len(json.loads(parallel[1])) == 60
+
+
+def test_cache_survives_an_unwritable_folder(tmp_path, capsys, monkeypatch) -> None:
+    tree(tmp_path)
+    (tmp_path / ".httplint_cache").write_text("not a folder")
+    code, out = run(capsys, monkeypatch, tmp_path, ".")
+    assert code == 1 and "HTL104" in out
