@@ -4,7 +4,8 @@
     python benchmarks/run.py --runs 1 --quick                         # one run, no pylint -j1
 
 It downloads the pinned corpus (benchmarks/corpus.txt: 36 PyPI packages) as wheels into
-benchmarks/.cache/ (`pip download --no-deps --only-binary :all:`, nothing is built),
+~/.cache/httplint-bench/ ($HTTPLINT_BENCH_CACHE; outside the repository, whose .gitignore
+would hide it from every tool) with `pip download --no-deps --only-binary :all:` (nothing built),
 unpacks them, and times, with `/usr/bin/time`-style accounting of the whole process
 (wall, user+system CPU of the process and its children, peak RSS):
 
@@ -35,7 +36,8 @@ import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-CACHE = HERE / ".cache"
+# Outside the repository: inside it, .gitignore would hide the corpus from every tool.
+CACHE = Path(os.environ.get("HTTPLINT_BENCH_CACHE", Path.home() / ".cache" / "httplint-bench"))
 RESULTS = HERE / "results"
 HTTP_IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:requests|httpx|urllib3|aiohttp)\b", re.M)
 

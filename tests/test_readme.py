@@ -56,6 +56,8 @@ def test_every_block_is_claimed() -> None:
 def classify(kind: str, body: str) -> str | None:
     if kind == "console" and "pytest" in body:
         return "tests"
+    if kind == "console" and "benchmarks/run.py" in body:
+        return "benchmark"
     if kind == "console":
         return "commands"
     if kind == "text" and body.startswith("examples/weather_service/"):
@@ -177,3 +179,15 @@ def test_ci_workflow_commands(sample: Path, sarif_schema: dict) -> None:
     log = json.loads((sample / "examples" / "httplint.sarif").read_text())
     jsonschema.validate(log, sarif_schema)
     assert len(log["runs"][0]["results"]) == 9
+
+
+def test_benchmark_command_is_runnable() -> None:
+    [block] = blocks_of("benchmark")
+    install, _, command = block.strip().partition(" && ")
+    assert install == "pip install -e '.[bench]'"
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert {"ruff", "pylint", "bandit", "flake8-async", "matplotlib"} <= {re.split(r"[<>=]", d)[0] for d in extras["bench"]}
+    result = sh(f"{shlex.quote(sys.executable)} {command} --help", ROOT)  # the full run takes many minutes
+    assert result.returncode == 0 and "--runs" in result.stdout

@@ -177,6 +177,7 @@ def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> 
             todo.append((path, package, stat))
         else:
             todo.append((path, package, None))
+    _restrict_index(linter, [path for path, _, _ in todo])
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     with _progress(len(todo)) as advance:
         if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
@@ -190,6 +191,25 @@ def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> 
     if cache is not None:
         cache.save()
     return found
+
+
+def _restrict_index(linter: Linter, paths: list[str]) -> None:
+    """Index only the packages that have a file importing an HTTP library (read once here)."""
+    from .engine import PREFILTER
+    from .project import top_package
+
+    wanted = set()
+    for path in paths:
+        top = top_package(path)
+        if top is None or top in wanted:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                if PREFILTER.search(handle.read()):
+                    wanted.add(top)
+        except OSError:
+            continue
+    linter.project.restrict(wanted)
 
 
 def _check_serial(paths: list[str], linter: Linter, advance):

@@ -21,15 +21,24 @@ from .rules import OPINIONATED_PREFIX, RULES
 #: with no ``import`` / ``from`` statement naming one of them cannot be flagged and is never
 #: parsed. Two steps, both in C: a substring test on the whole file, then an anchored search
 #: for an import statement (indented ones included) that names one of the modules.
-#: Spellings one of which any import of the modules contains ("http" alone is in every URL,
-#: so the stdlib's `http` package is looked for as `http.client`, `from http`, `import http`).
-_MODULE_WORDS = (b"requests", b"httpx", b"urllib", b"aiohttp", b"niquests", b"http.client", b"from http",
-                 b"import http")
-_MODULES = rb"\b(?:requests|httpx2?|urllib3?|aiohttp|niquests|http)\b"
+#: Spellings one of which any import of the modules contains. "http" alone is in every URL
+#: and "urllib" in every `urllib.parse` import, so the stdlib's clients are looked for as
+#: `urllib.request`, `http.client`, or `from urllib|http import ...` / a bare `import urllib|http`.
+_MODULE_WORDS = (b"requests", b"httpx", b"urllib3", b"urllib.request", b"aiohttp", b"niquests", b"http.client",
+                 b"from urllib", b"from http", b"import urllib", b"import http", b", urllib", b", http")
+_FORMS = (
+    # any import naming a client module
+    rb"(?:from|import)[ \t][^\n]*?\b(?:requests|httpx2?|urllib3|aiohttp|niquests|urllib\.request|http\.client)\b",
+    # from urllib import request / from http import client
+    rb"from[ \t]+(?:urllib|http)[ \t]+import[^\n]*\b(?:request|client)\b",
+    # a bare `import urllib` / `import os, http` (then `urllib.request.urlopen(...)`)
+    rb"import[ \t][^\n]*?\b(?:urllib|http)\b(?![.\w])",
+)
+_ALTERNATIVES = b"(?:" + b"|".join(_FORMS) + b")"
 #: An import statement at the start of a line (the common case: one fast anchored search) …
-_IMPORT_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t]*(?:from|import)[ \t][^\n]*?" + _MODULES, re.MULTILINE)
+_IMPORT_LINE = re.compile(rb"^(?:\xef\xbb\xbf)?[ \t]*" + _ALTERNATIVES, re.MULTILINE)
 #: … or after `;` / `:` on a line (`try: import requests`), tried only when the first fails.
-_IMPORT_INLINE = re.compile(rb"[;:][ \t]*(?:from|import)[ \t][^\n]*?" + _MODULES)
+_IMPORT_INLINE = re.compile(rb"[;:][ \t]*" + _ALTERNATIVES)
 
 
 class _Prefilter:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -68,12 +69,17 @@ class ProjectFacts:
 
 def top_package(path: str) -> Path | None:
     """The highest folder of ``__init__.py`` files that holds ``path``, or ``None`` for a loose script."""
-    folder = Path(os.path.abspath(path)).parent
-    if not (folder / "__init__.py").is_file():
+    return _top_of_folder(os.path.dirname(os.path.abspath(path)))
+
+
+@functools.lru_cache(maxsize=65536)
+def _top_of_folder(folder: str) -> Path | None:
+    if not os.path.isfile(os.path.join(folder, "__init__.py")):
         return None
-    while (folder.parent / "__init__.py").is_file() and folder.parent != folder:
-        folder = folder.parent
-    return folder
+    parent = os.path.dirname(folder)
+    if parent == folder:
+        return Path(folder)
+    return _top_of_folder(parent) or Path(folder)
 
 
 def module_name(path: str) -> tuple[str | None, bool]:
@@ -107,6 +113,7 @@ class ProjectIndex:
         #: trees the index parsed, handed to the check of the same file so that it is parsed once
         self._trees: dict[str, tuple[bytes, SemanticModel]] = {}
         self._kept = 0  # bytes of source whose parse is kept
+        self._wanted: set | None = None  # packages worth indexing, when the caller knows
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -126,7 +133,14 @@ class ProjectIndex:
         self._kept -= len(cached[0])
         return cached[1] if cached[0] == source else None
 
+    def restrict(self, packages: set) -> None:
+        """Index only these packages (those with a file that imports an HTTP library: a package
+        without one cannot define a factory or a client subclass); others get the base knowledge."""
+        self._wanted = set(packages)
+
     def knowledge_for(self, path: str) -> lib.Knowledge:
+        if self._wanted is not None and top_package(path) not in self._wanted:
+            return self.base
         facts = self.facts_for(path)
         if not (facts.factories or facts.subclasses or facts.response_factories):
             return self.base
