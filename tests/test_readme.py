@@ -189,5 +189,6 @@ def test_benchmark_command_is_runnable() -> None:
 
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
     assert {"ruff", "pylint", "bandit", "flake8-async", "matplotlib"} <= {re.split(r"[<>=]", d)[0] for d in extras["bench"]}
-    result = sh(f"{shlex.quote(sys.executable)} {command} --help", ROOT)  # the full run takes many minutes
+    assert command.startswith("python ")
+    result = sh(f"{shlex.quote(sys.executable)} {command[len('python '):]} --help", ROOT)  # a full run takes minutes
     assert result.returncode == 0 and "--runs" in result.stdout

@@ -442,7 +442,7 @@ def _free_name(analysis: Analysis, scope, preferred: str) -> str:
     for name, loads in analysis.semantic.name_loads.items():
         for load in loads:
             load_scope = analysis.semantic.scope(load)
-            if load_scope is scope or _scope_within(load_scope, scope):
+            if load_scope is scope or load_scope.is_within(scope):
                 used.add(name)
                 break
     for candidate in (preferred, f"http_{preferred}", f"{preferred}_"):
@@ -452,15 +452,6 @@ def _free_name(analysis: Analysis, scope, preferred: str) -> str:
     while f"{preferred}{index}" in used:
         index += 1
     return f"{preferred}{index}"
-
-
-def _scope_within(inner, outer) -> bool:
-    current = inner.parent
-    while current is not None:
-        if current is outer:
-            return True
-        current = current.parent
-    return False
 
 
 def plan_add_timeout(call: ast.Call, analysis: Analysis, unfixable: str | None) -> Fix | str:

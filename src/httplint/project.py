@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import libraries as lib
 from .files import SKIPPED_DIRS
-from .semantic import FunctionNode, SemanticModel
+from .semantic import FunctionNode, SemanticModel, own_nodes
 
 MAX_ROUNDS = 4
 #: The index hands its parses to the check only within this budget, so that memory stays
@@ -240,8 +240,8 @@ class ProjectIndex:
     def _returns(function, semantic: SemanticModel, analyzer):
         """``(owner, response, undecided)``: what every ``return`` of ``function`` gives, by ``ast``."""
         scope = semantic.scopes[function]
-        returns = [n for n in _own_nodes(function) if isinstance(n, ast.Return)]
-        if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(function)):
+        returns = [n for n in own_nodes(function.body) if isinstance(n, ast.Return)]
+        if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(function.body)):
             return None, None, False
         owners, responses, unknown = set(), set(), False
         hidden = False  # an unknown return that could hide a client: a variable or a function's result
@@ -267,7 +267,7 @@ class ProjectIndex:
             # astroid is asked only where it can add something: the function builds a client, or
             # returns the result of a call `ast` cannot resolve (an alias, a method).
             constructs = any(
-                isinstance(n, ast.Call) and analyzer.type_of(n, scope) is not None for n in _own_nodes(function)
+                isinstance(n, ast.Call) and analyzer.type_of(n, scope) is not None for n in own_nodes(function.body)
             )
             aliases = {
                 t.id for n in semantic.tree.body if isinstance(n, ast.Assign) for t in n.targets
@@ -341,7 +341,7 @@ def _candidates(tree: ast.Module) -> list:
     return [
         node for node in tree.body
         if isinstance(node, FunctionNode) and not _decorated(node)
-        and any(isinstance(n, ast.Return) and n.value is not None for n in _own_nodes(node))
+        and any(isinstance(n, ast.Return) and n.value is not None for n in own_nodes(node.body))
     ]
 
 
@@ -351,16 +351,6 @@ def _decorated(function) -> bool:
         if any(word in text for word in _MEMOISING):
             return True
     return False
-
-
-def _own_nodes(function):
-    stack = list(function.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (*FunctionNode, ast.Lambda, ast.ClassDef)):
-            continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
 
 
 def _held_response(value: ast.AST, scope, analyzer) -> lib.ResponseType | None:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from . import libraries as lib
-from .semantic import ComprehensionNode, FunctionNode, LoopNode, Scope, SemanticModel
+from .semantic import ComprehensionNode, FunctionNode, LoopNode, Scope, SemanticModel, own_nodes
 
 
 class UseKind(Enum):
@@ -838,18 +838,9 @@ class _Analyzer:
                 use = self._classify(load, acq)
                 use.loop = self._loop_of(load, scope)
                 uses.append(use)
-            elif self._nested_in(load_scope, scope) and not self._rebinds(load_scope, scope, name):
+            elif load_scope.is_within(scope) and not self._rebinds(load_scope, scope, name):
                 uses.append(Use(load, UseKind.ESCAPE, nested=True))
         return uses
-
-    @staticmethod
-    def _nested_in(inner: Scope, outer: Scope) -> bool:
-        current = inner.parent
-        while current is not None:
-            if current is outer:
-                return True
-            current = current.parent
-        return False
 
     @staticmethod
     def _rebinds(inner: Scope, outer: Scope, name: str) -> bool:
@@ -948,7 +939,7 @@ class _Analyzer:
         loop = self.sm.parent(iterable)
         if not isinstance(loop, (ast.For, ast.AsyncFor)) or loop.iter is not iterable:
             return False
-        for child in self._own_descendants_list(loop.body):
+        for child in own_nodes(loop.body):
             if isinstance(child, ast.Return):
                 return True
             if isinstance(child, ast.Break) and self._loop_owning_break(child) is loop:
@@ -960,15 +951,6 @@ class _Analyzer:
         while current is not None and not isinstance(current, (*LoopNode,)):
             current = self.sm.parent(current)
         return current
-
-    def _own_descendants_list(self, body: list[ast.stmt]):
-        stack: list[ast.AST] = list(body)
-        while stack:
-            child = stack.pop()
-            if isinstance(child, (*FunctionNode, ast.Lambda, ast.ClassDef)):
-                continue
-            yield child
-            stack.extend(ast.iter_child_nodes(child))
 
     def _classify_argument(self, node: ast.AST) -> UseKind:
         parent = self.sm.parent(node)
@@ -1106,7 +1088,7 @@ class _Analyzer:
         return True
 
     def _own_descendants(self, node: ast.AST, scope: Scope):
-        return self._own_descendants_list(list(ast.iter_child_nodes(node)))
+        return own_nodes(list(ast.iter_child_nodes(node)))
 
     # -- async checks ---------------------------------------------------------------------
 

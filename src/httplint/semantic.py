@@ -63,6 +63,15 @@ class Scope:
     def is_async(self) -> bool:
         return isinstance(self.node, ast.AsyncFunctionDef)
 
+    def is_within(self, outer: Scope) -> bool:
+        """This scope is nested (at any depth) in ``outer``."""
+        current = self.parent
+        while current is not None:
+            if current is outer:
+                return True
+            current = current.parent
+        return False
+
     def enclosing_class(self) -> ast.ClassDef | None:
         """The class whose method this scope is, if it is one."""
         if isinstance(self.node, FunctionNode) and self.parent is not None and self.parent.is_class:
@@ -280,3 +289,14 @@ class SemanticModel:
                 return False
             current = current.parent
         return True
+
+
+def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
+    """The nodes of ``body`` and below, without entering nested functions, lambdas or classes."""
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (*FunctionNode, ast.Lambda, ast.ClassDef)):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
