@@ -386,12 +386,6 @@ NON_RETAINING_CALLS: frozenset[str] = frozenset(
      "getattr", "bool", "callable", "format", "vars", "dir", "hash"}
 )
 
-#: Functions that start a coroutine function once for the whole program; an
-#: ``async def`` passed to them is a program entry point (aiohttp's README pattern).
-ENTRY_RUNNERS: frozenset[str] = frozenset({"asyncio.run", "trio.run", "anyio.run", "uvloop.run"})
-ENTRY_RUNNER_METHODS: frozenset[str] = frozenset({"run_until_complete", "run"})
-
-
 _VENDOR_MARKERS = ("._vendor.", ".vendored.", ".extern.", "._vendored.")
 #: Module names that mean another library's API: ``six.moves`` spellings of the stdlib, and
 #: drop-in forks that mirror a library (httpx2 mirrors httpx, niquests mirrors requests).
@@ -422,13 +416,6 @@ def canonical(qualified: str | None) -> str | None:
         if qualified == alias or qualified.startswith(alias + "."):
             return target + qualified[len(alias) :]
     return qualified
-
-
-def owner_for_annotation(qualified: str | None) -> OwnerType | None:
-    """The owner type an annotation's qualified name denotes, or ``None``."""
-    if qualified is None:
-        return None
-    return ANNOTATION_TYPES.get(qualified)
 
 
 # -- timeouts (http-semantics.md §1.4, §2.4, §3.3, §4.3, §5, §8) -------------------------
