@@ -303,24 +303,19 @@ class _Analyzer:
             scope = self.sm.scopes.get(method)
             if scope is None:
                 continue
-            for node in ast.walk(method):
-                if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+            for target, statement in self._self_assignments(scope):
+                if not isinstance(target.value, ast.Name) or target.value.id != "self":
                     continue
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                for target in targets:
-                    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
-                            and target.value.id == "self"):
-                        continue
-                    value = node.value
-                    if value is None or (isinstance(value, ast.Constant) and value.value is None):
-                        continue
-                    if isinstance(value, ast.Await):
-                        value = value.value
-                    if isinstance(value, ast.Call) and self.type_of(value, self.sm.scope(value)) is not None \
-                            and self.sm.scope(value) is self.sm.scopes.get(method):
-                        created.setdefault(target.attr, []).append(value)
-                    else:
-                        other.add(target.attr)  # handed in, or `given or Client()`: the caller may own it
+                value = statement.value
+                if value is None or (isinstance(value, ast.Constant) and value.value is None):
+                    continue
+                if isinstance(value, ast.Await):
+                    value = value.value
+                if isinstance(value, ast.Call) and self.type_of(value, self.sm.scope(value)) is not None \
+                        and self.sm.scope(value) is scope:
+                    created.setdefault(target.attr, []).append(value)
+                else:
+                    other.add(target.attr)  # handed in, or `given or Client()`: the caller may own it
         for attribute, calls in created.items():
             if attribute in other or self._attribute_escapes(cls, attribute, methods):
                 continue
@@ -574,18 +569,13 @@ class _Analyzer:
             if cls is None:
                 return None
             found = []
-            for child in ast.walk(cls):
-                if isinstance(child, ast.Assign):
-                    for target in child.targets:
-                        if (
-                            isinstance(target, ast.Attribute)
-                            and target.attr == node.attr
-                            and isinstance(target.value, ast.Name)
-                            and target.value.id in ("self", "cls")
-                        ):
-                            value = child.value.value if isinstance(child.value, ast.Await) else child.value
-                            if isinstance(value, ast.Call):
-                                found.append(value)
+            for method in self.sm.scopes[cls].children:
+                for target, statement in self._self_assignments(method):
+                    if target.attr != node.attr or not isinstance(statement, ast.Assign):
+                        continue
+                    value = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
+                    if isinstance(value, ast.Call):
+                        found.append(value)
             return found[0] if len(found) == 1 else None
         return None
 
@@ -690,6 +680,16 @@ class _Analyzer:
             return None
         base = self.sm.lookup_import(node.id, scope)
         return lib.canonical(".".join([base, *reversed(parts)])) if base else None
+
+    def _self_assignments(self, scope: Scope) -> list[tuple[ast.Attribute, ast.Assign | ast.AnnAssign]]:
+        """``(target, statement)`` for each plain ``self.<attr> = value`` in a method scope and the
+        functions nested in it (from the stores the semantic model recorded, no new walk)."""
+        found = []
+        for target in self._attribute_stores_within(scope):
+            statement = self.sm.parent(target)
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                found.append((target, statement))
+        return found
 
     @staticmethod
     def _attribute_stores_within(scope: Scope) -> list[ast.Attribute]:
