@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from httplint import cli
+from httplint import cli, runner
 from httplint.cli import main
 
 LEAK = "import httpx\n\n\ndef f(urls):\n    client = httpx.Client()\n    return [client.get(u) for u in urls]\n"
@@ -32,8 +32,8 @@ def test_warm_run_reads_the_cache_and_gives_the_same_output(tmp_path, capsys, mo
     cold = run(capsys, monkeypatch, tmp_path, ".")
     assert (tmp_path / ".httplint_cache" / "results.json").exists()
     calls = []
-    real = cli._check_one
-    monkeypatch.setattr(cli, "_check_one", lambda linter, path: calls.append(path) or real(linter, path))
+    real = runner.check_files
+    monkeypatch.setattr(runner, "check_files", lambda paths, *rest: calls.extend(paths) or real(paths, *rest))
     warm = run(capsys, monkeypatch, tmp_path, ".")
     assert warm == cold and calls == []
     assert "HTL201 [*]" in warm[1]  # fix availability survives the cache
@@ -63,7 +63,7 @@ def test_no_cache_neither_reads_nor_writes(tmp_path, capsys, monkeypatch) -> Non
 
 def test_parallel_gives_the_serial_findings_in_order(tmp_path, capsys, monkeypatch) -> None:
     tree(tmp_path, count=30)
-    monkeypatch.setattr(cli, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 10)
     serial = run(capsys, monkeypatch, tmp_path, "--no-cache", "-j", "1", "--format", "json", ".")
     parallel = run(capsys, monkeypatch, tmp_path, "--no-cache", "-j", "2", "--format", "json", ".")
     assert serial == parallel

@@ -115,11 +115,11 @@ def test_flake8_file_level_noqa(tmp_path: Path, capsys) -> None:
 
 
 def test_unreadable_and_unparsable_files_are_reported_and_the_run_goes_on(tree: Path, capsys) -> None:
-    (tree / "pkg" / "broken.py").write_text("import requests\ndef f(:\n")
-    (tree / "pkg" / "latin.py").write_bytes(b"import requests\nx = '\xe9'\n")
+    (tree / "pkg" / "broken.py").write_text("import requests\nrequests.get(u)\ndef f(:\n")
+    (tree / "pkg" / "latin.py").write_bytes(b"import requests\nx = '\xe9'\nrequests.get(x)\n")
     code, out, _ = run(capsys, str(tree), str(tree / "missing.py"))
     assert code == 1
-    assert f"{tree}/pkg/broken.py:2:7: E999 SyntaxError:" in out
+    assert f"{tree}/pkg/broken.py:3:7: E999 SyntaxError:" in out
     assert f"{tree}/pkg/latin.py:2:" in out and "E999" in out
     assert f"{tree}/missing.py:1:1: E902 FileNotFoundError" in out
     assert "HTL104" in out and "HTL103" in out

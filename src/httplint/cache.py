@@ -99,13 +99,14 @@ class ResultCache:
             self.dirty = True
         return [_load(path, record) for record in entry["diagnostics"]], stat
 
-    def put(self, path: str, package: str, source: bytes, stat: os.stat_result, diagnostics: list[Diagnostic]) -> None:
+    def put(self, path: str, package: str, digest: str, stat: os.stat_result, diagnostics: list[Diagnostic]) -> None:
+        """Remember ``path``'s findings; ``digest``: the SHA-256 (hex) of the content they are for."""
         if any(d.code in ("E902",) for d in diagnostics):
             return  # unreadable now: try again next time
         self.entries[os.path.abspath(path)] = {
             "size": stat.st_size,
             "mtime": stat.st_mtime_ns,
-            "sha": hashlib.sha256(source).hexdigest(),
+            "sha": digest,
             "package": package,
             "diagnostics": [_dump(d) for d in diagnostics],
         }

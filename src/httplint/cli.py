@@ -151,130 +151,40 @@ def _report(args, diagnostics: list[Diagnostic], summary: Summary, out: TextIO) 
     FORMATS[args.format](diagnostics, out, summary)
 
 
-#: Below this many files to analyse, starting worker processes costs more than it saves.
-PARALLEL_THRESHOLD = 40
-
-
 def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> list[Diagnostic]:
-    """Check ``files``: cached results for unchanged ones, the rest across ``-j`` processes."""
+    """Check ``files``: cached results for unchanged ones, the rest by :mod:`httplint.runner`."""
     from .cache import ResultCache, package_fingerprint
     from .project import top_package
+    from .runner import check_files
 
     cache = None if args.no_cache else ResultCache(settings.root, linter.cache_key())
     fingerprints: dict[object, str] = {}
     found: list[Diagnostic] = []
     todo: list[tuple[str, str, object]] = []
     for path in files:
+        if cache is None:
+            todo.append((path, "", None))
+            continue
         top = top_package(path)
         if top not in fingerprints:
-            fingerprints[top] = package_fingerprint(top) if cache is not None else ""
+            fingerprints[top] = package_fingerprint(top)
         package = fingerprints[top]
-        if cache is not None:
-            hit, stat = cache.get(path, package)
-            if hit is not None:
-                found.extend(hit)
-                continue
-            todo.append((path, package, stat))
+        hit, stat = cache.get(path, package)
+        if hit is not None:
+            found.extend(hit)
         else:
-            todo.append((path, package, None))
-    _restrict_index(linter, [path for path, _, _ in todo])
+            todo.append((path, package, stat))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     with _progress(len(todo)) as advance:
-        if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-            results = _check_parallel([path for path, _, _ in todo], linter, jobs, advance)
-        else:
-            results = _check_serial([path for path, _, _ in todo], linter, advance)
-        for (path, package, stat), (_, source, diagnostics) in zip(todo, results):
-            found.extend(diagnostics)
-            if cache is not None and stat is not None and source is not None:
-                cache.put(path, package, source, stat, diagnostics)
+        results = check_files([path for path, _, _ in todo], linter, jobs, cache is not None, advance)
+    for path, package, stat in todo:
+        diagnostics, digest = results[path]
+        found.extend(diagnostics)
+        if cache is not None and stat is not None and digest is not None:
+            cache.put(path, package, digest, stat, diagnostics)
     if cache is not None:
         cache.save()
     return found
-
-
-def _restrict_index(linter: Linter, paths: list[str]) -> None:
-    """Index only the packages that have a file importing an HTTP library (read once here)."""
-    from .engine import PREFILTER
-    from .project import top_package
-
-    wanted = set()
-    for path in paths:
-        top = top_package(path)
-        if top is None or top in wanted:
-            continue
-        try:
-            with open(path, "rb") as handle:
-                if PREFILTER.search(handle.read()):
-                    wanted.add(top)
-        except OSError:
-            continue
-    linter.project.restrict(wanted)
-
-
-def _check_serial(paths: list[str], linter: Linter, advance):
-    for path in paths:
-        advance()
-        yield _check_one(linter, path)
-
-
-def _check_one(linter: Linter, path: str) -> tuple[str, bytes | None, list[Diagnostic]]:
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError:
-        return path, None, linter.check_path(path)
-    return path, source, linter.check_source(source, path)
-
-
-_WORKER: Linter | None = None
-
-
-def _worker_init(settings: Settings, select, ignore, extend_select, facts) -> None:
-    global _WORKER
-    _WORKER = Linter(settings, select, ignore, extend_select)
-    _WORKER.project._facts.update(facts)
-
-
-def _worker_check(paths: list[str]) -> list[tuple[str, bytes | None, list[Diagnostic]]]:
-    assert _WORKER is not None
-    return [_check_one(_WORKER, path) for path in paths]
-
-
-def _check_parallel(paths: list[str], linter: Linter, jobs: int, advance) -> list:
-    """Check ``paths`` in ``jobs`` processes; results in the order of ``paths``. The parent builds
-    each package's index once and hands it to the workers."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    for path in paths:
-        linter.project.facts_for(path)
-    # The files the index already parsed are checked here, on their parse, while the workers
-    # take the others; the results are put back in the order of `paths`.
-    mine = [p for p in paths if os.path.abspath(p) in linter.project._trees]
-    theirs = [p for p in paths if os.path.abspath(p) not in linter.project._trees]
-    size = max(1, min(64, len(theirs) // (jobs * 8) or 1))
-    chunks = [theirs[i : i + size] for i in range(0, len(theirs), size)]
-    by_path: dict[str, tuple] = {}
-    import multiprocessing
-
-    # forkserver: workers start clean, not as copies of a parent that holds the index's trees
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else None)
-    with ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_worker_init,
-        initargs=(linter.settings, linter.cli_select, linter.cli_ignore, linter.cli_extend, linter.project._facts),
-    ) as pool:
-        pending = pool.map(_worker_check, chunks)
-        for path in mine:
-            by_path[path] = _check_one(linter, path)
-            advance()
-        for chunk_results in pending:
-            for result in chunk_results:
-                by_path[result[0]] = result
-                advance()
-    return [by_path[path] for path in paths]
 
 
 class _progress:
@@ -286,13 +196,13 @@ class _progress:
 
     def __enter__(self):
         if self.total < PROGRESS_THRESHOLD or not use_color(sys.stderr):
-            return lambda: None
+            return lambda count=1: None
         from rich.progress import Progress
 
         self.bar = Progress(transient=True, console=None)
         self.bar.__enter__()
         task = self.bar.add_task("httplint", total=self.total)
-        return lambda: self.bar.advance(task)
+        return lambda count=1: self.bar.advance(task, count)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

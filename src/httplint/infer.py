@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import astroid
 from astroid import nodes
+from astroid.builder import AstroidBuilder
 
 from . import libraries as lib
 
@@ -24,9 +25,15 @@ MAX_DEPTH = 4
 
 
 def parse(source: str, module: str | None, path: str | None) -> nodes.Module | None:
-    """An astroid module for ``source``, or ``None`` when astroid cannot build one."""
+    """An astroid module for ``source``, or ``None`` when astroid cannot build one.
+
+    Built without astroid's transforms (its "brain" plugins for the standard library and
+    popular packages): the questions asked here are about a project's own functions and
+    library names read from import statements, which the plugins do not change, and loading
+    them costs about a second per process (they build ``typing``, ``enum``, ``collections``).
+    """
     try:
-        return astroid.parse(source, module_name=module or "", path=path)
+        return AstroidBuilder(astroid.MANAGER, apply_transforms=False).string_build(source, module or "", path)
     except (astroid.AstroidError, SyntaxError, RecursionError, ValueError):
         return None
 

@@ -583,3 +583,15 @@ def _constructors(factories: tuple[tuple[str, OwnerType], ...]) -> dict[str, Own
 
 
 DEFAULT_KNOWLEDGE = Knowledge()
+
+
+# -- what the prefilter looks for (httplint.prefilter) ---------------------------------------
+
+#: Names a rule resolves even when they are not called: client types (annotations, base
+#: classes, ``requests.Session.request = ...``).
+PREFILTER_REFERENCED: frozenset[str] = frozenset(ANNOTATION_TYPES)
+#: Names a rule resolves when they are called: every other table key.
+PREFILTER_CALLED: frozenset[str] = frozenset(
+    {*CONSTRUCTORS, *SESSION_HELPERS, *HELD_BY_FUNCTION, *TIMEOUT_FUNCTIONS, *URLLIB3_POOL_CONSTRUCTORS,
+     *TIMEOUT_OBJECTS, *BLOCKING_FUNCTIONS}
+)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import libraries as lib
 from .files import SKIPPED_DIRS
+from .prefilter import PREFILTER
 from .semantic import FunctionNode, SemanticModel, own_nodes
 
 MAX_ROUNDS = 4
@@ -54,6 +55,22 @@ def may_define(source: bytes) -> bool:
     if any(word in source for word in _DEFINES_WORDS):
         return True
     return b"class " in source and (b"Session)" in source or b"Client)" in source)
+
+
+def indexable(source: bytes) -> bool:
+    """Whether the index reads this module: small enough, may define a factory or a client
+    subclass, and uses an HTTP library (:data:`httplint.prefilter.PREFILTER`)."""
+    return len(source) <= INDEX_MAX_BYTES and may_define(source) and PREFILTER.search(source)
+
+
+def package_modules(top: Path) -> list[str]:
+    """The modules of the package ``top`` the index looks at: ``.py`` files in folders with
+    an ``__init__.py``, outside :data:`~httplint.files.SKIPPED_DIRS`, in sorted order."""
+    found = []
+    for folder, dirnames, filenames in os.walk(top):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and (Path(folder, d) / "__init__.py").is_file())
+        found.extend(os.path.join(folder, name) for name in sorted(filenames) if name.endswith(".py"))
+    return found
 
 
 @dataclass
@@ -113,7 +130,6 @@ class ProjectIndex:
         #: trees the index parsed, handed to the check of the same file so that it is parsed once
         self._trees: dict[str, tuple[bytes, SemanticModel]] = {}
         self._kept = 0  # bytes of source whose parse is kept
-        self._wanted: set | None = None  # packages worth indexing, when the caller knows
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -133,14 +149,7 @@ class ProjectIndex:
         self._kept -= len(cached[0])
         return cached[1] if cached[0] == source else None
 
-    def restrict(self, packages: set) -> None:
-        """Index only these packages (those with a file that imports an HTTP library: a package
-        without one cannot define a factory or a client subclass); others get the base knowledge."""
-        self._wanted = set(packages)
-
     def knowledge_for(self, path: str) -> lib.Knowledge:
-        if self._wanted is not None and top_package(path) not in self._wanted:
-            return self.base
         facts = self.facts_for(path)
         if not (facts.factories or facts.subclasses or facts.response_factories):
             return self.base
@@ -151,32 +160,38 @@ class ProjectIndex:
 
     # -- building --------------------------------------------------------------------
 
-    def _build(self, top: Path) -> ProjectFacts:
-        from .engine import PREFILTER
+    def build_from(self, top: Path, paths: list[str]) -> ProjectFacts:
+        """Build the facts of package ``top`` from ``paths``, its modules already known to pass
+        :func:`indexable` (a run that has read every module once decides that itself)."""
+        facts = self._facts[top] = self._build(top, paths)
+        return facts
 
+    def forget(self, top: Path) -> None:
+        """Drop a package's facts and kept parses (its files are all checked)."""
+        self._facts.pop(top, None)
+        prefix = str(top) + os.sep
+        for path in [p for p in self._trees if p.startswith(prefix)]:
+            self._kept -= len(self._trees.pop(path)[0])
+
+    def _build(self, top: Path, paths: list[str] | None = None) -> ProjectFacts:
         modules = []
-        for folder, dirnames, filenames in os.walk(top):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and (Path(folder, d) / "__init__.py").is_file())
-            for name in sorted(filenames):
-                if not name.endswith(".py"):
+        for path in package_modules(top) if paths is None else paths:
+            try:
+                with open(path, "rb") as handle:
+                    source = handle.read()
+                if paths is None and not indexable(source):
                     continue
-                path = os.path.join(folder, name)
-                try:
-                    with open(path, "rb") as handle:
-                        source = handle.read()
-                    if len(source) > INDEX_MAX_BYTES or not may_define(source) or not PREFILTER.search(source):
-                        continue
-                    tree = ast.parse(source, filename=path)
-                except (OSError, SyntaxError, ValueError, RecursionError):
-                    continue
-                module, is_package = module_name(path)
-                if module is None:
-                    continue
-                semantic = SemanticModel(tree, module, is_package)
-                modules.append((path, module, source, semantic, _candidates(tree)))
-                if len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
-                    self._trees[os.path.abspath(path)] = (source, semantic)
-                    self._kept += len(source)
+                tree = ast.parse(source, filename=path)
+            except (OSError, SyntaxError, ValueError, RecursionError):
+                continue
+            module, is_package = module_name(path)
+            if module is None:
+                continue
+            semantic = SemanticModel(tree, module, is_package)
+            modules.append((path, module, source, semantic, _candidates(tree)))
+            if len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
+                self._trees[os.path.abspath(path)] = (source, semantic)
+                self._kept += len(source)
         facts = ProjectFacts(modules=len(modules))
         astroid_modules: dict[str, object] = {}
         # `ast` to a fixpoint, then astroid once on what is still undecided, then `ast` again.

@@ -111,32 +111,41 @@ class SemanticModel:
         scope_of = self.scope_of
         calls = self.calls
         name_loads = self.name_loads
+        fields_of = _CHILD_FIELDS
+        Name, Call, Attribute, Load, Store = ast.Name, ast.Call, ast.Attribute, ast.Load, ast.Store
         while stack:
             node, current = stack.pop()
             scope_of[node] = current
-            if isinstance(node, ast.Name):
-                if isinstance(node.ctx, ast.Load):
+            kind = node.__class__
+            if kind is Name:
+                if node.ctx.__class__ is Load:
                     name_loads.setdefault(node.id, []).append(node)
                 else:
                     current.stores.append(node)
-            elif isinstance(node, ast.Call):
+                    current.bound.add(node.id)
+                continue  # a Name's only child is its context
+            if kind is Call:
                 calls.append(node)
             elif (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.ctx, ast.Store)
-                and isinstance(node.value, ast.Name)
+                kind is Attribute
+                and node.ctx.__class__ is Store
+                and node.value.__class__ is Name
                 and node.value.id in ("self", "cls")
             ):
                 current.attribute_stores.append(node)
             inner = current
-            if node is not root and isinstance(node, ScopeNode):
+            if kind in _SCOPE_KINDS and node is not root:
                 inner = Scope(node, current)
                 current.children.append(inner)
                 self.scopes[node] = inner
                 self._bind_definition(node, current, inner)
-            self._bind(node, current)
+            elif kind in _BINDING_KINDS:
+                self._bind(node, current)
             opens_scope = inner is not current
-            for name in node._fields:  # ast.iter_child_nodes, inlined: this loop is the hot path
+            fields = fields_of.get(kind)
+            if fields is None:
+                fields = fields_of[kind] = _child_fields(kind)
+            for name in fields:  # ast.iter_child_nodes, inlined: this loop is the hot path
                 value = getattr(node, name, None)
                 if value.__class__ is list:
                     children = [item for item in value if isinstance(item, AST)]
@@ -206,8 +215,6 @@ class SemanticModel:
             for alias in node.names:
                 if alias.name != "*":
                     scope.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            scope.bound.add(node.id)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             scope.declared_global.update(node.names)
         elif isinstance(node, ast.ExceptHandler) and node.name:
@@ -289,6 +296,26 @@ class SemanticModel:
                 return False
             current = current.parent
         return True
+
+
+_SCOPE_KINDS = frozenset(ScopeNode)
+#: Nodes that bind a name besides a ``Name`` store (handled inline) and a definition.
+_BINDING_KINDS = frozenset(
+    {ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.ExceptHandler, ast.MatchAs, ast.MatchStar,
+     ast.MatchMapping}
+)
+#: Fields that never hold a node worth visiting: expression contexts and operators (leaf
+#: singletons), and scalars.
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "is_async", "level", "conversion", "id",
+                          "attr", "arg", "asname", "module", "name"})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node class that can hold child nodes (``Constant.value`` never does)."""
+    if kind is ast.Constant:
+        return ()
+    return tuple(name for name in kind._fields if name not in _LEAF_FIELDS)
 
 
 def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:

@@ -1,0 +1,203 @@
+"""Checking many files: cached results first, then two passes across ``-j`` processes.
+
+1. **scan** (in chunks of files): read each file once, keep what the prefilter
+   (:mod:`httplint.prefilter`) says and whether the project index must read it
+   (:func:`httplint.project.indexable`), and its SHA-256 when the result cache is on. Most
+   files end here: they use no HTTP client, and nothing is parsed.
+2. **packages** (one task per top-level package, plus chunks of loose scripts): build the
+   package's index from the modules the scan marked, then check the package's files that
+   passed the prefilter, on the parses the index made where it kept them. Files that did not
+   pass are checked only if the package defines factories (whose names the prefilter then
+   looks for).
+
+Only paths, flags, digests and findings cross process boundaries; a worker holds one
+package's parses at a time. Tasks go out largest first, so the two cores finish together.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .engine import Linter
+from .project import indexable, package_modules, top_package
+from .rule import Diagnostic
+
+#: Below this many files, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 40
+SCAN_CHUNK = 256
+
+
+@dataclass
+class Scanned:
+    """What the scan learnt of one file."""
+
+    path: str
+    relevant: bool = False
+    indexed: bool = False
+    digest: str | None = None
+    size: int = 0
+    error: Diagnostic | None = None
+
+
+@dataclass
+class PackageTask:
+    """The work of one package (``top``; ``None`` for loose scripts)."""
+
+    top: str | None
+    index: list[str] = field(default_factory=list)
+    check: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+    cost: int = 0
+
+
+def scan(linter: Linter, paths: Iterable[str], digest: bool) -> list[Scanned]:
+    """Read and prefilter ``paths`` (an unreadable file gets its ``E902``)."""
+    from .engine import _io_error
+
+    results = []
+    search = linter.prefilter.search
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                source = handle.read()
+        except OSError as error:
+            results.append(Scanned(path, error=_io_error(path, error)))
+            continue
+        relevant = bool(search(source))
+        results.append(
+            Scanned(path, relevant, relevant and indexable(source),
+                    hashlib.sha256(source).hexdigest() if digest else None, len(source))
+        )
+    return results
+
+
+def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagnostic]]]:
+    """Index ``task``'s package, check its files; the index is dropped afterwards."""
+    top = Path(task.top) if task.top is not None else None
+    if top is not None:
+        facts = linter.project.build_from(top, task.index)
+    results = [(path, linter.check_path(path)) for path in task.check]
+    if top is not None and (facts.factories or facts.subclasses or facts.response_factories):
+        # these failed the library prefilter: only a factory's name can make them worth a parse
+        words = linter.context(str(top / "__init__.py"))[1].names
+        for path in task.others:
+            try:
+                with open(path, "rb") as handle:
+                    source = handle.read()
+            except OSError:
+                continue  # gone since the scan: reported as it was then
+            if words is not None and words.search(source):
+                results.append((path, linter.check_source(source, path)))
+    if top is not None:
+        linter.project.forget(top)
+    return results
+
+
+def plan(scanned: list[Scanned], wanted: set[str]) -> list[PackageTask]:
+    """Package tasks from a scan; ``wanted``: the paths to check (the rest were scanned for
+    the index only)."""
+    tasks: dict[str | None, PackageTask] = {}
+    for item in scanned:
+        if item.error is not None:
+            continue
+        top = top_package(item.path)
+        key = str(top) if top is not None else None
+        task = tasks.get(key)
+        if task is None:
+            task = tasks[key] = PackageTask(key)
+        if item.indexed and key is not None:
+            task.index.append(item.path)
+            task.cost += item.size
+        if item.path in wanted:
+            if item.relevant:
+                task.check.append(item.path)
+                task.cost += item.size
+            elif key is not None:
+                task.others.append(item.path)
+    result = []
+    for key, task in tasks.items():
+        if not task.check and not (task.index and task.others):
+            continue  # nothing to check: no file passed the prefilter, and no factory can make one
+        if key is None:  # loose scripts share no index: split them like any chunk of files
+            for start in range(0, len(task.check), 16):
+                part = task.check[start : start + 16]
+                result.append(PackageTask(None, check=part, cost=task.cost * len(part) // len(task.check)))
+        else:
+            result.append(task)
+    return sorted(result, key=lambda t: -t.cost)
+
+
+def check_files(
+    paths: list[str], linter: Linter, jobs: int, digest: bool, advance: Callable[[int], None]
+) -> dict[str, tuple[list[Diagnostic], str | None]]:
+    """Findings and digest (when ``digest``) of every path. ``advance(n)``: ``n`` more files done."""
+    wanted = set(paths)
+    extra: list[str] = []
+    for top in sorted({str(t) for t in map(top_package, paths) if t is not None}):
+        extra.extend(p for p in package_modules(Path(top)) if p not in wanted)  # read by the index only
+    everything = [*paths, *extra]
+    parallel = jobs > 1 and len(paths) >= PARALLEL_THRESHOLD
+    pool = _pool(linter, jobs) if parallel else None
+    try:
+        if pool is not None:
+            size = max(16, min(SCAN_CHUNK, len(everything) // (jobs * 4) or 1))
+            chunks = [everything[i : i + size] for i in range(0, len(everything), size)]
+            scanned = [item for part in pool.map(_worker_scan, chunks, [digest] * len(chunks)) for item in part]
+        else:
+            scanned = scan(linter, everything, digest)
+        results: dict[str, tuple[list[Diagnostic], str | None]] = {}
+        for item in scanned:
+            if item.path in wanted:
+                results[item.path] = ([item.error] if item.error is not None else [], item.digest)
+        tasks = plan(scanned, wanted)
+        pending = sum(len(t.check) + len(t.others) for t in tasks)
+        advance(len(paths) - pending)
+        outcomes = pool.map(_worker_package, tasks) if pool is not None else (run_package(linter, t) for t in tasks)
+        for task, outcome in zip(tasks, outcomes):
+            for path, diagnostics in outcome:
+                results[path] = (diagnostics, results[path][1])
+            advance(len(task.check) + len(task.others))
+        return results
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+# -- worker processes --------------------------------------------------------------------------
+
+_WORKER: Linter | None = None
+
+
+def _worker_init(settings, select, ignore, extend_select) -> None:
+    global _WORKER
+    _WORKER = Linter(settings, select, ignore, extend_select)
+
+
+def _worker_scan(paths: list[str], digest: bool) -> list[Scanned]:
+    assert _WORKER is not None
+    return scan(_WORKER, paths, digest)
+
+
+def _worker_package(task: PackageTask) -> list[tuple[str, list[Diagnostic]]]:
+    assert _WORKER is not None
+    return run_package(_WORKER, task)
+
+
+def _pool(linter: Linter, jobs: int):
+    """A process pool whose workers each hold a :class:`Linter` with the run's settings. Workers
+    are forked where the platform can (nothing to import again; the parent holds only paths)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_worker_init,
+        initargs=(linter.settings, linter.cli_select, linter.cli_ignore, linter.cli_extend),
+    )
