@@ -63,11 +63,19 @@ def test_same_answers_without_the_http_libraries() -> None:
 
 
 def test_index_facts() -> None:
-    facts = ProjectIndex().facts_for(str(PACKAGE / "services.py"))
+    index = ProjectIndex()
+    facts = index.facts_for(str(PACKAGE / "services.py"))
     assert set(facts.factories) == {
         "shop.http.make_session", "shop.http.make_client", "shop.http._new_client", "shop.http.session_for_worker",
-        "shop.http.pooled_session",
     }
+    # astroid is asked only when a checked module calls the function
+    assert set(facts.undecided) == {"shop.http.pooled_session"} and facts.inferred == 0
+    linter = Linter()
+    linter.check_path(str(PACKAGE / "models.py"))  # calls nothing undecided: astroid not asked
+    assert set(linter.project.facts_for(str(PACKAGE / "models.py")).undecided) == {"shop.http.pooled_session"}
+    linter.check_path(str(PACKAGE / "services.py"))
+    facts = linter.project.facts_for(str(PACKAGE / "services.py"))
+    assert "shop.http.pooled_session" in facts.factories and not facts.undecided
     assert set(facts.subclasses) == {
         "shop.http.ShopSession", "shop.http.TimeoutSession", "shop.http.ShopAio", "shop.http.CatalogSession"
     }

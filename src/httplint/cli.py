@@ -126,7 +126,8 @@ def _run_stdin(args, linter: Linter, unsafe: bool) -> int:
     from .codemod import fix_source
 
     knowledge, prefilter, module, is_package = linter.context(name)
-    result = fix_source(source, name, linter.rules_for(name), unsafe, knowledge, prefilter, module, is_package)
+    result = fix_source(source, name, linter.rules_for(name), unsafe, knowledge, prefilter, module, is_package,
+                        linter.refiner(name))
     new = result.source if result.source is not None else source
     if args.diff:
         if result.source is not None:
@@ -176,7 +177,8 @@ def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> 
             todo.append((path, package, stat))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     with _progress(len(todo)) as advance:
-        results = check_files([path for path, _, _ in todo], linter, jobs, cache is not None, advance)
+        walked = [path for path in (args.paths or ["."]) if os.path.isdir(path)]
+        results = check_files([path for path, _, _ in todo], linter, jobs, cache is not None, advance, walked)
     for path, package, stat in todo:
         diagnostics, digest = results[path]
         found.extend(diagnostics)
@@ -220,7 +222,8 @@ def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool) -> tuple[list
     except OSError as error:
         return [Diagnostic(path, 1, 0, "E902", "io-error", f"{type(error).__name__}: {error.strerror or error}")], 0, False
     knowledge, prefilter, module, is_package = linter.context(path)
-    result = fix_source(source, path, linter.rules_for(path), unsafe, knowledge, prefilter, module, is_package)
+    result = fix_source(source, path, linter.rules_for(path), unsafe, knowledge, prefilter, module, is_package,
+                        linter.refiner(path))
     if result.source is None:
         return result.remaining, 0, False
     if diff:

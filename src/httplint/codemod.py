@@ -75,11 +75,13 @@ def fix_source(
     prefilter: object = PREFILTER,
     module: str | None = None,
     is_package: bool = False,
+    refine=None,
 ) -> FixResult:
-    """Apply every applicable fix to one file's bytes, to convergence. Never raises for bad input."""
+    """Apply every applicable fix to one file's bytes, to convergence. Never raises for bad input.
+    ``refine``: as for :func:`httplint.engine.check_tree`."""
 
     def check(data: bytes) -> list[Diagnostic]:
-        return check_source(data, path, rules, knowledge, prefilter, module, is_package)
+        return check_source(data, path, rules, knowledge, prefilter, module, is_package, refine=refine)
 
     diagnostics = check(source)
     if not any(allowed(d, unsafe) for d in diagnostics):

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import gc
 import re
 import tokenize
 import io
-from typing import Iterable
+from typing import Callable, Iterable
 
 from . import libraries as lib
 from . import noqa
@@ -23,6 +24,7 @@ from .rules import OPINIONATED_PREFIX, RULES
 
 
 _NOQA = re.compile(rb"(?i)noqa")
+Refine = Callable[[SemanticModel, lib.Knowledge], lib.Knowledge]
 
 
 class UsageError(Exception):
@@ -143,7 +145,12 @@ class Linter:
     def check_source(self, source: bytes, path: str) -> list[Diagnostic]:
         knowledge, prefilter, module, is_package = self.context(path)
         semantic = self.project.take_model(path, source)
-        return check_source(source, path, self.rules_for(path), knowledge, prefilter, module, is_package, semantic)
+        return check_source(source, path, self.rules_for(path), knowledge, prefilter, module, is_package, semantic,
+                            self.refiner(path))
+
+    def refiner(self, path: str) -> Refine:
+        """The ``refine`` hook of :func:`check_tree` for ``path``."""
+        return functools.partial(self.project.refine, path)
 
     def check_path(self, path: str) -> list[Diagnostic]:
         try:
@@ -162,11 +169,19 @@ def check_tree(
     module: str | None = None,
     is_package: bool = False,
     semantic: SemanticModel | None = None,
+    refine: Refine | None = None,
 ) -> list[Diagnostic]:
-    """Run ``rules`` on a parsed module; no ``noqa`` handling (flake8 does its own)."""
+    """Run ``rules`` on a parsed module; no ``noqa`` handling (flake8 does its own).
+
+    ``refine(model, knowledge)``: the knowledge for this module once its model is built (the
+    project index asks astroid about the functions it calls, :meth:`ProjectIndex.refine`).
+    """
     if not rules:
         return []
-    analysis = analyze(tree, semantic or SemanticModel(tree, module, is_package), knowledge)
+    semantic = semantic or SemanticModel(tree, module, is_package)
+    if refine is not None:
+        knowledge = refine(semantic, knowledge or lib.DEFAULT_KNOWLEDGE)
+    analysis = analyze(tree, semantic, knowledge)
     found = set()
     for rule in rules:
         for report in rule.check(analysis):
@@ -187,6 +202,7 @@ def check_source(
     module: str | None = None,
     is_package: bool = False,
     semantic: SemanticModel | None = None,
+    refine: Refine | None = None,
 ) -> list[Diagnostic]:
     """Check one file's bytes (``semantic``: its parse and model, when already made). Never raises
     for bad input.
@@ -198,7 +214,7 @@ def check_source(
     if not rules or not prefilter.search(source):
         return []
     with _collector_paused():
-        return _check_parsed(source, path, rules, knowledge, module, is_package, semantic)
+        return _check_parsed(source, path, rules, knowledge, module, is_package, semantic, refine)
 
 
 @contextlib.contextmanager
@@ -215,7 +231,7 @@ def _collector_paused():
             gc.enable()
 
 
-def _check_parsed(source, path, rules, knowledge, module, is_package, semantic) -> list[Diagnostic]:
+def _check_parsed(source, path, rules, knowledge, module, is_package, semantic, refine) -> list[Diagnostic]:
     try:
         tree = semantic.tree if semantic is not None else ast.parse(source, filename=path)
     except SyntaxError as error:
@@ -225,7 +241,7 @@ def _check_parsed(source, path, rules, knowledge, module, is_package, semantic) 
     except (ValueError, RecursionError, MemoryError) as error:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", f"{type(error).__name__}: {error}")]
     try:
-        diagnostics = check_tree(tree, path, rules, knowledge, module, is_package, semantic)
+        diagnostics = check_tree(tree, path, rules, knowledge, module, is_package, semantic, refine)
     except RecursionError:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", "RecursionError: file nested too deeply to analyse")]
     if not diagnostics or _NOQA.search(source) is None:

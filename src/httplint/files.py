@@ -64,39 +64,64 @@ def iter_python_files(
             yield Missing(given)
 
 
+def _folders_only(spec: pathspec.PathSpec) -> bool:
+    """Every pattern of ``spec`` names folders (``name/``), none re-includes: then a file is
+    excluded only through a folder, and the walk has pruned those already."""
+    for pattern in spec.patterns:
+        if pattern.include is None:
+            continue  # comment or blank line
+        if pattern.include is False or not str(getattr(pattern, "pattern", "")).rstrip().endswith("/"):
+            return False
+    return True
+
+
 def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
-    specs: list[tuple[str, pathspec.PathSpec]] = []
-    parent_ignores = _ancestor_gitignores(root)
-    specs.extend(parent_ignores)
+    """Depth first, a folder's files before its subfolders, both in name order; one
+    ``scandir`` a folder (its listing also tells whether it holds a ``.gitignore`` or is a
+    virtualenv). Symbolic links to folders are not followed."""
+    match_files = not _folders_only(exclude)
     seen: set[tuple[int, int]] = set()
-    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+    stack: list[tuple[str, list[tuple[str, pathspec.PathSpec]]]] = [(root, _ancestor_gitignores(root))]
+    while stack:
+        directory, specs = stack.pop()
         try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
             stat = os.stat(directory)
-            key = (stat.st_dev, stat.st_ino)
         except OSError:
-            dirnames[:] = []
             continue
-        if key in seen:
-            dirnames[:] = []
+        if (stat.st_dev, stat.st_ino) in seen:
+            continue  # a bind mount looping back
+        seen.add((stat.st_dev, stat.st_ino))
+        names = {entry.name for entry in entries}
+        if directory != root and ("pyvenv.cfg" in names or ("conda-meta" in names and _is_virtualenv(directory))):
             continue
-        seen.add(key)
-        spec = _gitignore(directory)
-        if spec is not None:
-            specs.append((directory, spec))
-        active = [(base, s) for base, s in specs if _is_within(directory, base)]
-        kept = []
-        for name in sorted(dirnames):
-            full = os.path.join(directory, name)
-            if _excluded(full, True, exclude, base) or _is_virtualenv(full) or _ignored(full, True, active):
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if not name.endswith(PYTHON_SUFFIXES):
-                continue
-            full = os.path.join(directory, name)
-            if not _excluded(full, False, exclude, base) and not _ignored(full, False, active):
+        if ".gitignore" in names:
+            spec = _gitignore(directory)
+            if spec is not None:
+                specs = [*specs, (directory, spec)]
+        folders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if entry.is_symlink():
+                    continue
+                full = entry.path
+                if _excluded(full, True, exclude, base) or (specs and _ignored(full, True, specs)):
+                    continue
+                folders.append(full)
+            elif name.endswith(PYTHON_SUFFIXES):
+                full = entry.path
+                if match_files and _excluded(full, False, exclude, base):
+                    continue
+                if specs and _ignored(full, False, specs):
+                    continue
                 yield full
+        stack.extend((folder, specs) for folder in reversed(folders))
 
 
 def _excluded(path: str, is_dir: bool, exclude: pathspec.PathSpec, base: str) -> bool:
@@ -121,11 +146,6 @@ def _ancestor_gitignores(root: str) -> list[tuple[str, pathspec.PathSpec]]:
         if spec is not None:
             found.append((current, spec))
     return found
-
-
-def _is_within(path: str, base: str) -> bool:
-    path, base = os.path.abspath(path), os.path.abspath(base)
-    return path == base or path.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def _ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:

@@ -53,5 +53,6 @@ class Plugin:
             return
         module, is_package = module_name(self.filename)
         rules = [rule() for rule in RULES.values()]
-        for diagnostic in check_tree(self.tree, self.filename, rules, knowledge, module, is_package):
+        refine = functools.partial(index.refine, self.filename)
+        for diagnostic in check_tree(self.tree, self.filename, rules, knowledge, module, is_package, refine=refine):
             yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)

@@ -82,6 +82,9 @@ class ProjectFacts:
     subclasses: dict[str, lib.OwnerType] = field(default_factory=dict)
     modules: int = 0
     inferred: int = 0
+    #: functions only astroid can decide, asked when a checked module calls one:
+    #: qualified name → (path, line of the ``def``)
+    undecided: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
 def top_package(path: str) -> Path | None:
@@ -130,6 +133,7 @@ class ProjectIndex:
         #: trees the index parsed, handed to the check of the same file so that it is parsed once
         self._trees: dict[str, tuple[bytes, SemanticModel]] = {}
         self._kept = 0  # bytes of source whose parse is kept
+        self._astroid: dict[str, tuple] = {}  # astroid's modules, by path, once asked
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -172,6 +176,8 @@ class ProjectIndex:
         prefix = str(top) + os.sep
         for path in [p for p in self._trees if p.startswith(prefix)]:
             self._kept -= len(self._trees.pop(path)[0])
+        for path in [p for p in self._astroid if p.startswith(prefix)]:
+            del self._astroid[path]
 
     def _build(self, top: Path, paths: list[str] | None = None) -> ProjectFacts:
         modules = []
@@ -193,28 +199,62 @@ class ProjectIndex:
                 self._trees[os.path.abspath(path)] = (source, semantic)
                 self._kept += len(source)
         facts = ProjectFacts(modules=len(modules))
-        astroid_modules: dict[str, object] = {}
-        # `ast` to a fixpoint, then astroid once on what is still undecided, then `ast` again.
-        for use_astroid in (False, self.use_astroid):
-            for _ in range(MAX_ROUNDS):
-                knowledge = self.base.with_project(
-                    tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
-                    tuple(facts.subclasses.items()),
-                )
-                before = (len(facts.factories), len(facts.response_factories), len(facts.subclasses))
-                for path, module, source, semantic, candidates in modules:
-                    self._collect(path, module, source, semantic, candidates, knowledge, facts, astroid_modules,
-                                  use_astroid)
-                use_astroid = False
-                if (len(facts.factories), len(facts.response_factories), len(facts.subclasses)) == before:
-                    break
+        # `ast` to a fixpoint. A round after the first looks only at modules that mention a
+        # name found in the previous one: no other module's answers can change. What is left
+        # undecided is asked of astroid only if a checked module calls it (:meth:`refine`).
+        pending = list(range(len(modules)))
+        for _ in range(MAX_ROUNDS):
+            if not pending:
+                break
+            knowledge = self._knowledge(facts)
+            before = {*facts.factories, *facts.response_factories, *facts.subclasses}
+            for index in pending:
+                path, module, source, semantic, candidates = modules[index]
+                self._collect(path, module, semantic, candidates, analyzer_knowledge=knowledge, facts=facts)
+            found = {*facts.factories, *facts.response_factories, *facts.subclasses} - before
+            words = {name.rsplit(".", 1)[-1].encode() for name in found}
+            pending = [i for i, m in enumerate(modules) if any(word in m[2] for word in words)]
+        if not self.use_astroid:
+            facts.undecided.clear()
         return facts
 
-    def _collect(self, path, module, source, semantic, candidates, knowledge, facts, astroid_modules,
-                 use_astroid) -> None:
+    def _knowledge(self, facts: ProjectFacts) -> lib.Knowledge:
+        return self.base.with_project(
+            tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
+            tuple(facts.subclasses.items()),
+        )
+
+    def refine(self, path: str, semantic: SemanticModel, knowledge: lib.Knowledge) -> lib.Knowledge:
+        """``knowledge`` for the module at ``path``, after asking astroid about the package's
+        undecided functions that this module calls (each asked once per run)."""
+        top = top_package(path)
+        facts = self._facts.get(top) if top is not None else None
+        if facts is None or not facts.undecided:
+            return knowledge
+        asked = set()
+        for call in semantic.calls:
+            qualified = lib.canonical(semantic.qualified_name(call.func))
+            if qualified is None and isinstance(call.func, ast.Name) and semantic.module:
+                if call.func.id in semantic.module_scope.bound:
+                    qualified = f"{semantic.module}.{call.func.id}"
+            if qualified in facts.undecided:
+                asked.add(qualified)
+        if not asked:
+            return knowledge
+        for qualified in sorted(asked):
+            where, line = facts.undecided.pop(qualified)
+            owner = self._infer_returns(where, qualified.rsplit(".", 1)[-1], line, self._knowledge(facts))
+            if owner is not None:
+                facts.factories[qualified] = owner
+                facts.inferred += 1
+        return self.knowledge_for(path)
+
+    def _collect(self, path, module, semantic, candidates, analyzer_knowledge, facts) -> None:
+        """One module's factories and subclasses into ``facts``; functions only astroid could
+        decide into ``facts.undecided``."""
         from .resources import _Analyzer
 
-        analyzer = _Analyzer(semantic, knowledge)
+        analyzer = _Analyzer(semantic, analyzer_knowledge)
         for node in semantic.tree.body:
             if isinstance(node, ast.ClassDef):
                 self._subclass(node, module, semantic, analyzer, facts)
@@ -222,16 +262,17 @@ class ProjectIndex:
             qualified = f"{module}.{node.name}"
             if qualified in facts.factories or qualified in facts.response_factories:
                 candidates.remove(node)  # decided: not looked at again
+                facts.undecided.pop(qualified, None)
                 continue
             owner, response, undecided = self._returns(node, semantic, analyzer)
-            if owner is None and response is None and undecided and use_astroid:
-                owner = self._infer_returns(node, path, module, source, knowledge, astroid_modules)
-                if owner is not None:
-                    facts.inferred += 1
             if owner is not None:
                 facts.factories[qualified] = owner
             elif response is not None:
                 facts.response_factories[qualified] = response
+            if undecided and owner is None and response is None:
+                facts.undecided[qualified] = (path, node.lineno)
+            else:
+                facts.undecided.pop(qualified, None)
 
     @staticmethod
     def _subclass(node: ast.ClassDef, module: str, semantic: SemanticModel, analyzer, facts: ProjectFacts) -> None:
@@ -255,8 +296,9 @@ class ProjectIndex:
     def _returns(function, semantic: SemanticModel, analyzer):
         """``(owner, response, undecided)``: what every ``return`` of ``function`` gives, by ``ast``."""
         scope = semantic.scopes[function]
-        returns = [n for n in own_nodes(function.body) if isinstance(n, ast.Return)]
-        if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(function.body)):
+        nodes = list(own_nodes(function.body))
+        returns = [n for n in nodes if isinstance(n, ast.Return)]
+        if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in nodes):
             return None, None, False
         owners, responses, unknown = set(), set(), False
         hidden = False  # an unknown return that could hide a client: a variable or a function's result
@@ -281,9 +323,7 @@ class ProjectIndex:
                 return None, None, False
             # astroid is asked only where it can add something: the function builds a client, or
             # returns the result of a call `ast` cannot resolve (an alias, a method).
-            constructs = any(
-                isinstance(n, ast.Call) and analyzer.type_of(n, scope) is not None for n in own_nodes(function.body)
-            )
+            constructs = any(isinstance(n, ast.Call) and analyzer.type_of(n, scope) is not None for n in nodes)
             aliases = {
                 t.id for n in semantic.tree.body if isinstance(n, ast.Assign) for t in n.targets
                 if isinstance(t, ast.Name)
@@ -299,18 +339,27 @@ class ProjectIndex:
             return None, responses.pop(), False
         return None, None, False
 
-    def _infer_returns(self, function, path, module, source, knowledge, astroid_modules):
+    def _infer_returns(self, path: str, name: str, line: int, knowledge: lib.Knowledge) -> lib.OwnerType | None:
+        """What astroid says the function ``name`` defined at ``path``:``line`` returns."""
         from . import infer
 
-        if source.count(b"\n") > ASTROID_MAX_LINES:
-            return None
-        if path not in astroid_modules:
-            astroid_modules[path] = infer.parse(source.decode("utf-8", "replace"), module, path)
-        tree = astroid_modules[path]
+        cached = self._astroid.get(path)
+        if cached is None:
+            try:
+                with open(path, "rb") as handle:
+                    source = handle.read()
+            except OSError:
+                return None
+            module, _ = module_name(path)
+            tree = None
+            if source.count(b"\n") <= ASTROID_MAX_LINES:
+                tree = infer.parse(source.decode("utf-8", "replace"), module, path)
+            cached = self._astroid[path] = (tree,)
+        tree = cached[0]
         if tree is None:
             return None
         for node in tree.body:
-            if getattr(node, "name", None) == function.name and node.lineno == function.lineno:
+            if getattr(node, "name", None) == name and node.lineno == line:
                 return infer._returns_owner(node, knowledge.constructors, 0)
         return None
 

@@ -132,12 +132,20 @@ def plan(scanned: list[Scanned], wanted: set[str]) -> list[PackageTask]:
 
 
 def check_files(
-    paths: list[str], linter: Linter, jobs: int, digest: bool, advance: Callable[[int], None]
+    paths: list[str], linter: Linter, jobs: int, digest: bool, advance: Callable[[int], None],
+    walked: Iterable[str] = (),
 ) -> dict[str, tuple[list[Diagnostic], str | None]]:
-    """Findings and digest (when ``digest``) of every path. ``advance(n)``: ``n`` more files done."""
+    """Findings and digest (when ``digest``) of every path. ``advance(n)``: ``n`` more files done.
+
+    ``walked``: folders the paths were found by walking; a package inside one of them has all
+    its modules among the paths (the excluded ones aside), so its index needs no walk of its own.
+    """
     wanted = set(paths)
+    roots = [os.path.abspath(folder) + os.sep for folder in walked]
     extra: list[str] = []
     for top in sorted({str(t) for t in map(top_package, paths) if t is not None}):
+        if any((top + os.sep).startswith(root) for root in roots):
+            continue
         extra.extend(p for p in package_modules(Path(top)) if p not in wanted)  # read by the index only
     everything = [*paths, *extra]
     parallel = jobs > 1 and len(paths) >= PARALLEL_THRESHOLD
