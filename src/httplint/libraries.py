@@ -16,6 +16,7 @@ Terms:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 #: Top-level module names whose mention in a file makes it worth parsing. The
@@ -397,6 +398,7 @@ _ALIASES = {
 }
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(qualified: str | None) -> str | None:
     """The name the tables use for a qualified name: vendored copies map to the library.
 

@@ -62,10 +62,13 @@ def import_statements(source: bytes) -> list[bytes]:
         if index < 0:
             return statements
         start = rfind(b"\n", 0, index) + 1
-        match = _IMPORT_LINE.match(source, start) or _IMPORT_INLINE.match(source, start)
         end = find(b"\n", index)
         if end < 0:
             end = len(source)
+        line = source[start:end]
+        match = None
+        if b"requests" in line or b"http" in line or b"urllib" in line:
+            match = _IMPORT_LINE.match(source, start) or _IMPORT_INLINE.match(source, start)
         if match is not None:
             begin = match.start(1)
             line = source[begin:end]
@@ -132,20 +135,30 @@ def uses_client_library(source: bytes) -> bool:
     for library, word in _UNTYPED_WORDS.items():
         if library in libraries and word in source:
             return True
-    names = [name for name, qualified in canonical.items() if qualified.split(".", 1)[0] in lib.LIBRARY_MODULES]
-    if not names:
-        return False
-    pattern = re.compile(
-        rb"(?<![\w.])(" + b"|".join(re.escape(n.encode()) for n in sorted(names, key=len, reverse=True))
-        + rb")((?:\.\w+)*)\b([ \t]*\()?"
-    )
-    for match in pattern.finditer(source):
-        name, chain, called = match.groups()
-        base = bound[name.decode()]
-        qualified = lib.canonical(base + chain.decode()) or base
-        if _matters(qualified, called is not None):
-            return True
+    for name, qualified in canonical.items():
+        if qualified.split(".", 1)[0] not in lib.LIBRARY_MODULES:
+            continue
+        needle, base = name.encode(), bound[name]
+        find = source.find
+        position = find(needle)
+        while position >= 0:
+            after = position + len(needle)
+            # the name itself, not part of a longer identifier or an attribute of something else
+            if (position == 0 or source[position - 1] not in _NAME_OR_DOT) and (
+                after >= len(source) or source[after] not in _NAME_CHARS
+            ):
+                chain, called = _CHAIN.match(source, after).groups()
+                qualified_name = lib.canonical(base + chain.decode()) or base
+                if _matters(qualified_name, called is not None):
+                    return True
+            position = find(needle, after)
     return False
+
+
+_NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_NAME_OR_DOT = _NAME_CHARS | frozenset(b".")
+#: what follows a name: attributes, then maybe a call
+_CHAIN = re.compile(rb"((?:\.\w+)*)\b([ \t]*\()?")
 
 
 class Prefilter:

