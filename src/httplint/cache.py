@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
+from .files import absolute
 from .fix import Applicability, Fix
 from .rule import Diagnostic
 
@@ -50,6 +51,18 @@ def package_fingerprint(top: Path | None) -> str:
     return digest.hexdigest()
 
 
+def stats_fingerprint(stats) -> str:
+    """The fingerprint of a package from its modules' ``(absolute path, stat)`` pairs, when the
+    run has them all (a walk of the whole package); a missing stat counts as a change."""
+    digest = hashlib.sha256()
+    for path, stat in sorted(stats, key=lambda item: item[0]):
+        if stat is None:
+            digest.update(f"{path}\0-\n".encode())
+        else:
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def _code_digest() -> str:
     """httplint's own modules (path, size, mtime): an edited rule invalidates the cache even
     when the version number does not change."""
@@ -77,33 +90,34 @@ class ResultCache:
         except (OSError, ValueError, AttributeError):
             pass
 
-    def get(self, path: str, package: str) -> tuple[list[Diagnostic] | None, os.stat_result | None]:
-        """The cached findings for ``path`` (``None`` on a miss), and its ``stat``."""
-        absolute = os.path.abspath(path)
-        try:
-            stat = os.stat(absolute)
-        except OSError:
-            return None, None
-        entry = self.entries.get(absolute)
+    def get(
+        self, path: str, package: str, stat: os.stat_result | None, full: str | None = None
+    ) -> list[Diagnostic] | None:
+        """The cached findings for ``path`` (``None`` on a miss); ``stat``: the file's, now;
+        ``full``: its absolute path, when known."""
+        if stat is None:
+            return None
+        full = full or absolute(path)
+        entry = self.entries.get(full)
         if entry is None or entry["package"] != package:
-            return None, stat
+            return None
         if entry["size"] != stat.st_size or entry["mtime"] != stat.st_mtime_ns:
             try:
-                with open(absolute, "rb") as handle:
+                with open(full, "rb") as handle:
                     sha = hashlib.sha256(handle.read()).hexdigest()
             except OSError:
-                return None, stat
+                return None
             if sha != entry["sha"]:
-                return None, stat
+                return None
             entry["size"], entry["mtime"] = stat.st_size, stat.st_mtime_ns  # touched, not changed
             self.dirty = True
-        return [_load(path, record) for record in entry["diagnostics"]], stat
+        return [_load(path, record) for record in entry["diagnostics"]]
 
     def put(self, path: str, package: str, digest: str, stat: os.stat_result, diagnostics: list[Diagnostic]) -> None:
         """Remember ``path``'s findings; ``digest``: the SHA-256 (hex) of the content they are for."""
         if any(d.code in ("E902",) for d in diagnostics):
             return  # unreadable now: try again next time
-        self.entries[os.path.abspath(path)] = {
+        self.entries[absolute(path)] = {
             "size": stat.st_size,
             "mtime": stat.st_mtime_ns,
             "sha": digest,

@@ -154,30 +154,43 @@ def _report(args, diagnostics: list[Diagnostic], summary: Summary, out: TextIO) 
 
 def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> list[Diagnostic]:
     """Check ``files``: cached results for unchanged ones, the rest by :mod:`httplint.runner`."""
-    from .cache import ResultCache, package_fingerprint
+    from .cache import ResultCache, package_fingerprint, stats_fingerprint
+    from .files import absolute
     from .project import top_package
     from .runner import check_files
 
     cache = None if args.no_cache else ResultCache(settings.root, linter.cache_key())
-    fingerprints: dict[object, str] = {}
+    walked = [path for path in (args.paths or ["."]) if os.path.isdir(path)]
     found: list[Diagnostic] = []
     todo: list[tuple[str, str, object]] = []
-    for path in files:
-        if cache is None:
-            todo.append((path, "", None))
-            continue
-        top = top_package(path)
-        if top not in fingerprints:
-            fingerprints[top] = package_fingerprint(top)
-        package = fingerprints[top]
-        hit, stat = cache.get(path, package)
-        if hit is not None:
-            found.extend(hit)
-        else:
-            todo.append((path, package, stat))
+    if cache is None:
+        todo = [(path, "", None) for path in files]
+    else:
+        # one stat a file: for the cache entry and for the fingerprint of its package
+        stats = {path: _stat(path) for path in files}
+        fulls = {path: absolute(path) for path in files}
+        tops = {path: top_package(path) for path in files}
+        by_package: dict[object, list[str]] = {}
+        for path in files:
+            by_package.setdefault(tops[path], []).append(path)
+        roots = [os.path.abspath(folder) + os.sep for folder in walked]
+        fingerprints = {}
+        for top, members in by_package.items():
+            if top is None:
+                fingerprints[top] = ""
+            elif any((str(top) + os.sep).startswith(root) for root in roots):
+                fingerprints[top] = stats_fingerprint((fulls[p], stats[p]) for p in members)
+            else:  # only part of the package is being checked: its other modules count too
+                fingerprints[top] = package_fingerprint(top)
+        for path in files:
+            package = fingerprints[tops[path]]
+            hit = cache.get(path, package, stats[path], fulls[path])
+            if hit is not None:
+                found.extend(hit)
+            else:
+                todo.append((path, package, stats[path]))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     with _progress(len(todo)) as advance:
-        walked = [path for path in (args.paths or ["."]) if os.path.isdir(path)]
         results = check_files([path for path, _, _ in todo], linter, jobs, cache is not None, advance, walked)
     for path, package, stat in todo:
         diagnostics, digest = results[path]
@@ -187,6 +200,13 @@ def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> 
     if cache is not None:
         cache.save()
     return found
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 class _progress:

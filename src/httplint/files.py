@@ -3,6 +3,8 @@ caches and what ``.gitignore`` files ignore (matched by ``pathspec``)."""
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 from dataclasses import dataclass
 from typing import Iterator
@@ -64,6 +66,19 @@ def iter_python_files(
             yield Missing(given)
 
 
+def absolute(path: str) -> str:
+    """``os.path.abspath(path)``, computed once per folder (a run asks it of every file)."""
+    folder, name = os.path.split(path)
+    if not name or name in (".", ".."):
+        return os.path.abspath(path)
+    return os.path.join(_absolute_folder(os.getcwd(), folder), name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _absolute_folder(cwd: str, folder: str) -> str:
+    return os.path.abspath(os.path.join(cwd, folder))
+
+
 def _folders_only(spec: pathspec.PathSpec) -> bool:
     """Every pattern of ``spec`` names folders (``name/``), none re-includes: then a file is
     excluded only through a folder, and the walk has pruned those already."""
@@ -81,12 +96,16 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
     virtualenv). Symbolic links to folders are not followed."""
     match_files = not _folders_only(exclude)
     seen: set[tuple[int, int]] = set()
-    stack: list[tuple[str, list[tuple[str, pathspec.PathSpec]]]] = [(root, _ancestor_gitignores(root))]
+    top = os.path.abspath(root)
+    prefix = base.rstrip(os.sep) + os.sep
+    # (path as given, absolute path, path relative to `base` or None when outside it, .gitignores)
+    stack = [(root, top, _relative_to(top, base, prefix), _ancestor_gitignores(root))]
+    by_name = operator.attrgetter("name")
     while stack:
-        directory, specs = stack.pop()
+        directory, absolute, relative, specs = stack.pop()
         try:
             with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
+                entries = sorted(listing, key=by_name)
             stat = os.stat(directory)
         except OSError:
             continue
@@ -110,10 +129,12 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
             if is_dir:
                 if entry.is_symlink():
                     continue
-                full = entry.path
-                if _excluded(full, True, exclude, base) or (specs and _ignored(full, True, specs)):
+                child = None if relative is None else (f"{relative}/{name}" if relative else name)
+                if exclude.match_file((child if child is not None else name) + "/"):
                     continue
-                folders.append(full)
+                if specs and _ignored(entry.path, True, specs):
+                    continue
+                folders.append((entry.path, f"{absolute}{os.sep}{name}", child, specs))
             elif name.endswith(PYTHON_SUFFIXES):
                 full = entry.path
                 if match_files and _excluded(full, False, exclude, base):
@@ -121,7 +142,16 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
                 if specs and _ignored(full, False, specs):
                     continue
                 yield full
-        stack.extend((folder, specs) for folder in reversed(folders))
+        stack.extend(reversed(folders))
+
+
+def _relative_to(absolute: str, base: str, prefix: str) -> str | None:
+    """``absolute`` relative to ``base`` (``""`` for ``base`` itself), ``/``-separated, or ``None``."""
+    if absolute == base.rstrip(os.sep):
+        return ""
+    if absolute.startswith(prefix):
+        return absolute[len(prefix) :].replace(os.sep, "/")
+    return None
 
 
 def _excluded(path: str, is_dir: bool, exclude: pathspec.PathSpec, base: str) -> bool:

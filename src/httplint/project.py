@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import libraries as lib
-from .files import SKIPPED_DIRS
+from .files import SKIPPED_DIRS, absolute
 from .prefilter import PREFILTER
 from .semantic import FunctionNode, SemanticModel, own_nodes
 
@@ -92,7 +92,12 @@ class ProjectFacts:
 
 def top_package(path: str) -> Path | None:
     """The highest folder of ``__init__.py`` files that holds ``path``, or ``None`` for a loose script."""
-    return _top_of_folder(os.path.dirname(os.path.abspath(path)))
+    return _top_of_given_folder(os.getcwd(), os.path.dirname(path))
+
+
+@functools.lru_cache(maxsize=65536)
+def _top_of_given_folder(cwd: str, folder: str) -> Path | None:
+    return _top_of_folder(os.path.abspath(os.path.join(cwd, folder)))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -108,10 +113,10 @@ def _top_of_folder(folder: str) -> Path | None:
 def module_name(path: str) -> tuple[str | None, bool]:
     """The dotted module name of ``path`` within its package, and whether it is a package ``__init__``."""
     top = top_package(path)
-    absolute = Path(os.path.abspath(path))
+    full = Path(absolute(path))
     if top is None:
-        return (absolute.stem if absolute.stem.isidentifier() else None), False
-    relative = absolute.relative_to(top.parent).with_suffix("")
+        return (full.stem if full.stem.isidentifier() else None), False
+    relative = full.relative_to(top.parent).with_suffix("")
     parts = list(relative.parts)
     is_package = parts[-1] == "__init__"
     if is_package:
@@ -150,7 +155,7 @@ class ProjectIndex:
     def take_model(self, path: str, source: bytes) -> SemanticModel | None:
         """The parse and semantic model the index made for ``path``, if its source is unchanged
         (handed out once: the check of the file reuses it instead of parsing again)."""
-        cached = self._trees.pop(os.path.abspath(path), None)
+        cached = self._trees.pop(absolute(path), None)
         if cached is None:
             return None
         self._kept -= len(cached[0])
@@ -199,7 +204,7 @@ class ProjectIndex:
             semantic = SemanticModel(tree, module, is_package)
             modules.append((path, module, source, semantic, _candidates(tree)))
             if len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
-                self._trees[os.path.abspath(path)] = (source, semantic)
+                self._trees[absolute(path)] = (source, semantic)
                 self._kept += len(source)
         facts = ProjectFacts(modules=len(modules))
         # `ast` to a fixpoint. A round after the first looks only at modules that mention a
