@@ -7,7 +7,7 @@ import difflib
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Iterable, Iterator, TextIO
 
 from . import __version__
 from .config import ConfigError, Settings, load
@@ -87,19 +87,22 @@ def _run_paths(args, linter: Linter, settings: Settings, paths: list[str], unsaf
     diagnostics: list[Diagnostic] = []
     fixing = args.fix or args.diff
     fixed = changed = 0
-    items = list(iter_python_files(paths, settings.excluded_spec(), str(settings.root)))
-    files = [item for item in items if not isinstance(item, Missing)]
-    for item in items:
-        if isinstance(item, Missing):
-            diagnostics.append(
-                Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory")
-            )
+    def found_files() -> Iterator[str]:
+        for item in iter_python_files(paths, settings.excluded_spec(), str(settings.root)):
+            if isinstance(item, Missing):
+                diagnostics.append(
+                    Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory")
+                )
+            else:
+                yield item
+
     if not fixing:
-        diagnostics.extend(_check_files(files, linter, settings, args))
+        diagnostics.extend(_check_files(found_files(), linter, settings, args))
     else:
-        with _progress(len(files)) as advance:
+        files = list(found_files())
+        with _progress(len(files)) as progress:
             for item in files:
-                advance()
+                progress.advance()
                 found, fixed_here, did_change = _fix_file(item, linter, unsafe, args.diff)
                 diagnostics.extend(found)
                 fixed += fixed_here
@@ -152,8 +155,9 @@ def _report(args, diagnostics: list[Diagnostic], summary: Summary, out: TextIO) 
     FORMATS[args.format](diagnostics, out, summary)
 
 
-def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> list[Diagnostic]:
-    """Check ``files``: cached results for unchanged ones, the rest by :mod:`httplint.runner`."""
+def _check_files(files: Iterable[str], linter: Linter, settings: Settings, args) -> list[Diagnostic]:
+    """Check ``files``: cached results for unchanged ones, the rest by :mod:`httplint.runner`
+    (without the cache, files are handed on as the walk finds them)."""
     from .cache import ResultCache, package_fingerprint, stats_fingerprint
     from .files import absolute
     from .project import top_package
@@ -161,44 +165,45 @@ def _check_files(files: list[str], linter: Linter, settings: Settings, args) -> 
 
     cache = None if args.no_cache else ResultCache(settings.root, linter.cache_key())
     walked = [path for path in (args.paths or ["."]) if os.path.isdir(path)]
-    found: list[Diagnostic] = []
-    todo: list[tuple[str, str, object]] = []
-    if cache is None:
-        todo = [(path, "", None) for path in files]
-    else:
-        # one stat a file: for the cache entry and for the fingerprint of its package
-        stats = {path: _stat(path) for path in files}
-        fulls = {path: absolute(path) for path in files}
-        tops = {path: top_package(path) for path in files}
-        by_package: dict[object, list[str]] = {}
-        for path in files:
-            by_package.setdefault(tops[path], []).append(path)
-        roots = [os.path.abspath(folder) + os.sep for folder in walked]
-        fingerprints = {}
-        for top, members in by_package.items():
-            if top is None:
-                fingerprints[top] = ""
-            elif any((str(top) + os.sep).startswith(root) for root in roots):
-                fingerprints[top] = stats_fingerprint((fulls[p], stats[p]) for p in members)
-            else:  # only part of the package is being checked: its other modules count too
-                fingerprints[top] = package_fingerprint(top)
-        for path in files:
-            package = fingerprints[tops[path]]
-            hit = cache.get(path, package, stats[path], fulls[path])
-            if hit is not None:
-                found.extend(hit)
-            else:
-                todo.append((path, package, stats[path]))
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
-    with _progress(len(todo)) as advance:
-        results = check_files([path for path, _, _ in todo], linter, jobs, cache is not None, advance, walked)
+    if cache is None:
+        with _progress(None) as progress:
+            results = check_files(files, linter, jobs, False, progress, walked)
+        return [d for diagnostics, _ in results.values() for d in diagnostics]
+    files = list(files)
+    found: list[Diagnostic] = []
+    todo: list[tuple[str, str, os.stat_result | None]] = []
+    # one stat a file: for the cache entry and for the fingerprint of its package
+    stats = {path: _stat(path) for path in files}
+    fulls = {path: absolute(path) for path in files}
+    tops = {path: top_package(path) for path in files}
+    by_package: dict[object, list[str]] = {}
+    for path in files:
+        by_package.setdefault(tops[path], []).append(path)
+    roots = [os.path.abspath(folder) + os.sep for folder in walked]
+    fingerprints = {}
+    for top, members in by_package.items():
+        if top is None:
+            fingerprints[top] = ""
+        elif any((str(top) + os.sep).startswith(root) for root in roots):
+            fingerprints[top] = stats_fingerprint((fulls[p], stats[p]) for p in members)
+        else:  # only part of the package is being checked: its other modules count too
+            fingerprints[top] = package_fingerprint(top)
+    for path in files:
+        package = fingerprints[tops[path]]
+        hit = cache.get(path, package, stats[path], fulls[path])
+        if hit is not None:
+            found.extend(hit)
+        else:
+            todo.append((path, package, stats[path]))
+    with _progress(len(todo)) as progress:
+        results = check_files([path for path, _, _ in todo], linter, jobs, True, progress, walked)
     for path, package, stat in todo:
         diagnostics, digest = results[path]
         found.extend(diagnostics)
-        if cache is not None and stat is not None and digest is not None:
+        if stat is not None and digest is not None:
             cache.put(path, package, digest, stat, diagnostics)
-    if cache is not None:
-        cache.save()
+    cache.save()
     return found
 
 
@@ -210,21 +215,38 @@ def _stat(path: str) -> os.stat_result | None:
 
 
 class _progress:
-    """A progress bar on stderr for long runs on a terminal (``rich``); a no-op otherwise."""
+    """A progress bar on stderr for long runs on a terminal (``rich``); a no-op otherwise.
 
-    def __init__(self, total: int) -> None:
+    ``total``: the number of files, or ``None`` while the walk is still finding them
+    (:meth:`known` gives it then; the bar appears from that moment)."""
+
+    def __init__(self, total: int | None) -> None:
         self.total = total
         self.bar = None
+        self.task = None
+        self.done = 0
 
-    def __enter__(self):
-        if self.total < PROGRESS_THRESHOLD or not use_color(sys.stderr):
-            return lambda count=1: None
+    def __enter__(self) -> "_progress":
+        if self.total is not None:
+            self.known(self.total)
+        return self
+
+    def known(self, total: int) -> None:
+        self.total = total
+        if self.bar is not None or total < PROGRESS_THRESHOLD or not use_color(sys.stderr):
+            return
         from rich.progress import Progress
 
         self.bar = Progress(transient=True, console=None)
         self.bar.__enter__()
-        task = self.bar.add_task("httplint", total=self.total)
-        return lambda count=1: self.bar.advance(task, count)
+        self.task = self.bar.add_task("httplint", total=total)
+        if self.done:
+            self.bar.advance(self.task, self.done)
+
+    def advance(self, count: int = 1) -> None:
+        self.done += count
+        if self.bar is not None:
+            self.bar.advance(self.task, count)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:

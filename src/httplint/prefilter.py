@@ -44,8 +44,13 @@ _IMPORT_LINE = re.compile(rb"(?:\xef\xbb\xbf)?[ \t]*(" + _ALTERNATIVES + b")")
 #: … or after `;` / `:` on a line (`try: import requests`).
 _IMPORT_INLINE = re.compile(rb"[^\n]*?[;:][ \t]*(" + _ALTERNATIVES + b")")
 #: A keyword argument or method that identifies a library on a receiver of unknown type
-#: (:data:`httplint.libraries.HELD_BY_KEYWORD_UNTYPED`, untyped ``aclose()``), by library.
-_UNTYPED_WORDS = {"requests": b"stream", "urllib3": b"preload_content", "httpx": b"aclose"}
+#: (:data:`httplint.libraries.HELD_BY_KEYWORD_UNTYPED`, whose value must be that literal;
+#: untyped ``aclose()``), by library: a word to find, then the pattern to confirm.
+_UNTYPED_WORDS = {
+    "requests": (b"stream", re.compile(rb"\bstream\s*=\s*True\b")),
+    "urllib3": (b"preload_content", re.compile(rb"\bpreload_content\s*=\s*False\b")),
+    "httpx": (b"aclose", re.compile(rb"\baclose\b")),
+}
 
 
 def import_statements(source: bytes) -> list[bytes]:
@@ -132,8 +137,8 @@ def uses_client_library(source: bytes) -> bool:
         return True
     canonical = {name: lib.canonical(qualified) or qualified for name, qualified in bound.items()}
     libraries = {qualified.split(".", 1)[0] for qualified in canonical.values()}
-    for library, word in _UNTYPED_WORDS.items():
-        if library in libraries and word in source:
+    for library, (word, pattern) in _UNTYPED_WORDS.items():
+        if library in libraries and word in source and pattern.search(source):
             return True
     for name, qualified in canonical.items():
         if qualified.split(".", 1)[0] not in lib.LIBRARY_MODULES:
@@ -167,12 +172,13 @@ class Prefilter:
 
     def __init__(self, words: Iterable[bytes] = ()) -> None:
         self.words = tuple(words)
-        self.names = re.compile(b"|".join(re.escape(w) for w in self.words)) if self.words else None
+
+    def names(self, source: bytes) -> bool:
+        """Whether ``source`` contains one of the words (one substring search each, in C)."""
+        return any(word in source for word in self.words)
 
     def search(self, source: bytes) -> bool:
-        if self.names is not None and self.names.search(source):
-            return True
-        return uses_client_library(source)
+        return self.names(source) or uses_client_library(source)
 
 
 PREFILTER = Prefilter()

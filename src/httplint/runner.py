@@ -17,6 +17,7 @@ package's parses at a time. Tasks go out largest first, so the two cores finish 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from .rule import Diagnostic
 
 #: Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 40
-SCAN_CHUNK = 256
+SCAN_CHUNK = 128
 
 
 @dataclass
@@ -100,13 +101,13 @@ def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagn
     results = [(path, linter.check_path(path)) for path in task.check]
     if top is not None and (facts.factories or facts.subclasses or facts.response_factories):
         # these failed the library prefilter: only a factory's name can make them worth a parse
-        words = linter.context(str(top / "__init__.py"))[1].names
-        for path in task.others:
+        words = linter.context(str(top / "__init__.py"))[1]
+        for path in task.others if words.words else ():
             try:
                 source = read_bytes(path)
             except OSError:
                 continue  # gone since the scan: reported as it was then
-            if words is not None and words.search(source):
+            if words.names(source):
                 results.append((path, linter.check_source(source, path)))
     if top is not None:
         linter.project.forget(top)
@@ -148,47 +149,66 @@ def plan(scanned: list[Scanned], wanted: set[str]) -> list[PackageTask]:
 
 
 def check_files(
-    paths: list[str], linter: Linter, jobs: int, digest: bool, advance: Callable[[int], None],
-    walked: Iterable[str] = (),
+    paths: Iterable[str], linter: Linter, jobs: int, digest: bool, progress, walked: Iterable[str] = ()
 ) -> dict[str, tuple[list[Diagnostic], str | None]]:
-    """Findings and digest (when ``digest``) of every path. ``advance(n)``: ``n`` more files done.
+    """Findings and digest (when ``digest``) of every path, by path.
 
-    ``walked``: folders the paths were found by walking; a package inside one of them has all
-    its modules among the paths (the excluded ones aside), so its index needs no walk of its own.
+    ``paths`` may be a generator (the walk): with ``-j``, files are scanned as they come.
+    ``progress``: ``advance(n)`` when ``n`` more files are done, ``known(total)`` once the
+    number of files is. ``walked``: folders the paths were found by walking; a package inside
+    one of them has all its modules among the paths (the excluded ones aside), so its index
+    needs no walk of its own.
     """
-    wanted = set(paths)
-    roots = [os.path.abspath(folder) + os.sep for folder in walked]
-    extra: list[str] = []
-    for top in sorted({str(t) for t in map(top_package, paths) if t is not None}):
-        if any((top + os.sep).startswith(root) for root in roots):
-            continue
-        extra.extend(p for p in package_modules(Path(top)) if p not in wanted)  # read by the index only
-    everything = [*paths, *extra]
-    parallel = jobs > 1 and len(paths) >= PARALLEL_THRESHOLD
+    source = iter(paths)
+    head = list(itertools.islice(source, PARALLEL_THRESHOLD))
+    parallel = jobs > 1 and len(head) >= PARALLEL_THRESHOLD
     pool = _pool(linter, jobs) if parallel else None
     try:
+        wanted: list[str] = []
+        pending_scans = []
+        chunk: list[str] = []
+        for path in itertools.chain(head, source):
+            wanted.append(path)
+            if pool is not None:
+                chunk.append(path)
+                if len(chunk) == SCAN_CHUNK:
+                    pending_scans.append(pool.submit(_worker_scan, chunk, digest))
+                    chunk = []
+        progress.known(len(wanted))
+        wanted_set = set(wanted)
+        extra = _index_only(wanted, wanted_set, walked)
         if pool is not None:
-            size = max(16, min(SCAN_CHUNK, len(everything) // (jobs * 4) or 1))
-            chunks = [everything[i : i + size] for i in range(0, len(everything), size)]
-            scanned = [item for part in pool.map(_worker_scan, chunks, [digest] * len(chunks)) for item in part]
+            chunk.extend(extra)
+            for start in range(0, len(chunk), SCAN_CHUNK):
+                pending_scans.append(pool.submit(_worker_scan, chunk[start : start + SCAN_CHUNK], digest))
+            scanned = [item for future in pending_scans for item in future.result()]
         else:
-            scanned = scan(linter, everything, digest)
+            scanned = scan(linter, [*wanted, *extra], digest)
         results: dict[str, tuple[list[Diagnostic], str | None]] = {}
         for item in scanned:
-            if item.path in wanted:
+            if item.path in wanted_set:
                 results[item.path] = ([item.error] if item.error is not None else [], item.digest)
-        tasks = plan(scanned, wanted)
-        pending = sum(len(t.check) + len(t.others) for t in tasks)
-        advance(len(paths) - pending)
+        tasks = plan(scanned, wanted_set)
+        progress.advance(len(wanted) - sum(len(t.check) + len(t.others) for t in tasks))
         outcomes = pool.map(_worker_package, tasks) if pool is not None else (run_package(linter, t) for t in tasks)
         for task, outcome in zip(tasks, outcomes):
             for path, diagnostics in outcome:
                 results[path] = (diagnostics, results[path][1])
-            advance(len(task.check) + len(task.others))
+            progress.advance(len(task.check) + len(task.others))
         return results
     finally:
         if pool is not None:
             pool.shutdown()
+
+
+def _index_only(paths: list[str], wanted: set[str], walked: Iterable[str]) -> list[str]:
+    """Modules the index must read besides ``paths``: those of packages only partly among them."""
+    roots = [os.path.abspath(folder) + os.sep for folder in walked]
+    extra: list[str] = []
+    for top in sorted({str(t) for t in map(top_package, paths) if t is not None}):
+        if not any((top + os.sep).startswith(root) for root in roots):
+            extra.extend(p for p in package_modules(Path(top)) if p not in wanted)
+    return extra
 
 
 # -- worker processes --------------------------------------------------------------------------

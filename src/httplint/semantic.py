@@ -100,6 +100,8 @@ class SemanticModel:
         #: by the same single traversal.
         self.calls: list[ast.Call] = []
         self.name_loads: dict[str, list[ast.Name]] = {}
+        #: every ``<expression>.<attr> = ...`` target (``self.timeout = 5``, ``session.timeout = 5``)
+        self.attribute_assignments: list[ast.Attribute] = []
         self._build(tree, self.module_scope)
 
     # -- construction ---------------------------------------------------------
@@ -111,6 +113,7 @@ class SemanticModel:
         scope_of = self.scope_of
         calls = self.calls
         name_loads = self.name_loads
+        attribute_assignments = self.attribute_assignments
         fields_of = _CHILD_FIELDS
         Name, Call, Attribute, Load, Store = ast.Name, ast.Call, ast.Attribute, ast.Load, ast.Store
         while stack:
@@ -126,13 +129,10 @@ class SemanticModel:
                 continue  # a Name's only child is its context
             if kind is Call:
                 calls.append(node)
-            elif (
-                kind is Attribute
-                and node.ctx.__class__ is Store
-                and node.value.__class__ is Name
-                and node.value.id in ("self", "cls")
-            ):
-                current.attribute_stores.append(node)
+            elif kind is Attribute and node.ctx.__class__ is Store:
+                attribute_assignments.append(node)
+                if node.value.__class__ is Name and node.value.id in ("self", "cls"):
+                    current.attribute_stores.append(node)
             inner = current
             if kind in _SCOPE_KINDS and node is not root:
                 inner = Scope(node, current)

@@ -243,16 +243,15 @@ class TimeoutPass:
     def _check_timeout_assignments(self) -> None:
         """``session.timeout = 5`` on a requests session does nothing; ``client.timeout = None``
         on httpx disables the default."""
-        for loads in self.sm.name_loads.values():
-            for load in loads:
-                receiver: ast.AST = load
-                target = self.sm.parent(load)
-                while isinstance(target, ast.Attribute) and isinstance(target.ctx, ast.Load):
-                    receiver, target = target, self.sm.parent(target)  # self.session.timeout
-                if not (isinstance(target, ast.Attribute) and target.attr == "timeout"
-                        and isinstance(target.ctx, ast.Store)):
-                    continue
-                scope = self.sm.scope(load)
+        for target in self.sm.attribute_assignments:
+            if target.attr != "timeout":
+                continue
+            receiver = target.value
+            root = receiver
+            while isinstance(root, ast.Attribute):
+                root = root.value  # self.session.timeout
+            if isinstance(root, ast.Name):
+                scope = self.sm.scope(root)
                 owner = self.an.type_of(receiver, scope)
                 assign = self.sm.parent(target)
                 value = getattr(assign, "value", None)
