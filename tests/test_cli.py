@@ -173,3 +173,29 @@ def test_python_dash_m_and_console_script(tree: Path) -> None:
         capture_output=True, text=True, check=False,
     )
     assert result.returncode == 1 and json.loads(result.stdout)[0]["code"] == "HTL104"
+
+
+def test_folder_exclusion_fast_path_agrees_with_pathspec(tmp_path: Path) -> None:
+    """Plain `name/` patterns are matched by name; anything else goes through pathspec."""
+    import pathspec
+
+    from httplint.files import _folder_names, iter_python_files
+
+    for folder in ("a/venv/x", "a/build/y", "b/node_modules", "c/keep", "venv"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "m.py").write_text("x = 1\n")
+    for lines in (["venv/", "node_modules/"], ["venv/", "a/build/"], ["*v/", "node_modules/"], ["venv/", "!c/"]):
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        found = sorted(Path(p).relative_to(tmp_path).as_posix() for p in iter_python_files([str(tmp_path)], spec, str(tmp_path)))
+        expected = sorted(
+            p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.py")
+            if not any(spec.match_file(part) for part in _folder_prefixes(p.relative_to(tmp_path)))
+        )
+        assert found == expected, lines
+    assert _folder_names(pathspec.GitIgnoreSpec.from_lines(["venv/", "# c", ""])) == {"venv"}
+    assert _folder_names(pathspec.GitIgnoreSpec.from_lines(["venv/", "a/build/"])) is None
+
+
+def _folder_prefixes(relative: Path) -> list[str]:
+    parts = relative.parts[:-1]
+    return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]

@@ -90,11 +90,27 @@ def _folders_only(spec: pathspec.PathSpec) -> bool:
     return True
 
 
+def _folder_names(spec: pathspec.PathSpec) -> frozenset[str] | None:
+    """The folder names ``spec`` excludes, when every pattern is a plain ``name/`` (the
+    default): then a folder is excluded exactly when its name is one of them, at any depth."""
+    names = set()
+    for pattern in spec.patterns:
+        if pattern.include is None:
+            continue
+        text = str(getattr(pattern, "pattern", "")).strip()
+        name = text[:-1]
+        if pattern.include is False or not text.endswith("/") or not name or any(c in name for c in "*?[]/\\!"):
+            return None
+        names.add(name)
+    return frozenset(names)
+
+
 def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
     """Depth first, a folder's files before its subfolders, both in name order; one
     ``scandir`` a folder (its listing also tells whether it holds a ``.gitignore`` or is a
     virtualenv). Symbolic links to folders are not followed."""
     match_files = not _folders_only(exclude)
+    excluded_names = _folder_names(exclude)
     seen: set[tuple[int, int]] = set()
     top = os.path.abspath(root)
     prefix = base.rstrip(os.sep) + os.sep
@@ -130,7 +146,10 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
                 if entry.is_symlink():
                     continue
                 child = None if relative is None else (f"{relative}/{name}" if relative else name)
-                if exclude.match_file((child if child is not None else name) + "/"):
+                if excluded_names is not None:
+                    if name in excluded_names:
+                        continue
+                elif exclude.match_file((child if child is not None else name) + "/"):
                     continue
                 if specs and _ignored(entry.path, True, specs):
                     continue
