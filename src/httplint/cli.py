@@ -13,7 +13,7 @@ from . import __version__
 from .config import ConfigError, Settings, load
 from .docs import render_rule
 from .engine import Linter, UsageError, decode
-from .files import Missing, iter_python_files
+from .files import Missing, NotPython, iter_python_files
 from .report import FORMATS, Summary, use_color, write_statistics
 from .rule import Diagnostic
 from .rules import RULES
@@ -93,6 +93,11 @@ def _run_paths(args, linter: Linter, settings: Settings, paths: list[str], unsaf
                 diagnostics.append(
                     Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory")
                 )
+            elif isinstance(item, NotPython):
+                diagnostics.append(Diagnostic(
+                    item.path, 1, 0, "E902", "io-error",
+                    "not a Python file (no .py/.pyi suffix, no python #! line): skipped",
+                ))
             else:
                 yield item
 

@@ -24,6 +24,10 @@ from .rules import OPINIONATED_PREFIX, RULES
 
 
 _NOQA = re.compile(rb"(?i)noqa")
+#: Files larger than this are not parsed (a parse and its model take ~60x the source in
+#: memory); they are reported as skipped. The largest real modules (generated API clients)
+#: are a few MiB.
+MAX_FILE_BYTES = 8 * 2**20
 Refine = Callable[[SemanticModel, lib.Knowledge], lib.Knowledge]
 
 
@@ -232,6 +236,10 @@ def _collector_paused():
 
 
 def _check_parsed(source, path, rules, knowledge, module, is_package, semantic, refine) -> list[Diagnostic]:
+    if len(source) > MAX_FILE_BYTES:
+        size = f"{len(source) / 2**20:.1f} MiB"
+        return [Diagnostic(path, 1, 0, "E902", "io-error",
+                           f"file too large to analyse ({size}; the limit is {MAX_FILE_BYTES >> 20} MiB): skipped")]
     try:
         tree = semantic.tree if semantic is not None else ast.parse(source, filename=path)
     except SyntaxError as error:

@@ -26,6 +26,25 @@ class Missing:
     path: str
 
 
+@dataclass(frozen=True)
+class NotPython:
+    """A file given on the command line that is not Python: no ``.py``/``.pyi`` suffix and no
+    ``python`` in a ``#!`` first line (pre-commit's ``types: [python]`` uses the same test)."""
+
+    path: str
+
+
+def _is_python_script(path: str) -> bool:
+    if path.endswith(PYTHON_SUFFIXES):
+        return True
+    try:
+        with open(path, "rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return True  # unreadable: let the check report why
+    return first.startswith(b"#!") and b"python" in first
+
+
 def _is_virtualenv(path: str) -> bool:
     return os.path.isfile(os.path.join(path, "pyvenv.cfg")) or os.path.isfile(
         os.path.join(path, "conda-meta", "history")
@@ -43,7 +62,7 @@ def _gitignore(directory: str) -> pathspec.PathSpec | None:
 
 def iter_python_files(
     paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None
-) -> Iterator[str | Missing]:
+) -> Iterator[str | Missing | NotPython]:
     """Yield the Python files under ``paths``, in sorted order, and a :class:`Missing` for each bad path.
 
     Args:
@@ -52,7 +71,8 @@ def iter_python_files(
             while walking; default: :data:`SKIPPED_DIRS` anywhere.
         base: the folder ``exclude`` is relative to (default: the working folder).
 
-    A file named explicitly is always yielded, whatever its suffix or ignore status.
+    A file named explicitly is always yielded, whatever its ignore status; one that is not
+    Python (see :class:`NotPython`) is yielded as a :class:`NotPython`.
     """
     if exclude is None:
         exclude = pathspec.GitIgnoreSpec.from_lines(f"{name}/" for name in sorted(SKIPPED_DIRS))
@@ -61,7 +81,7 @@ def iter_python_files(
         if os.path.isdir(given):
             yield from _walk(given, exclude, base)
         elif os.path.exists(given) or os.path.islink(given):
-            yield given
+            yield given if _is_python_script(given) else NotPython(given)
         else:
             yield Missing(given)
 

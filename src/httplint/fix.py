@@ -153,9 +153,13 @@ def _block_of(analysis: Analysis, statement: ast.stmt) -> list[ast.stmt] | None:
     return None
 
 
-def _top_statement_in(analysis: Analysis, node: ast.AST, block: list[ast.stmt]) -> int | None:
-    """Index in ``block`` of the statement that contains ``node``, or ``None``."""
-    ids = {id(s): i for i, s in enumerate(block)}
+def _top_statement_in(
+    analysis: Analysis, node: ast.AST, block: list[ast.stmt], ids: dict[int, int] | None = None
+) -> int | None:
+    """Index in ``block`` of the statement that contains ``node``, or ``None``; ``ids``:
+    ``{id(statement): index}`` of ``block``, when the caller asks about many nodes."""
+    if ids is None:
+        ids = {id(s): i for i, s in enumerate(block)}
     current: ast.AST | None = node
     while current is not None:
         if id(current) in ids:
@@ -164,13 +168,16 @@ def _top_statement_in(analysis: Analysis, node: ast.AST, block: list[ast.stmt]) 
     return None
 
 
-def _alone_on_its_line(analysis: Analysis, statement: ast.stmt, block: list[ast.stmt]) -> bool:
-    """No other statement shares its line (``a = 1; b = 2``): libcst keeps those together."""
-    return all(
-        other is statement or (other.end_lineno or other.lineno) < statement.lineno or other.lineno > (
-            statement.end_lineno or statement.lineno)
-        for other in block
-    )
+def _alone_on_its_line(analysis: Analysis, statement: ast.stmt, block: list[ast.stmt], index: int | None = None) -> bool:
+    """No other statement shares its line (``a = 1; b = 2``): libcst keeps those together.
+    The statements of a block are in source order, so only the neighbours can share one
+    (``index``: the statement's position in ``block``, when known)."""
+    if index is None:
+        index = next(i for i, s in enumerate(block) if s is statement)
+    if index > 0 and (block[index - 1].end_lineno or block[index - 1].lineno) >= statement.lineno:
+        return False
+    end = statement.end_lineno or statement.lineno
+    return index + 1 >= len(block) or block[index + 1].lineno > end
 
 
 def _rebound(analysis: Analysis, acq: Acquisition) -> bool:
@@ -202,15 +209,16 @@ def _use_range(analysis: Analysis, acq: Acquisition) -> tuple[list[ast.stmt], in
         return f"`{acq.name}` is rebound"
     first = next(i for i, s in enumerate(block) if s is statement)
     last = first
+    ids = {id(s): i for i, s in enumerate(block)}
     for use in acq.uses:
-        index = _top_statement_in(analysis, use.node, block)
+        index = _top_statement_in(analysis, use.node, block, ids)
         if index is None or index < first:
             return "its uses span several blocks"
         last = max(last, index)
     if last == first:
         return "it is never used"
-    for s in block[first + 1 : last + 1]:
-        if not _alone_on_its_line(analysis, s, block):
+    for index in range(first + 1, last + 1):
+        if not _alone_on_its_line(analysis, block[index], block, index):
             return "a statement it covers shares its line with another"
     return block, first, last
 
