@@ -170,3 +170,14 @@ class _Always:
 
 
 _ALWAYS = _Always()
+
+
+def test_parser_warnings_about_the_linted_code_are_not_printed(capfd) -> None:
+    source = b'import requests\n\n\ndef f(u):\n    requests.get(u + "\\d")\n'
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning would raise here
+        found = engine.check_source(source, "x.py", ALL)
+    assert [d.code for d in found] == ["HTL301"]
+    assert capfd.readouterr().err == ""

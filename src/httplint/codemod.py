@@ -35,6 +35,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from . import fix as fx
 from . import libraries as lib
 from .engine import PREFILTER, check_source
+from .semantic import parse
 from .rule import Diagnostic, Rule
 
 MAX_PASSES = 20
@@ -155,7 +156,7 @@ def _verify(new_text, before, group, encode, check) -> list[Diagnostic] | None:
     """The re-lint of ``new_text`` if it parses and shows nothing new, else ``None``."""
     new_source = encode(new_text)
     try:
-        ast.parse(new_source)
+        parse(new_source)
     except (SyntaxError, ValueError, RecursionError):
         return None
     after = check(new_source)

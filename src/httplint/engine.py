@@ -17,7 +17,7 @@ from .config import Settings
 from .prefilter import PREFILTER, Prefilter, build_prefilter
 from .project import ProjectIndex, module_name
 from .resources import analyze
-from .semantic import SemanticModel
+from .semantic import SemanticModel, parse
 from .rule import Diagnostic, Rule
 from .rules import OPINIONATED_PREFIX, RULES
 
@@ -241,7 +241,7 @@ def _check_parsed(source, path, rules, knowledge, module, is_package, semantic, 
         return [Diagnostic(path, 1, 0, "E902", "io-error",
                            f"file too large to analyse ({size}; the limit is {MAX_FILE_BYTES >> 20} MiB): skipped")]
     try:
-        tree = semantic.tree if semantic is not None else ast.parse(source, filename=path)
+        tree = semantic.tree if semantic is not None else parse(source, filename=path)
     except SyntaxError as error:
         line = error.lineno or 1
         column = max((error.offset or 1) - 1, 0)

@@ -25,7 +25,7 @@ from pathlib import Path
 from . import libraries as lib
 from .files import SKIPPED_DIRS, absolute
 from .prefilter import PREFILTER
-from .semantic import FunctionNode, SemanticModel, own_nodes
+from .semantic import FunctionNode, SemanticModel, own_nodes, parse
 
 MAX_ROUNDS = 4
 #: The index hands its parses to the check only within this budget, so that memory stays
@@ -195,7 +195,7 @@ class ProjectIndex:
                     source = handle.read()
                 if paths is None and not indexable(source):
                     continue
-                tree = ast.parse(source, filename=path)
+                tree = parse(source, filename=path)
             except (OSError, SyntaxError, ValueError, RecursionError):
                 continue
             module, is_package = module_name(path)

@@ -13,6 +13,7 @@ scope and qualified-name providers cost about 100x an ``ast.parse`` on real code
 from __future__ import annotations
 
 import ast
+import warnings
 from ast import AST
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -316,6 +317,18 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     if kind is ast.Constant:
         return ()
     return tuple(name for name in kind._fields if name not in _LEAF_FIELDS)
+
+
+def parse(source: bytes | str, filename: str = "<unknown>") -> ast.Module:
+    """``ast.parse`` without the parser's warnings (``SyntaxWarning: invalid escape sequence``
+    …): they are about the linted code, printed on httplint's stderr they would only be noise.
+
+    Raises:
+        SyntaxError, ValueError, RecursionError, MemoryError: as ``ast.parse``.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, filename=filename)
 
 
 def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
