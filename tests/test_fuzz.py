@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 
 import hypothesmith
 import pytest
@@ -210,3 +211,43 @@ def test_oracle_detects_changes_outside_spans() -> None:
     assert outside_lines_kept(original, [b"a\n", b"X\n"], [(2, 4)]) is not None  # the last line lost
     assert outside_lines_kept(original, [b"a\n", b"b\n", b"p\n", b"c\n", b"q\n"], [(2, 4)]) is not None
     assert outside_lines_kept(original, [b"z\n", *original[1:]], [(2, 4)]) is not None
+
+
+# -- every syntax of the supported versions, around HTTP code ----------------------------------
+
+MODERN = {
+    "match": "def f(cmd, url):\n    match cmd:\n        case {'get': str(u)} if u:\n            return requests.get(u)\n"
+             "        case [first, *rest]:\n            s = requests.Session()\n            return s.get(first)\n"
+             "        case _:\n            pass\n",
+    "walrus": "def f(urls):\n    if (s := requests.Session()) is not None:\n        for u in urls:\n"
+              "            if (r := s.get(u, timeout=5)).ok:\n                print(r)\n",
+    "pep695": "type Fetcher = Callable[[str], requests.Response]\n\n\ndef f[T: str](url: T) -> None:\n"
+              "    client = httpx.Client()\n    client.get(url)\n\n\nclass Box[T]:\n"
+              "    def get(self, url: T):\n        return requests.get(url)\n",
+    "async comprehensions": "async def f(urls):\n    session = aiohttp.ClientSession()\n"
+                            "    pages = [await session.get(u) async for u in agen(urls)]\n"
+                            "    return {u: await (await session.get(u)).text() for u in urls}\n",
+    "decorators": "@functools.cache\n@(lambda f: f)\ndef f(url):\n    s = requests.Session()\n    return s.get(url)\n",
+    "f-strings": "def f(base, i):\n    s = requests.Session()\n    s.get(f\"{base}/{i!r:>{10}}/{'x' if i else f'{i}'}\")\n",
+    "nested f-strings 3.12": "def f(base):\n    s = requests.Session()\n    s.get(f\"{f\"{f\"{base}\"}\"}\")\n",
+    "except star": "def f(url):\n    s = requests.Session()\n    try:\n        s.get(url)\n    except* ValueError:\n        pass\n",
+    "positional only": "def f(url, /, *, retries=3, **kw):\n    return requests.get(url)\n",
+    "global nonlocal": "S = None\n\n\ndef f(url):\n    global S\n    S = requests.Session()\n    def g():\n        nonlocal url\n"
+                       "        return S.get(url)\n    return g()\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODERN))
+def test_every_syntax_around_http_code(name: str) -> None:
+    source = (HEADER + "import functools\nfrom typing import Callable\n\n\n" + MODERN[name]).encode()
+    try:
+        ast.parse(source)
+    except SyntaxError:
+        pytest.skip(f"{name}: not valid on Python {sys.version_info[:2]}")
+    found = check_source(source, "modern.py", ALL)
+    assert all(d.code in RULES for d in found), found
+    assert found, f"{name}: the HTTP code inside is still analysed"
+    result = fix_source(source, "modern.py", ALL, True)
+    if result.source is not None:
+        ast.parse(result.source)
+        assert fix_source(result.source, "modern.py", ALL, True).source is None
