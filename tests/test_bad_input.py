@@ -50,34 +50,20 @@ def expect_one_line(capsys, tree: Path, bad: Path, *needles: str, argv: tuple[st
 # -- contents -------------------------------------------------------------------------------
 
 
-def test_syntax_error_reports_where(tree: Path, capsys) -> None:
+@pytest.mark.parametrize(
+    ("label", "data", "needles"),
+    [
+        ("syntax error, where", CALL + b"def g(:\n    pass\n", (":6:7: E999 SyntaxError:",)),
+        ("undecodable bytes", CALL + b"x = '\xff\xfe'\n", ("E999", "utf-8")),
+        ("wrong encoding cookie", b"# -*- coding: klingon -*-\n" + CALL, ("E999", "klingon")),
+        ("NUL bytes", CALL + b"x = 1\x00\n", ("E999", "null")),
+        ("inconsistent tabs", CALL + b"def g():\n\tif x:\n        pass\n", ("E999", "TabError")),
+    ],
+)
+def test_unreadable_contents_get_one_line(tree: Path, capsys, label: str, data: bytes, needles) -> None:
     bad = tree / "bad.py"
-    bad.write_bytes(CALL + b"def g(:\n    pass\n")
-    expect_one_line(capsys, tree, bad, f"{bad}:6:7: E999 SyntaxError:")
-
-
-def test_undecodable_bytes(tree: Path, capsys) -> None:
-    bad = tree / "bad.py"
-    bad.write_bytes(CALL + b"x = '\xff\xfe'\n")
-    expect_one_line(capsys, tree, bad, "E999", "utf-8")
-
-
-def test_wrong_encoding_cookie(tree: Path, capsys) -> None:
-    bad = tree / "bad.py"
-    bad.write_bytes(b"# -*- coding: klingon -*-\n" + CALL)
-    expect_one_line(capsys, tree, bad, "E999", "klingon")
-
-
-def test_nul_bytes(tree: Path, capsys) -> None:
-    bad = tree / "bad.py"
-    bad.write_bytes(CALL + b"x = 1\x00\n")
-    expect_one_line(capsys, tree, bad, "E999", "null")
-
-
-def test_inconsistent_tabs(tree: Path, capsys) -> None:
-    bad = tree / "bad.py"
-    bad.write_bytes(CALL + b"def g():\n\tif x:\n        pass\n")
-    expect_one_line(capsys, tree, bad, "E999", "TabError")
+    bad.write_bytes(data)
+    expect_one_line(capsys, tree, bad, *needles)
 
 
 @pytest.mark.parametrize(
