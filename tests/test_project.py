@@ -102,3 +102,20 @@ def test_module_names() -> None:
     assert module_name(str(PACKAGE / "services.py")) == ("shop.services", False)
     assert module_name(str(PACKAGE / "__init__.py")) == ("shop", True)
     assert top_package(__file__) is None
+
+
+def test_astroid_is_loaded_only_when_a_check_asks() -> None:
+    """The shop package has a function only astroid can decide: checking a module that does not
+    call it (models.py), or a folder without one, never imports astroid; services.py does."""
+    script = (
+        "import sys; from httplint.cli import main; main(['--no-cache', '-j1', *sys.argv[1:]]); "
+        "print('astroid' in sys.modules, file=sys.stderr)"
+    )
+
+    def loads_astroid(*paths: str) -> str:
+        result = subprocess.run([sys.executable, "-c", script, *paths], capture_output=True, text=True, check=False)
+        return result.stderr.strip().splitlines()[-1]
+
+    assert loads_astroid(str(PACKAGE / "models.py")) == "False"
+    assert loads_astroid(str(Path(__file__).parents[1] / "examples" / "weather_service")) == "False"
+    assert loads_astroid(str(PACKAGE / "services.py")) == "True"
