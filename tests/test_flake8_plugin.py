@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ALL_FIXTURES = sorted(p for p in FIXTURES.rglob("*.py") if not p.name.endswith(".fixed.py"))

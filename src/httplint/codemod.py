@@ -18,10 +18,8 @@ and ``os.replace``, keeping the file mode.
 
 from __future__ import annotations
 
-import ast
 import io
 import os
-import re
 import tempfile
 import tokenize
 from collections import Counter

@@ -253,7 +253,7 @@ def _check_parsed(source, path, rules, knowledge, module, is_package, semantic, 
     except RecursionError:
         return [Diagnostic(path, 1, 0, "E999", "syntax-error", "RecursionError: file nested too deeply to analyse")]
     if not diagnostics or _NOQA.search(source) is None:
-        return diagnostics  # every `# noqa` form contains the word (PEP 263 encodings are ASCII-compatible)
+        return diagnostics  # every noqa comment contains the word (PEP 263 encodings are ASCII-compatible)
     text = decode(source)
     lines = text.splitlines(keepends=True)
     if noqa.file_is_skipped(lines):

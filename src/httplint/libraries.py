@@ -17,7 +17,7 @@ Terms:
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 #: Top-level module names whose mention in a file makes it worth parsing. The
 #: text prefilter of the engine searches for these words.

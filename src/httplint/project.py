@@ -18,7 +18,6 @@ import ast
 import dataclasses
 import functools
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -21,7 +21,7 @@ import itertools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from .engine import Linter
 from .project import indexable, package_modules, top_package
