@@ -11,7 +11,7 @@
    looks for).
 
 Only paths, flags, digests and findings cross process boundaries; a worker holds one
-package's parses at a time. Tasks go out largest first, so the two cores finish together.
+package's parses at a time. Tasks go out largest first, so that the workers finish together.
 """
 
 from __future__ import annotations
@@ -34,7 +34,15 @@ SCAN_CHUNK = 128
 
 @dataclass
 class Scanned:
-    """What the scan learnt of one file."""
+    """What the scan learnt of one file.
+
+    Attributes:
+        relevant: it passed the prefilter (it will be parsed and checked).
+        indexed: the project index reads it (:func:`httplint.project.indexable`).
+        digest: SHA-256 of its bytes, hex, when the result cache is on.
+        size: its length in bytes.
+        error: the ``E902`` when it could not be read.
+    """
 
     path: str
     relevant: bool = False
@@ -46,7 +54,15 @@ class Scanned:
 
 @dataclass
 class PackageTask:
-    """The work of one package (``top``; ``None`` for loose scripts)."""
+    """The work of one package (``top``, its folder; ``None`` for loose scripts).
+
+    Attributes:
+        index: the modules the package's index reads.
+        check: the files to check (they passed the prefilter).
+        others: the package's other files to check, checked only if they name one of the
+            package's factories or client subclasses.
+        cost: bytes to parse, to send the largest tasks first.
+    """
 
     top: str | None
     index: list[str] = field(default_factory=list)
