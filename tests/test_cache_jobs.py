@@ -74,3 +74,18 @@ def test_cache_survives_an_unwritable_folder(tmp_path, capsys, monkeypatch) -> N
     (tmp_path / ".httplint_cache").write_text("not a folder")
     code, out = run(capsys, monkeypatch, tmp_path, ".")
     assert code == 1 and "HTL104" in out
+
+
+def test_parallel_packages_give_the_serial_findings(tmp_path, capsys, monkeypatch) -> None:
+    """A package whose factories make other modules worth checking (shop), spread over workers."""
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "fixtures" / "project" / "shop", tmp_path / "shop")
+    tree(tmp_path, count=10)
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(runner, "SCAN_CHUNK", 4)
+    serial = run(capsys, monkeypatch, tmp_path, "--no-cache", "-j", "1", "--format", "json", ".")
+    parallel = run(capsys, monkeypatch, tmp_path, "--no-cache", "-j", "2", "--format", "json", ".")
+    assert serial == parallel
+    paths = {Path(d["path"]).name for d in json.loads(parallel[1])}
+    assert {"services.py", "leak0.py", "stream9.py"} <= paths  # services.py imports no HTTP library
