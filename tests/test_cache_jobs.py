@@ -89,3 +89,14 @@ def test_parallel_packages_give_the_serial_findings(tmp_path, capsys, monkeypatc
     assert serial == parallel
     paths = {Path(d["path"]).name for d in json.loads(parallel[1])}
     assert {"services.py", "leak0.py", "stream9.py"} <= paths  # services.py imports no HTTP library
+
+
+def test_one_module_of_a_package_gets_the_package_index(tmp_path, capsys, monkeypatch) -> None:
+    """Named alone, services.py still sees the factories of shop/http.py (read for the index only)."""
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "fixtures" / "project" / "shop", tmp_path / "shop")
+    whole = run(capsys, monkeypatch, tmp_path, "--no-cache", "--format", "json", ".")
+    alone = run(capsys, monkeypatch, tmp_path, "--no-cache", "--format", "json", "shop/services.py")
+    expected = [d for d in json.loads(whole[1]) if d["path"].endswith("services.py")]
+    assert expected and json.loads(alone[1]) == [{**d, "path": "shop/services.py"} for d in expected]
