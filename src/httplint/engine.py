@@ -1,4 +1,5 @@
-"""Read, prefilter (:mod:`httplint.prefilter`), parse once with ``ast``, run the selected rules, drop ``noqa``'d findings."""
+"""Read, prefilter (:mod:`httplint.prefilter`), parse once with ``ast``, run the selected
+rules, drop ``noqa``'d findings."""
 
 from __future__ import annotations
 
@@ -20,8 +21,6 @@ from .resources import analyze
 from .semantic import SemanticModel, parse
 from .rule import Diagnostic, Rule
 from .rules import OPINIONATED_PREFIX, RULES
-
-
 
 _NOQA = re.compile(rb"(?i)noqa")
 #: Files larger than this are not parsed (a parse and its model take ~60x the source in
