@@ -30,6 +30,8 @@ from httplint.engine import check_source, select_rules
 from httplint.semantic import parse  # ast.parse without the parser's warnings about generated code
 from httplint.rules import RULES
 
+#: hypothesmith compiles what it generates (file "<string>"): CPython warns about code like `1()`.
+pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
 EXAMPLES = int(os.environ.get("HTTPLINT_FUZZ_EXAMPLES", "30"))
 FUZZ = settings(
     max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 100, database=None,
