@@ -125,18 +125,18 @@ def test_unreadable_and_unparsable_files_are_reported_and_the_run_goes_on(tree: 
 
 
 def test_permission_denied(tree: Path, capsys, monkeypatch) -> None:
-    import builtins
+    import os
 
     path = tree / "pkg" / "secret.py"
     path.write_text(LEAK)
-    real_open = builtins.open
+    real_open = os.open  # files are read with os.open (httplint.files.read_bytes)
 
     def deny(file, *args, **kwargs):
         if str(file) == str(path):
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     code, out, _ = run(capsys, str(tree / "pkg"))
     assert code == 1 and f"{path}:1:1: E902 PermissionError: Permission denied" in out and "HTL103" in out
 

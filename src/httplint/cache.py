@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .files import absolute
+from .files import absolute, read_bytes
 from .fix import Applicability, Fix
 from .rule import Diagnostic
 
@@ -103,8 +103,7 @@ class ResultCache:
             return None
         if entry["size"] != stat.st_size or entry["mtime"] != stat.st_mtime_ns:
             try:
-                with open(full, "rb") as handle:
-                    sha = hashlib.sha256(handle.read()).hexdigest()
+                sha = hashlib.sha256(read_bytes(full)).hexdigest()
             except OSError:
                 return None
             if sha != entry["sha"]:

@@ -13,7 +13,7 @@ from . import __version__
 from .config import ConfigError, Settings, load
 from .docs import render_rule
 from .engine import Linter, UsageError, decode
-from .files import Missing, NotPython, iter_python_files
+from .files import Missing, NotPython, iter_python_files, read_bytes
 from .report import FORMATS, Summary, use_color, write_statistics
 from .rule import Diagnostic
 from .rules import RULES
@@ -264,8 +264,7 @@ def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool) -> tuple[list
     from .codemod import fix_source, write_atomically  # libcst is imported only when fixing
 
     try:
-        with open(path, "rb") as handle:
-            source = handle.read()
+        source = read_bytes(path)
     except OSError as error:
         return [Diagnostic(path, 1, 0, "E902", "io-error", f"{type(error).__name__}: {error.strerror or error}")], 0, False
     knowledge, prefilter, module, is_package = linter.context(path)

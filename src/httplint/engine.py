@@ -15,6 +15,7 @@ from typing import Callable, Iterable
 from . import libraries as lib
 from . import noqa
 from .config import Settings
+from .files import read_bytes
 from .prefilter import PREFILTER, Prefilter, build_prefilter
 from .project import ProjectIndex, module_name
 from .resources import analyze
@@ -157,8 +158,7 @@ class Linter:
 
     def check_path(self, path: str) -> list[Diagnostic]:
         try:
-            with open(path, "rb") as handle:
-                source = handle.read()
+            source = read_bytes(path)
         except OSError as error:
             return [_io_error(path, error)]
         return self.check_source(source, path)
@@ -272,18 +272,6 @@ def decode(source: bytes) -> str:
         return source.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError):
         return source.decode("utf-8", errors="replace")
-
-
-def check_path(
-    path: str, rules: list[Rule], knowledge: lib.Knowledge | None = None, prefilter: Prefilter = PREFILTER
-) -> list[Diagnostic]:
-    """Read and check one file; an unreadable file gives one ``E902`` diagnostic."""
-    try:
-        with open(path, "rb") as handle:
-            source = handle.read()
-    except OSError as error:
-        return [_io_error(path, error)]
-    return check_source(source, path, rules, knowledge, prefilter)
 
 
 def _io_error(path: str, error: OSError) -> Diagnostic:

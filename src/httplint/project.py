@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import libraries as lib
-from .files import SKIPPED_DIRS, absolute
+from .files import SKIPPED_DIRS, absolute, read_bytes
 from .prefilter import PREFILTER
 from .semantic import FunctionNode, SemanticModel, own_nodes, parse
 
@@ -190,8 +190,7 @@ class ProjectIndex:
         modules = []
         for path in package_modules(top) if paths is None else paths:
             try:
-                with open(path, "rb") as handle:
-                    source = handle.read()
+                source = read_bytes(path)
                 if paths is None and not indexable(source):
                     continue
                 tree = parse(source, filename=path)
@@ -353,8 +352,7 @@ class ProjectIndex:
         cached = self._astroid.get(path)
         if cached is None:
             try:
-                with open(path, "rb") as handle:
-                    source = handle.read()
+                source = read_bytes(path)
             except OSError:
                 return None
             module, _ = module_name(path)

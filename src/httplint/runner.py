@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .engine import Linter
+from .files import read_bytes
 from .project import indexable, package_modules, top_package
 from .rule import Diagnostic
 
@@ -89,24 +90,6 @@ def scan(linter: Linter, paths: Iterable[str], digest: bool) -> list[Scanned]:
                     hashlib.sha256(source).hexdigest() if digest else None, len(source))
         )
     return results
-
-
-def read_bytes(path: str) -> bytes:
-    """A file's bytes, with plain ``os`` calls (a third cheaper than ``open().read()`` here,
-    where every file of a tree is read once).
-
-    Raises:
-        OSError: the file cannot be opened or read.
-    """
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        want = max(os.fstat(descriptor).st_size + 1, 1 << 16)
-        parts = []
-        while chunk := os.read(descriptor, want):  # to the end: a read may return less
-            parts.append(chunk)
-        return parts[0] if len(parts) == 1 else b"".join(parts)
-    finally:
-        os.close(descriptor)
 
 
 def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagnostic]]]:
