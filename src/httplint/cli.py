@@ -164,7 +164,7 @@ def _check_files(files: Iterable[str], linter: Linter, settings: Settings, args)
     """Check ``files``: cached results for unchanged ones, the rest by :mod:`httplint.runner`
     (without the cache, files are handed on as the walk finds them)."""
     from .cache import ResultCache, package_fingerprint, stats_fingerprint
-    from .files import absolute
+    from .files import absolute, inside_walk
     from .project import top_package
     from .runner import check_files
 
@@ -185,12 +185,11 @@ def _check_files(files: Iterable[str], linter: Linter, settings: Settings, args)
     by_package: dict[object, list[str]] = {}
     for path in files:
         by_package.setdefault(tops[path], []).append(path)
-    roots = [os.path.abspath(folder) + os.sep for folder in walked]
     fingerprints = {}
     for top, members in by_package.items():
         if top is None:
             fingerprints[top] = ""
-        elif any((str(top) + os.sep).startswith(root) for root in roots):
+        elif inside_walk(top, walked):
             fingerprints[top] = stats_fingerprint((fulls[p], stats[p]) for p in members)
         else:  # only part of the package is being checked: its other modules count too
             fingerprints[top] = package_fingerprint(top)

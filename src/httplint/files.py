@@ -7,7 +7,7 @@ import functools
 import operator
 import os
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pathspec
 
@@ -109,12 +109,24 @@ def absolute(path: str) -> str:
     folder, name = os.path.split(path)
     if not name or name in (".", ".."):
         return os.path.abspath(path)
-    return os.path.join(_absolute_folder(os.getcwd(), folder), name)
+    return os.path.join(absolute_folder(folder), name)
+
+
+def absolute_folder(folder: str) -> str:
+    """``os.path.abspath(folder)``, remembered for the working folder it was asked from."""
+    return _absolute_folder(os.getcwd(), folder)
 
 
 @functools.lru_cache(maxsize=65536)
 def _absolute_folder(cwd: str, folder: str) -> str:
     return os.path.abspath(os.path.join(cwd, folder))
+
+
+def inside_walk(folder: str | os.PathLike, walked: Iterable[str]) -> bool:
+    """Whether the absolute ``folder`` is one of the ``walked`` folders or below one: the walk
+    then found all its files (the excluded ones aside)."""
+    prefix = f"{folder}{os.sep}"
+    return any(prefix.startswith(absolute_folder(root).rstrip(os.sep) + os.sep) for root in walked)
 
 
 def _folders_only(spec: pathspec.PathSpec) -> bool:

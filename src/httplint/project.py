@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import libraries as lib
-from .files import SKIPPED_DIRS, absolute, read_bytes
+from .files import SKIPPED_DIRS, absolute, absolute_folder, read_bytes
 from .prefilter import PREFILTER
 from .semantic import FunctionNode, SemanticModel, own_nodes, parse
 
@@ -91,12 +91,7 @@ class ProjectFacts:
 
 def top_package(path: str) -> Path | None:
     """The highest folder of ``__init__.py`` files that holds ``path``, or ``None`` for a loose script."""
-    return _top_of_given_folder(os.getcwd(), os.path.dirname(path))
-
-
-@functools.lru_cache(maxsize=65536)
-def _top_of_given_folder(cwd: str, folder: str) -> Path | None:
-    return _top_of_folder(os.path.abspath(os.path.join(cwd, folder)))
+    return _top_of_folder(absolute_folder(os.path.dirname(path)))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from .engine import Linter
-from .files import read_bytes
+from .files import inside_walk, read_bytes
 from .project import indexable, package_modules, top_package
 from .rule import Diagnostic
 
@@ -202,10 +201,9 @@ def check_files(
 
 def _index_only(paths: list[str], wanted: set[str], walked: Iterable[str]) -> list[str]:
     """Modules the index must read besides ``paths``: those of packages only partly among them."""
-    roots = [os.path.abspath(folder) + os.sep for folder in walked]
     extra: list[str] = []
     for top in sorted({str(t) for t in map(top_package, paths) if t is not None}):
-        if not any((top + os.sep).startswith(root) for root in roots):
+        if not inside_walk(top, walked):
             extra.extend(p for p in package_modules(Path(top)) if p not in wanted)
     return extra
 
