@@ -27,15 +27,16 @@ FORMAT = 1
 
 
 def package_fingerprint(top: Path | None) -> str:
-    """A digest of every module of a package (path, size, mtime); ``""`` for a loose script."""
+    """A digest of every module of a package (path, size, mtime: :func:`stats_fingerprint`),
+    found by walking it; ``""`` for a loose script."""
     if top is None:
         return ""
-    digest = hashlib.sha256()
+    found = []
     stack = [str(top)]
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
@@ -44,11 +45,10 @@ def package_fingerprint(top: Path | None) -> str:
                     stack.append(entry.path)
             elif entry.name.endswith(".py"):
                 try:
-                    stat = entry.stat()
+                    found.append((entry.path, entry.stat()))
                 except OSError:
                     continue
-                digest.update(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    return stats_fingerprint(found)
 
 
 def stats_fingerprint(stats) -> str:
