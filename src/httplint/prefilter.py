@@ -27,6 +27,7 @@ import re
 from typing import Iterable
 
 from . import libraries as lib
+from .semantic import import_bindings
 
 #: Each spelling of a client module contains one of these.
 _WORDS = (b"requests", b"http", b"urllib")
@@ -100,20 +101,10 @@ def _bindings(statements: Iterable[bytes]) -> dict[str, str] | None:
                 return None  # a real statement that does not parse alone: unsure
             continue  # prose in a docstring
         for node in tree.body:
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        bound[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".", 1)[0]
-                        bound[top] = top
-            elif isinstance(node, ast.ImportFrom):
-                if node.level:
-                    return None  # `from . import requests`: the package decides what it is
-                for alias in node.names:
-                    if alias.name == "*":
-                        return None
-                    bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+            if isinstance(node, ast.ImportFrom) and (node.level or any(a.name == "*" for a in node.names)):
+                return None  # `from . import requests` (the package decides what it is), `import *`
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound.update(import_bindings(node))
     return bound
 
 

@@ -196,12 +196,7 @@ class SemanticModel:
 
     def _bind(self, node: ast.AST, scope: Scope) -> None:
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    scope.imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    scope.imports[top] = top
+            scope.imports.update(import_bindings(node))
         elif isinstance(node, ast.ImportFrom):
             module = node.module
             if node.level:
@@ -213,9 +208,7 @@ class SemanticModel:
                 module = f"{base}.{module}" if module else base
             if module is None:
                 return
-            for alias in node.names:
-                if alias.name != "*":
-                    scope.imports[alias.asname or alias.name] = f"{module}.{alias.name}"
+            scope.imports.update(import_bindings(node, module))
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             scope.declared_global.update(node.names)
         elif isinstance(node, ast.ExceptHandler) and node.name:
@@ -317,6 +310,25 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     if kind is ast.Constant:
         return ()
     return tuple(name for name in kind._fields if name not in _LEAF_FIELDS)
+
+
+def import_bindings(node: ast.Import | ast.ImportFrom, module: str | None = None) -> Iterator[tuple[str, str]]:
+    """``(local name, qualified name)`` for each name an import binds: ``import a.b`` binds
+    ``a``; ``import a.b as c`` binds ``c`` to ``a.b``; ``from m import x as y`` binds ``y`` to
+    ``m.x``, with ``module`` standing for ``m`` when given (a resolved relative import). A star
+    import binds nothing that can be named here."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                yield alias.asname, alias.name
+            else:
+                top = alias.name.split(".", 1)[0]
+                yield top, top
+        return
+    base = module if module is not None else node.module
+    for alias in node.names:
+        if alias.name != "*":
+            yield alias.asname or alias.name, f"{base}.{alias.name}"
 
 
 def parse(source: bytes | str, filename: str = "<unknown>") -> ast.Module:
