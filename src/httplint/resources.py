@@ -517,17 +517,12 @@ class _Analyzer:
                 return self.constructors.get(qualified)
             return self._local_factory(node.func, scope) if isinstance(node.func, ast.Name) else None
         if isinstance(node, ast.Name):
-            current: Scope | None = scope
-            while current is not None:
-                if current.is_class:
-                    current = current.parent
-                    continue
+            for current in scope.outward():
                 types = self._scope_types(current)
                 if node.id in types:
                     return types[node.id]
                 if node.id in current.bound and not current.is_module:
                     return None
-                current = current.parent
             return None
         if (
             isinstance(node, ast.Attribute)
@@ -548,21 +543,18 @@ class _Analyzer:
         if self.type_of(node, scope) is None:
             return None
         if isinstance(node, ast.Name):
-            current: Scope | None = scope
-            while current is not None:
-                if current.is_class:
-                    current = current.parent
-                    continue
+            for current in scope.outward():
                 if isinstance(current.node, FunctionNode) and node.id in _parameters(current.node):
                     return None  # `session = session or Session()`: maybe the caller's
                 stores = [s for s in current.stores if s.id == node.id]
                 if stores:
-                    values = {id(v): v for v in (self._bound_value(s) for s in stores) if v is not None}
-                    return next(iter(values.values())) if len(values) == 1 and len(stores) == len(
-                        [s for s in stores if self._bound_value(s) is not None]) else None
+                    bound = [self._bound_value(s) for s in stores]
+                    if any(value is None for value in bound):
+                        return None
+                    values = {id(value): value for value in bound}
+                    return next(iter(values.values())) if len(values) == 1 else None
                 if node.id in current.bound:
                     return None  # a parameter: built elsewhere
-                current = current.parent
             return None
         if isinstance(node, ast.Attribute):
             cls = scope.enclosing_class()

@@ -73,6 +73,15 @@ class Scope:
             current = current.parent
         return False
 
+    def outward(self) -> Iterator[Scope]:
+        """This scope and the enclosing ones, innermost first, leaving out class scopes (a
+        function does not see its class's names): where a name used here is looked up."""
+        current: Scope | None = self
+        while current is not None:
+            if not current.is_class:
+                yield current
+            current = current.parent
+
     def enclosing_class(self) -> ast.ClassDef | None:
         """The class whose method this scope is, if it is one."""
         if isinstance(self.node, FunctionNode) and self.parent is not None and self.parent.is_class:
