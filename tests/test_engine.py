@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from support import EVERY_FILE
+
 from httplint import engine, prefilter
 from httplint.rules import RULES
 
@@ -157,19 +159,11 @@ def test_prefilter_keeps_every_file_a_rule_flags() -> None:
         linter = engine.Linter(select=["ALL"])
         knowledge, filter_, module, is_package = linter.context(str(path))
         source = path.read_bytes()
-        found = engine.check_source(source, str(path), linter.rules, knowledge, _ALWAYS, module, is_package)
+        found = engine.check_source(source, str(path), linter.rules, knowledge, EVERY_FILE, module, is_package)
         if found:
             flagged += 1
             assert filter_.search(source), path
     assert flagged >= 25  # the fixtures that fire (the rest are silent cases)
-
-
-class _Always:
-    def search(self, source: bytes) -> bool:
-        return True
-
-
-_ALWAYS = _Always()
 
 
 def test_parser_warnings_about_the_linted_code_are_not_printed(capfd) -> None:

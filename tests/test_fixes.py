@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from fix_oracle import outside_lines_kept
+from support import outside_lines_kept
 
 from httplint.codemod import fix_source
 from httplint.engine import check_source

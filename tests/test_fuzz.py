@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from fix_oracle import outside_lines_kept
+from support import EVERY_FILE, outside_lines_kept
 
 from httplint.codemod import fix_source
 from httplint.engine import check_source, select_rules
@@ -42,19 +42,10 @@ FIXABLE = sorted(code for code, rule in RULES.items() if rule.fixable)
 HEADER = "import requests, httpx, urllib3, aiohttp, asyncio, contextlib\nimport urllib.request\n"
 
 
-class _Always:
-    """A prefilter that lets every file through (generated code rarely names a library)."""
-
-    words = ()
-
-    def search(self, source: bytes) -> bool:
-        return True
-
-
 def _no_crash(source: str) -> None:
     data = source.encode("utf-8", "surrogatepass")
-    for found in (check_source(data, "fuzz.py", ALL, prefilter=_Always()),
-                  check_source(data, "fuzz.py", ALL, prefilter=_Always(), module="pkg.fuzz")):
+    for found in (check_source(data, "fuzz.py", ALL, prefilter=EVERY_FILE),
+                  check_source(data, "fuzz.py", ALL, prefilter=EVERY_FILE, module="pkg.fuzz")):
         assert all(d.code == "E999" or d.code in RULES for d in found), found
 
 
@@ -78,7 +69,7 @@ def test_fix_on_grammar_programs_writes_code_that_parses(source: str) -> None:
         parse(data)
     except (SyntaxError, ValueError):
         return  # the header made it invalid (a `from __future__` that must come first)
-    result = fix_source(data, "fuzz.py", ALL, True, prefilter=_Always())
+    result = fix_source(data, "fuzz.py", ALL, True, prefilter=EVERY_FILE)
     if result.source is not None:
         parse(result.source)
 

@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from support import EVERY_FILE
+
 from httplint import engine
 from httplint.engine import Linter, check_source, select_rules
 from httplint.prefilter import PREFILTER
@@ -36,13 +38,6 @@ FULL = os.environ.get("HTTPLINT_SCALE") == "full"
 HANG_SECONDS = 120
 ALL = select_rules(["ALL"])
 ROOTS = sorted({sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["purelib"]})
-
-
-class _Always:
-    words = ()
-
-    def search(self, source: bytes) -> bool:
-        return True
 
 
 def _python_files(root: str | None = None) -> list[str]:
@@ -91,7 +86,7 @@ def test_every_file_parsed_and_analysed_without_a_crash() -> None:
             signal.alarm(HANG_SECONDS)
             start = time.perf_counter()
             try:
-                found = check_source(source, path, ALL, prefilter=_Always(), module="pkg.mod")
+                found = check_source(source, path, ALL, prefilter=EVERY_FILE, module="pkg.mod")
             except TimeoutError as error:
                 pytest.fail(f"{path}: {error}")
             finally:
