@@ -267,12 +267,11 @@ class TimeoutPass:
     def _session_timeout_set(self, receiver: ast.AST, scope: Scope) -> bool:
         if not isinstance(receiver, ast.Name):
             return False
-        for load in self.sm.name_loads.get(receiver.id, ()):
-            parent = self.sm.parent(load)
-            if (self.sm.scope(load) is scope and isinstance(parent, ast.Attribute) and parent.attr == "timeout"
-                    and isinstance(parent.ctx, ast.Store)):
-                return True
-        return False
+        return any(
+            target.attr == "timeout" and isinstance(target.value, ast.Name) and target.value.id == receiver.id
+            and self.sm.scope(target.value) is scope
+            for target in self.sm.attribute_assignments
+        )
 
     def _defines_adapter_subclass(self) -> bool:
         """The module defines a subclass of ``requests.adapters.HTTPAdapter`` (which may set a
