@@ -247,6 +247,8 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
     """
     if acq.how != "assign" or acq.name is None:
         return "it is not assigned to a local name"
+    if acq.given:
+        return "the name may hold the caller's client, which `with` would close"
     value = _assigned_value(acq)
     if value is None:
         return "it is not a plain `name = ...` assignment"

@@ -92,6 +92,9 @@ class Acquisition:
         factory: the project function that built it, when it was not a library constructor.
         rebound: the bound name is also bound to something else in the scope (a parameter,
             another value): the acquisition is then one branch of a "given or made here" design.
+        given: the value is the fresh branch of a "given or made here" expression or statement
+            (``client or Client()``, ``Client() if client is None else client``, ``if client is
+            None: client = Client()``): owned here only when it was made here.
         uses: every use of the value, see :class:`Use`.
     """
 
@@ -105,6 +108,7 @@ class Acquisition:
     loop: ast.AST | None
     work_loop: bool = False
     rebound: bool = False
+    given: bool = False
     factory: str | None = None
     uses: list[Use] = field(default_factory=list)
     state: State = State.LEAKED
@@ -233,6 +237,25 @@ def _parse_annotation(text: str) -> ast.expr | None:
         return None
 
 
+def given_or_fresh(node: ast.AST, parent: ast.AST | None) -> ast.expr | None:
+    """The ``given or Fresh()`` / ``Fresh() if given is None else given`` expression of which
+    ``node`` (a construction) is the fresh branch, or ``None``."""
+    if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node:
+        return parent
+    if isinstance(parent, ast.IfExp) and node in (parent.body, parent.orelse) and parent.test is not node:
+        return parent
+    return None
+
+
+def given_or_fresh_parent(acq: "Acquisition", sm: SemanticModel) -> ast.expr | None:
+    """The ``given or Fresh()`` expression an acquisition is the fresh branch of, if any."""
+    node: ast.AST = acq.call
+    parent = sm.parent(node)
+    if isinstance(parent, ast.Await):
+        node, parent = parent, sm.parent(parent)
+    return given_or_fresh(node, parent)
+
+
 _RETRY_WORDS = re.compile(r"retr|attempt|tries|tried", re.I)
 _SESSION_WORDS = ("session", "http", "client", "requests", "conn", "api")
 
@@ -278,9 +301,12 @@ class _Analyzer:
         acquisitions already made), so that other classes are not walked again."""
         classes: dict[int, ast.ClassDef] = {}
         for acq in self.result.acquisitions:
-            if acq.owner is None or not isinstance(acq.statement, (ast.Assign, ast.AnnAssign)):
+            if acq.owner is None:
                 continue
-            targets = acq.statement.targets if isinstance(acq.statement, ast.Assign) else [acq.statement.target]
+            # `self.x = Client()`, or `x = Client()` … `self.x = x`
+            statements = [acq.statement, *(self.sm.parent(u.node) for u in acq.uses if u.kind is UseKind.ESCAPE)]
+            targets = [t for st in statements if isinstance(st, (ast.Assign, ast.AnnAssign))
+                       for t in (st.targets if isinstance(st, ast.Assign) else [st.target])]
             if any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
                    for t in targets):
                 cls = acq.scope.enclosing_class()
@@ -309,13 +335,11 @@ class _Analyzer:
                 value = statement.value
                 if value is None or (isinstance(value, ast.Constant) and value.value is None):
                     continue
-                if isinstance(value, ast.Await):
-                    value = value.value
-                if isinstance(value, ast.Call) and self.type_of(value, self.sm.scope(value)) is not None \
-                        and self.sm.scope(value) is scope:
-                    created.setdefault(target.attr, []).append(value)
+                fresh = self._fresh_construction(value, scope)
+                if fresh is not None:
+                    created.setdefault(target.attr, []).append(fresh)
                 else:
-                    other.add(target.attr)  # handed in, or `given or Client()`: the caller may own it
+                    other.add(target.attr)  # handed in: the caller owns it
         for attribute, calls in created.items():
             if attribute in other or self._attribute_escapes(cls, attribute, methods):
                 continue
@@ -334,6 +358,32 @@ class _Analyzer:
             self.result.class_leaks.append(
                 ClassLeak(calls[0], cls, attribute, owner, reason, tuple(sorted(closers)))
             )
+
+    def _fresh_construction(self, value: ast.AST, scope: Scope) -> ast.Call | None:
+        """The client construction of this scope that ``value`` holds: a constructor call, the fresh
+        branch of ``given or Client()`` (the class owns it when it built it), or a local name bound
+        to one (``if session is None: session = Session()``)."""
+        if isinstance(value, ast.Await):
+            value = value.value
+        if isinstance(value, (ast.BoolOp, ast.IfExp)):
+            branch = value.values[-1] if isinstance(value, ast.BoolOp) else None
+            if isinstance(value, ast.IfExp):
+                branch = value.body if isinstance(value.body, (ast.Call, ast.Await)) else value.orelse
+            if isinstance(branch, ast.Await):
+                branch = branch.value
+            if given_or_fresh(branch, self.sm.parent(branch)) is None and not isinstance(branch, ast.Call):
+                return None
+            value = branch
+        if isinstance(value, ast.Name) and isinstance(scope.node, FunctionNode):
+            bound = [self._bound_value(s) for s in scope.stores if s.id == value.id]
+            calls = [c for c in bound if c is not None and self.type_of(c, scope) is not None]
+            if len(calls) != 1 or len(bound) > 1 + (value.id in _parameters(scope.node)):
+                return None
+            value = calls[0]
+        if isinstance(value, ast.Call) and self.type_of(value, self.sm.scope(value)) is not None \
+                and self.sm.scope(value) is scope:
+            return value
+        return None
 
     def _methods_with_bases(self, cls: ast.ClassDef) -> dict[str, ast.AST] | None:
         """The class's methods, with those of base classes defined in the same module; ``None``
@@ -757,8 +807,11 @@ class _Analyzer:
         if owner is not None and how in ("with", "async-with"):
             self._check_context(call, owner, request_context=False)
         if how == "assign" and name is not None:
-            acq.uses = self._name_uses(name, scope, acq)
             acq.rebound = self._bound_elsewhere(name, scope, call)
+            acq.given = given_or_fresh_parent(acq, self.sm) is not None or (
+                isinstance(scope.node, FunctionNode) and name in _parameters(scope.node)
+            )
+            acq.uses = self._name_uses(name, scope, acq)
         elif how in ("with", "async-with") and name is not None:
             acq.uses = self._name_uses(name, scope, acq)
         elif how == "inline":
@@ -771,6 +824,9 @@ class _Analyzer:
         parent = self.sm.parent(node)
         if isinstance(parent, ast.Await):
             node, parent = parent, self.sm.parent(parent)
+        choice = given_or_fresh(node, parent)
+        if choice is not None:
+            node, parent = choice, self.sm.parent(choice)
         if isinstance(parent, ast.withitem) and parent.context_expr is node:
             with_node = self.sm.parent(parent)
             how = "async-with" if isinstance(with_node, ast.AsyncWith) else "with"
@@ -847,6 +903,8 @@ class _Analyzer:
 
     def _classify(self, node: ast.AST, acq: Acquisition) -> Use:
         parent = self.sm.parent(node)
+        if acq.given and acq.how == "assign" and parent is given_or_fresh_parent(acq, self.sm):
+            return Use(node, UseKind.NEUTRAL)  # the given side of `client = client or Client()`
         if isinstance(parent, ast.Attribute) and parent.value is node:
             return self._classify_attribute(node, parent, acq)
         if isinstance(parent, ast.withitem) and parent.context_expr is node:

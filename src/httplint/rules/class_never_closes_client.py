@@ -16,8 +16,12 @@ class ClassNeverClosesClient(Rule):
     reported too, and so is a `__del__` that is the only close of an async client (a
     coroutine cannot be awaited there).
 
-    It stays silent when the client was handed in (a parameter, or `session or
-    requests.Session()` with a flag that decides who closes), when the class hands it out
+    A client the class builds only when none is given (`session or requests.Session()`,
+    `if session is None: session = requests.Session()`) is the class's to close on that
+    branch: it is reported when no method closes it (a close guarded by a flag that records
+    who built it counts as closing it).
+
+    It stays silent when the client was handed in (a parameter), when the class hands it out
     (returns it, passes it on), and when a base class it cannot see may close it.
 
     ## Why is this bad?

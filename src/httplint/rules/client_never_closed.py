@@ -16,6 +16,12 @@ class ClientNeverClosed(Rule):
     not escaping (returned, yielded, stored on `self`, a global or a container, or
     passed to another callable, which then owns it).
 
+    A client built only when the caller gave none (`client = client or httpx.Client()`,
+    `httpx.Client() if client is None else client`, `if client is None: client =
+    httpx.Client()`) is owned here on that branch and is reported the same way; closing
+    it in `finally` when a flag says it was built here makes it silent, and so does
+    `if client is None: with httpx.Client() as client: ...`.
+
     Module-level clients are shared singletons and are not flagged. An inline
     `requests.Session().get(...)` is not flagged either: requests and urllib3 close
     those sockets quietly when the response is collected; for the same reason a
@@ -57,7 +63,8 @@ class ClientNeverClosed(Rule):
     the client is now closed after its last use, and an object derived from it that
     outlives that point (a streamed response handed on, a request still running) stops
     working. No fix is offered when the uses span several blocks, the name is rebound,
-    or the client is used only inline.
+    or the client is used only inline, nor for a client that may be the caller's (a
+    `with` would close it too).
 
     ## References
     - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
@@ -84,10 +91,13 @@ class ClientNeverClosed(Rule):
                 how = "`try`/`finally`"
             closer = sorted(owner.close_methods)[0]
             fix = plan_context_manager(acq, analysis, Applicability.UNSAFE)
-            source = f", from `{acq.factory}()`" if acq.factory else ""
-            if acq.name and source:
-                yield acq.call, f"`{acq.name}` (`{owner.name}`{source}) is never closed: use {how} or call `.{closer}()`", fix
-            elif acq.name:
-                yield acq.call, f"`{acq.name}` (`{owner.name}`) is never closed: use {how} or call `.{closer}()`", fix
+            details = [f"`{owner.name}`"]
+            if acq.factory:
+                details.append(f"from `{acq.factory}()`")
+            if acq.given:
+                details.append("built when none is given")
+                how = f"record that it was built here and call `.{closer}()` in `finally`"
             else:
-                yield acq.call, f"`{owner.name}` is never closed: use {how} or call `.{closer}()`", fix
+                how = f"use {how} or call `.{closer}()`"
+            what = f"`{acq.name}` ({', '.join(details)})" if acq.name else f"`{owner.name}`"
+            yield acq.call, f"{what} is never closed: {how}", fix
