@@ -136,6 +136,7 @@ class ProjectIndex:
         self._trees: dict[str, tuple[bytes, SemanticModel]] = {}
         self._kept = 0  # bytes of source whose parse is kept
         self._astroid: dict[str, tuple] = {}  # astroid's modules, by path, once asked
+        self._summaries: dict[str, object] = {}  # module name → its Summaries, parsed on demand
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -157,12 +158,63 @@ class ProjectIndex:
 
     def knowledge_for(self, path: str) -> lib.Knowledge:
         facts = self.facts_for(path)
+        top = top_package(path)
+        resolve = functools.partial(self.summary, top) if top is not None else None
         if not (facts.factories or facts.subclasses or facts.response_factories):
-            return self.base
-        return self.base.with_project(
+            return dataclasses.replace(self.base, summary=resolve) if resolve else self.base
+        knowledge = self.base.with_project(
             tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
             tuple(facts.subclasses.items()),
         )
+        return dataclasses.replace(knowledge, summary=resolve) if resolve else knowledge
+
+    # -- summaries of functions in other modules ----------------------------------------
+
+    def summary(self, top: Path, qualified: str, depth: int = 0):
+        """``(summary, bound_first)`` for the project function (or class, for its ``__init__``)
+        named ``qualified`` in package ``top``, following re-exports (see
+        :meth:`httplint.summaries.Summaries.local`); ``None`` when it is not a plain function
+        of the package. Modules are parsed on demand, once per run."""
+        parts = qualified.split(".")
+        if parts[0] != top.name or len(parts) < 2 or depth > 3:
+            return None
+        for cut in range(len(parts) - 1, 0, -1):
+            summaries = self._module_summaries(top, parts[:cut])
+            if summaries is None:
+                continue
+            rest = parts[cut:]
+            if len(rest) != 1:
+                return None
+            name = rest[0]
+            sm = summaries.sm
+            target = sm.module_scope.imports.get(name)
+            if target is not None and name not in sm.module_scope.bound:
+                return self.summary(top, lib.canonical(target) or target, depth + 1)
+            return summaries.local(name)
+        return None
+
+    def _module_summaries(self, top: Path, parts: list[str]):
+        from .summaries import Summaries
+
+        key = ".".join(parts)
+        if key in self._summaries:
+            return self._summaries[key]
+        base = top.parent.joinpath(*parts)
+        summaries = None
+        for path in (base.with_suffix(".py"), base / "__init__.py"):
+            if not path.is_file():
+                continue
+            try:
+                source = read_bytes(str(path))
+                if len(source) <= INDEX_MAX_BYTES:
+                    tree = parse(source, filename=str(path))
+                    semantic = SemanticModel(tree, key, path.name == "__init__.py")
+                    summaries = Summaries(semantic, functools.partial(self.summary, top))
+            except (OSError, SyntaxError, ValueError, RecursionError):
+                summaries = None
+            break
+        self._summaries[key] = summaries
+        return summaries
 
     # -- building --------------------------------------------------------------------
 
@@ -180,6 +232,8 @@ class ProjectIndex:
             self._kept -= len(self._trees.pop(path)[0])
         for path in [p for p in self._astroid if p.startswith(prefix)]:
             del self._astroid[path]
+        for module in [m for m in self._summaries if m == top.name or m.startswith(top.name + ".")]:
+            del self._summaries[module]
 
     def _build(self, top: Path, paths: list[str] | None = None) -> ProjectFacts:
         modules = []

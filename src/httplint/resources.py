@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from . import libraries as lib
+from .summaries import Effect, Summaries
 from .semantic import ComprehensionNode, FunctionNode, LoopNode, Scope, SemanticModel, own_nodes
 
 
@@ -43,6 +44,7 @@ class UseKind(Enum):
     WITH = "with"              # `with x:` / `async with x:`
     REGISTERED = "registered"  # closing(x), stack.enter_context(x), atexit.register(x.close)
     ESCAPE = "escape"
+    BORROW = "borrow"          # lent to a project function that only uses it (:mod:`httplint.summaries`)
     NEUTRAL = "neutral"
 
 
@@ -277,6 +279,7 @@ class _Analyzer:
         self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
         self._name_loads = semantic.name_loads
+        self.summaries = Summaries(semantic, knowledge.summary)
         imported = {lib.canonical(q).split(".", 1)[0] for scope in semantic.scopes.values() for q in scope.imports.values()}
         self._imports_requests = "requests" in imported
         self._imports_urllib3 = "urllib3" in imported
@@ -851,6 +854,8 @@ class _Analyzer:
             return "discarded", None, node
         if isinstance(parent, (ast.Call, ast.keyword)):
             use = self._classify_argument(node)
+            if use in (UseKind.BORROW, UseKind.RELEASE):
+                return "inline", None, node  # `get_json(httpx.Client(), url)`: lent, and dropped
             return ("registered" if use is UseKind.REGISTERED else "escape"), None, node
         return "escape", None, node
 
@@ -916,7 +921,10 @@ class _Analyzer:
         if isinstance(parent, ast.comprehension) and parent.iter is node:
             return Use(node, UseKind.CONSUME if acq.response else UseKind.NEUTRAL)
         if isinstance(parent, (ast.Call, ast.keyword)):
-            kind = self._classify_argument(node)
+            kind = self._classify_argument(node, acq.owner is not None)
+            call = self.sm.parent(parent) if isinstance(parent, ast.keyword) else parent
+            if kind is UseKind.RELEASE:  # `close_session(session)`: a helper that closes it
+                return Use(node, kind, call, isinstance(self.sm.parent(call), ast.Await))
             return Use(node, kind)
         if isinstance(parent, (ast.Compare, ast.Expr, ast.FormattedValue, ast.Delete, ast.Assert)):
             return Use(node, UseKind.NEUTRAL)
@@ -1002,7 +1010,9 @@ class _Analyzer:
             current = self.sm.parent(current)
         return current
 
-    def _classify_argument(self, node: ast.AST) -> UseKind:
+    def _classify_argument(self, node: ast.AST, owner: bool = True) -> UseKind:
+        """What the call ``node`` is an argument of does to it; ``owner``: it is a client (a
+        response lent to a helper that reads it is consumed there: not followed, an escape)."""
         parent = self.sm.parent(node)
         call = self.sm.parent(parent) if isinstance(parent, ast.keyword) else parent
         if isinstance(parent, ast.Call) and parent.func is node:
@@ -1020,6 +1030,11 @@ class _Analyzer:
             and self.sm.is_builtin(call.func)
         ):
             return UseKind.NEUTRAL
+        effect = self.summaries.effect(call, node)
+        if effect is Effect.BORROW and owner:
+            return UseKind.BORROW
+        if effect is Effect.RELEASE:
+            return UseKind.RELEASE
         return UseKind.ESCAPE
 
     # -- deciding ------------------------------------------------------------------------

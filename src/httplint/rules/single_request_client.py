@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from ..resources import Analysis, State
+from ..resources import Analysis, State, UseKind
 from ..rule import Rule
 
 _KINDS = frozenset({"session", "client", "pool"})
@@ -79,6 +79,8 @@ class SingleRequestClient(Rule):
             function = acq.scope.node
             if function in analysis.entry_points or getattr(function, "name", "").startswith("test"):
                 continue
+            if any(u.kind is UseKind.BORROW for u in acq.uses):
+                continue  # lent to a function of the project: it may send more
             requests = acq.requests
             if len(requests) != 1 or requests[0].loop is not None or requests[0].nested:
                 continue
