@@ -37,7 +37,8 @@ class OwnerType:
         close_methods: methods that release the owner's sockets.
         async_close: ``True`` when the close methods return a coroutine that must be awaited.
         context: ``"sync"`` (``with``), ``"async"`` (``async with``) or ``None`` (neither).
-        request_methods: methods that send one request and return a response.
+        request_methods: methods that send one request and return a response (for a project
+            wrapper: its methods whose result is neither the wrapper nor its client).
         fresh_client_hint: the shared, long-lived object users should build once instead.
         inline_leaks: ``True`` when an inline ``Owner().get(...)`` leaks until garbage
             collection with a warning (httpx, aiohttp); ``False`` when the library's
@@ -56,6 +57,10 @@ class OwnerType:
     family: str = ""
     #: a project subclass that overrides ``request``/``send`` (and may set a timeout there)
     overrides_request: bool = False
+    #: a project wrapper that takes its client from this constructor parameter when one is
+    #: given (``session=None`` … ``session or Session()``): then the caller owns the client;
+    #: the parameter's name and its position after ``self`` (-1: keyword-only)
+    adopts: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
         if not self.family:

@@ -258,6 +258,49 @@ def given_or_fresh_parent(acq: "Acquisition", sm: SemanticModel) -> ast.expr | N
     return given_or_fresh(node, parent)
 
 
+def _given_parameter(value: ast.AST, method: ast.AST) -> tuple[str, int] | None:
+    """The parameter of ``method`` that ``value`` takes when given (``session or Session()``,
+    ``Session() if session is None else session``): its name and its position among the
+    positional parameters after ``self`` (-1 for keyword-only), or ``None``."""
+    names = [n.id for n in ast.walk(value) if isinstance(n, ast.Name)]
+    args = method.args  # type: ignore[attr-defined]
+    positional = [a.arg for a in (*args.posonlyargs, *args.args)][1:]
+    for name in names:
+        if name in positional:
+            return name, positional.index(name)
+        if any(a.arg == name for a in args.kwonlyargs):
+            return name, -1
+    return None
+
+
+def _passes(call: ast.Call, name: str, position: int) -> bool:
+    """``call`` passes a value other than ``None`` for the parameter ``name`` (at ``position``)."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return True
+    values = [k.value for k in call.keywords if k.arg == name]
+    if 0 <= position < len(call.args):
+        values.append(call.args[position])
+    return any(not (isinstance(v, ast.Constant) and v.value is None) for v in values)
+
+
+def _returns_self_or(function: ast.AST, attributes: set[str]) -> bool:
+    """``function`` returns or yields ``self`` or ``self.<one of attributes>``."""
+    for node in own_nodes(function.body):  # type: ignore[attr-defined]
+        if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and node.value is not None:
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            if isinstance(value, ast.Name) and value.id == "self":
+                return True
+            if (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
+                    and value.value.id == "self" and value.attr in attributes):
+                return True
+    return False
+
+
+def _may_hold_client(cls: ast.ClassDef) -> bool:
+    """A class with a method (a cheap first test before :meth:`_Analyzer.wrapper_types`)."""
+    return any(isinstance(n, FunctionNode) for n in cls.body)
+
+
 _RETRY_WORDS = re.compile(r"retr|attempt|tries|tried", re.I)
 _SESSION_WORDS = ("session", "http", "client", "requests", "conn", "api")
 
@@ -278,6 +321,7 @@ class _Analyzer:
         self.result = Analysis(semantic)
         self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
+        self._wrappers: dict[str, lib.OwnerType] | None = None
         self._name_loads = semantic.name_loads
         self.summaries = Summaries(semantic, knowledge.summary)
         imported = {lib.canonical(q).split(".", 1)[0] for scope in semantic.scopes.values() for q in scope.imports.values()}
@@ -319,14 +363,12 @@ class _Analyzer:
 
     # -- classes that own a client ---------------------------------------------------------
 
-    def _class_ownership(self, cls: ast.ClassDef) -> None:
-        """Clients a class builds, keeps on ``self`` and never closes (issue: classes that own a client)."""
-        if cls.name.endswith("Mixin"):
-            return  # another class of the final MRO may close it
-        methods = self._methods_with_bases(cls)
-        if methods is None:
-            return  # a base class we cannot see may close it
+    def _held_clients(self, cls: ast.ClassDef, methods: dict[str, ast.AST]) -> dict[str, tuple]:
+        """``attribute → (owner type, constructions, given parameter or None)`` for each
+        ``self.<attribute>`` the class builds a client into (and is not also handed one), and
+        that it does not hand out."""
         created: dict[str, list[ast.Call]] = {}
+        given: dict[str, str | None] = {}
         other: set[str] = set()
         for method in methods.values():
             scope = self.sm.scopes.get(method)
@@ -341,14 +383,28 @@ class _Analyzer:
                 fresh = self._fresh_construction(value, scope)
                 if fresh is not None:
                     created.setdefault(target.attr, []).append(fresh)
+                    if getattr(method, "name", "") == "__init__":
+                        given[target.attr] = given.get(target.attr) or _given_parameter(value, method)
                 else:
                     other.add(target.attr)  # handed in: the caller owns it
+        held = {}
         for attribute, calls in created.items():
             if attribute in other or self._attribute_escapes(cls, attribute, methods):
                 continue
             owner = self.type_of(calls[0], self.sm.scope(calls[0]))
             if owner is None or any(self.type_of(c, self.sm.scope(c)) is not owner for c in calls):
                 continue
+            held[attribute] = (owner, calls, given.get(attribute))
+        return held
+
+    def _class_ownership(self, cls: ast.ClassDef) -> None:
+        """Clients a class builds, keeps on ``self`` and never closes (issue: classes that own a client)."""
+        if cls.name.endswith("Mixin"):
+            return  # another class of the final MRO may close it
+        methods = self._methods_with_bases(cls)
+        if methods is None:
+            return  # a base class we cannot see may close it
+        for attribute, (owner, calls, _) in self._held_clients(cls, methods).items():
             # Any method that closes it (start/stop, connect/disconnect … pairs included) will do.
             closing = [name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())]
             closers = {name for name in methods if name in CLOSER_METHODS}
@@ -361,6 +417,63 @@ class _Analyzer:
             self.result.class_leaks.append(
                 ClassLeak(calls[0], cls, attribute, owner, reason, tuple(sorted(closers)))
             )
+
+    # -- wrapper owners: project classes that hold a client and close it ----------------------
+
+    def wrapper_types(self) -> dict[str, lib.OwnerType]:
+        """The module's *wrapper owners*, by class name: classes that build a client, keep it on
+        ``self``, never hand it out, and close it in a method other than ``__del__`` (``close``,
+        ``aclose``, ``stop``, ``__exit__`` …). Their instances are owners: a caller that builds
+        one must close it. A client that is only closed at collection (``__del__``) does not
+        make a wrapper; nor does a class whose bases are not all visible, or a mixin."""
+        if self._wrappers is None:
+            self._wrappers = {}  # while they are computed, a class holding another sees those found so far
+            for node in self.sm.tree.body:
+                if isinstance(node, ast.ClassDef) and _may_hold_client(node):
+                    wrapper = self._wrapper_type(node)
+                    if wrapper is not None:
+                        self._wrappers[node.name] = wrapper
+        return self._wrappers
+
+    def _wrapper_type(self, cls: ast.ClassDef) -> lib.OwnerType | None:
+        if cls.name.endswith("Mixin") or cls.decorator_list:
+            return None
+        methods = self._methods_with_bases(cls)
+        if methods is None:
+            return None
+        held = self._held_clients(cls, methods)
+        if not held:
+            return None
+        closing: set[str] = set()
+        for attribute, (owner, _, _) in held.items():
+            names = {name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())}
+            if not names or "__del__" in names:
+                return None  # never closed (HTL106), or closed when the instance is collected
+            closing |= names
+        calls = closing - {"__exit__", "__aexit__"}
+        asynchronous = {isinstance(methods[name], ast.AsyncFunctionDef) for name in calls}
+        has = set(methods)
+        context = None
+        if {"__enter__", "__exit__"} <= has:
+            context = "sync"
+        if {"__aenter__", "__aexit__"} <= has:
+            context = "async" if context is None else "either"
+        owners = [owner for owner, _, _ in held.values()]
+        given = [g for _, _, g in held.values()]
+        # Methods whose result cannot be the wrapper or its client: a caller that returns
+        # `await api.fetch(url)` still owns `api` (others may return `self`: a builder).
+        plain = frozenset(
+            name for name, fn in methods.items()
+            if not name.startswith("__") and not _returns_self_or(fn, set(held))
+        )
+        name = f"{self.sm.module}.{cls.name}" if self.sm.module else cls.name
+        return lib.OwnerType(
+            name=name, library="project", kind="wrapper", close_methods=frozenset(calls or closing),
+            request_methods=plain - closing,
+            async_close=asynchronous == {True}, context=context,
+            inline_leaks=any(o.inline_leaks for o in owners),
+            adopts=given[0] if len(given) == 1 and given[0] else None,
+        )
 
     def _fresh_construction(self, value: ast.AST, scope: Scope) -> ast.Call | None:
         """The client construction of this scope that ``value`` holds: a constructor call, the fresh
@@ -488,7 +601,7 @@ class _Analyzer:
         ):
             owner = self._local_factory(call.func, scope)
             if owner is not None:
-                self._acquire(call, scope, owner=owner, factory=call.func.id)
+                self._acquire(call, scope, owner=owner, factory=None if owner.kind == "wrapper" else call.func.id)
             elif self.sm.module and call.func.id in self.sm.module_scope.bound:
                 response = self.held_factories.get(f"{self.sm.module}.{call.func.id}")
                 if response is not None:
@@ -504,6 +617,9 @@ class _Analyzer:
             if owner is not None:
                 return owner
         owner = self.knowledge.local_factory(func.id)
+        if owner is not None:
+            return owner
+        owner = self.wrapper_types().get(func.id)
         if owner is not None:
             return owner
         return self._alias_target(func.id)
@@ -794,6 +910,8 @@ class _Analyzer:
         response: lib.ResponseType | None = None,
         factory: str | None = None,
     ) -> None:
+        if owner is not None and owner.adopts is not None and _passes(call, *owner.adopts):
+            return  # `Api(session)`: the wrapper is handed the caller's client and owns nothing
         how, name, value_node = self._binding(call, scope)
         acq = Acquisition(
             call=call,

@@ -69,6 +69,11 @@ class ClientCloseNotExceptionSafe(Rule):
             how = "`async with`" if owner.context == "async" else "`with`"
             if owner.context is None:
                 how = "`contextlib.closing`"
+            if owner.context == "either":
+                how = "`with` / `async with`"
+            advice = f"use {how} or close it in `finally`"
+            if owner.context is None and owner.async_close:
+                advice = "close it in `finally`"  # no `async with`, and `aclosing` calls `aclose()`
             yield release.call or release.node, (
-                f"`{acq.label}` is closed only on the normal path: use {how} or close it in `finally`"
+                f"`{acq.label}` is closed only on the normal path: {advice}"
             ), plan_exception_safe_release(acq, analysis)
