@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 #: Top-level module names whose mention in a file makes it worth parsing. The
 #: text prefilter of the engine searches for these words.
@@ -544,16 +544,17 @@ class Knowledge:
     #: a project's client subclasses: qualified class name → owner type (also valid annotations)
     subclasses: tuple[tuple[str, OwnerType], ...] = ()
 
-    #: qualified name → :class:`httplint.summaries.FunctionSummary` of a project function in
-    #: another module (the project index), or ``None`` when unknown; not part of equality.
-    summary: Callable[[str], object] | None = field(default=None, compare=False, hash=False)
+    #: what the other modules of the package say (:class:`httplint.project.ProjectView`:
+    #: function summaries, class definitions, attributes closed from outside); ``None`` for a
+    #: loose module. Not part of equality.
+    project: Any = field(default=None, compare=False, hash=False)
 
     def with_project(self, factories, response_factories, subclasses=()) -> "Knowledge":
         """This knowledge plus a project's discovered factories and subclasses."""
         return Knowledge(
             tuple(dict.fromkeys((*self.factories, *factories))), self.fix_timeout,
             tuple(dict.fromkeys((*self.response_factories, *response_factories))),
-            tuple(dict.fromkeys((*self.subclasses, *subclasses))), self.summary,
+            tuple(dict.fromkeys((*self.subclasses, *subclasses))), self.project,
         )
 
     def annotation(self, qualified: str | None) -> OwnerType | None:

@@ -24,6 +24,7 @@ from pathlib import Path
 from . import libraries as lib
 from .files import SKIPPED_DIRS, absolute, absolute_folder, read_bytes
 from .prefilter import PREFILTER
+from .resources import handed_elsewhere
 from .semantic import FunctionNode, SemanticModel, own_nodes, parse
 
 MAX_ROUNDS = 4
@@ -137,6 +138,8 @@ class ProjectIndex:
         self._kept = 0  # bytes of source whose parse is kept
         self._astroid: dict[str, tuple] = {}  # astroid's modules, by path, once asked
         self._summaries: dict[str, object] = {}  # module name → its Summaries, parsed on demand
+        self._views: dict[Path, ProjectView] = {}
+        self._sources: dict[Path, list[bytes]] = {}  # a package's module texts, once asked
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -159,41 +162,43 @@ class ProjectIndex:
     def knowledge_for(self, path: str) -> lib.Knowledge:
         facts = self.facts_for(path)
         top = top_package(path)
-        resolve = functools.partial(self.summary, top) if top is not None else None
+        view = self._views.get(top) if top is not None else None
+        if top is not None and view is None:
+            view = self._views[top] = ProjectView(self, top)
         if not (facts.factories or facts.subclasses or facts.response_factories):
-            return dataclasses.replace(self.base, summary=resolve) if resolve else self.base
+            return dataclasses.replace(self.base, project=view) if view else self.base
         knowledge = self.base.with_project(
             tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
             tuple(facts.subclasses.items()),
         )
-        return dataclasses.replace(knowledge, summary=resolve) if resolve else knowledge
+        return dataclasses.replace(knowledge, project=view) if view else knowledge
 
-    # -- summaries of functions in other modules ----------------------------------------
+    # -- other modules of the package, parsed on demand -----------------------------------
 
-    def summary(self, top: Path, qualified: str, depth: int = 0):
-        """``(summary, bound_first)`` for the project function (or class, for its ``__init__``)
-        named ``qualified`` in package ``top``, following re-exports (see
-        :meth:`httplint.summaries.Summaries.local`); ``None`` when it is not a plain function
-        of the package. Modules are parsed on demand, once per run."""
+    def resolve(self, top: Path, qualified: str, depth: int = 0):
+        """``(summaries of the module, name)`` for the module-level name ``qualified`` of
+        package ``top``, following re-exports (``from .helpers import get_json`` in an
+        ``__init__``); ``None`` when it is not defined in a module of the package."""
         parts = qualified.split(".")
         if parts[0] != top.name or len(parts) < 2 or depth > 3:
             return None
         for cut in range(len(parts) - 1, 0, -1):
-            summaries = self._module_summaries(top, parts[:cut])
+            summaries = self._module(top, parts[:cut])
             if summaries is None:
                 continue
-            rest = parts[cut:]
-            if len(rest) != 1:
+            if len(parts) - cut != 1:
                 return None
-            name = rest[0]
-            sm = summaries.sm
-            target = sm.module_scope.imports.get(name)
-            if target is not None and name not in sm.module_scope.bound:
-                return self.summary(top, lib.canonical(target) or target, depth + 1)
-            return summaries.local(name)
+            name = parts[-1]
+            scope = summaries.sm.module_scope
+            target = scope.imports.get(name)
+            if target is not None and name not in scope.bound:
+                return self.resolve(top, lib.canonical(target) or target, depth + 1)
+            return summaries, name
         return None
 
-    def _module_summaries(self, top: Path, parts: list[str]):
+    def _module(self, top: Path, parts: list[str]):
+        """The :class:`~httplint.summaries.Summaries` (and through it the model) of module
+        ``parts`` of package ``top``, parsed once per run; ``None`` when it is not there."""
         from .summaries import Summaries
 
         key = ".".join(parts)
@@ -209,12 +214,35 @@ class ProjectIndex:
                 if len(source) <= INDEX_MAX_BYTES:
                     tree = parse(source, filename=str(path))
                     semantic = SemanticModel(tree, key, path.name == "__init__.py")
-                    summaries = Summaries(semantic, functools.partial(self.summary, top))
+                    summaries = Summaries(semantic, self._views.setdefault(top, ProjectView(self, top)).summary)
             except (OSError, SyntaxError, ValueError, RecursionError):
                 summaries = None
             break
         self._summaries[key] = summaries
         return summaries
+
+    def closes_attribute(self, top: Path, attribute: str) -> bool:
+        """Some module of package ``top`` closes ``<something>.<attribute>`` from outside its
+        class (``client.session.close()``, ``await api.http.aclose()``): a text search of the
+        package's modules, read once per run when first asked."""
+        sources = self._sources.get(top)
+        if sources is None:
+            sources = []
+            for path in package_modules(top):
+                try:
+                    sources.append(read_bytes(path))
+                except OSError:
+                    continue
+            self._sources[top] = sources
+        needles = [f".{attribute}.{method}(".encode() for method in ("close", "aclose", "clear", "shutdown")]
+        for source in sources:
+            for needle in needles:
+                start = source.find(needle)
+                while start != -1:
+                    if not source[max(0, start - 4):start].endswith(b"self"):
+                        return True
+                    start = source.find(needle, start + 1)
+        return False
 
     # -- building --------------------------------------------------------------------
 
@@ -234,6 +262,8 @@ class ProjectIndex:
             del self._astroid[path]
         for module in [m for m in self._summaries if m == top.name or m.startswith(top.name + ".")]:
             del self._summaries[module]
+        self._views.pop(top, None)
+        self._sources.pop(top, None)
 
     def _build(self, top: Path, paths: list[str] | None = None) -> ProjectFacts:
         modules = []
@@ -363,7 +393,7 @@ class ProjectIndex:
                 return None, None, False
             owner = analyzer.type_of(value, scope)
             if owner is not None and analyzer.construction_of(value, scope) is not None:
-                if isinstance(value, ast.Name) and _handed_elsewhere(value.id, scope, semantic):
+                if isinstance(value, ast.Name) and handed_elsewhere(value.id, scope, semantic):
                     return None, None, False  # also registered or stored elsewhere: not the caller's alone
                 owners.add(owner)
                 continue
@@ -418,6 +448,35 @@ class ProjectIndex:
         return None
 
 
+class ProjectView:
+    """What the analysis of one module may ask about the other modules of its package
+    (:attr:`httplint.libraries.Knowledge.project`): answered by the index, on demand."""
+
+    def __init__(self, index: ProjectIndex, top: Path) -> None:
+        self.index = index
+        self.top = top
+
+    def summary(self, qualified: str):
+        """``(FunctionSummary, bound_first)`` of the project function (or class, for its
+        ``__init__``) ``qualified``, or ``None`` (:meth:`httplint.summaries.Summaries.local`)."""
+        found = self.index.resolve(self.top, qualified)
+        return found[0].local(found[1]) if found is not None else None
+
+    def class_def(self, qualified: str) -> tuple[ast.ClassDef, SemanticModel] | None:
+        """The ``class`` statement ``qualified`` names, with its module's model, or ``None``."""
+        found = self.index.resolve(self.top, qualified)
+        if found is None:
+            return None
+        summaries, name = found
+        node = next((n for n in summaries.sm.tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
+        return (node, summaries.sm) if node is not None else None
+
+    def closes_attribute(self, attribute: str) -> bool:
+        """Some module of the package closes ``<object>.<attribute>`` (see
+        :meth:`ProjectIndex.closes_attribute`)."""
+        return self.index.closes_attribute(self.top, attribute)
+
+
 def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyzer) -> bool:
     """``value`` is (or is a name bound once to) a call of one of the project's own functions:
     the one place astroid can see further than the ``ast`` fixpoint without reading libraries."""
@@ -433,25 +492,6 @@ def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyz
     qualified = analyzer._qualified(value.func, scope)
     top = (semantic.module or "").split(".", 1)[0]
     return bool(qualified and top and qualified.startswith(top + "."))
-
-
-def _handed_elsewhere(name: str, scope, semantic: SemanticModel) -> bool:
-    """The local ``name`` is passed to a call or stored somewhere besides being returned
-    (Home Assistant's ``create_async_httpx_client`` registers the client for shutdown)."""
-    for load in semantic.name_loads.get(name, ()):
-        if semantic.scope(load) is not scope:
-            continue
-        parent = semantic.parent(load)
-        call = semantic.parent(parent) if isinstance(parent, ast.keyword) else parent
-        if isinstance(call, ast.Call) and call.func is not load:
-            if isinstance(call.func, ast.Name) and call.func.id in lib.NON_RETAINING_CALLS:
-                continue  # isinstance(client, ...), print(client): looked at, not kept
-            return True
-        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is load:
-            return True
-        if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
-            return True
-    return False
 
 
 def _candidates(tree: ast.Module) -> list:

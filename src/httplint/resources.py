@@ -273,6 +273,25 @@ def _given_parameter(value: ast.AST, method: ast.AST) -> tuple[str, int] | None:
     return None
 
 
+def handed_elsewhere(name: str, scope, semantic: SemanticModel) -> bool:
+    """The local ``name`` is passed to a call or stored somewhere besides being returned
+    (Home Assistant's ``create_async_httpx_client`` registers the client for shutdown)."""
+    for load in semantic.name_loads.get(name, ()):
+        if semantic.scope(load) is not scope:
+            continue
+        parent = semantic.parent(load)
+        call = semantic.parent(parent) if isinstance(parent, ast.keyword) else parent
+        if isinstance(call, ast.Call) and call.func is not load:
+            if isinstance(call.func, ast.Name) and call.func.id in lib.NON_RETAINING_CALLS:
+                continue  # isinstance(client, ...), print(client): looked at, not kept
+            return True
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is load:
+            return True
+        if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            return True
+    return False
+
+
 def _passes(call: ast.Call, name: str, position: int) -> bool:
     """``call`` passes a value other than ``None`` for the parameter ``name`` (at ``position``)."""
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
@@ -292,6 +311,37 @@ def _returns_self_or(function: ast.AST, attributes: set[str]) -> bool:
                 return True
             if (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
                     and value.value.id == "self" and value.attr in attributes):
+                return True
+    return False
+
+
+#: Modules whose classes define no ``close`` a subclass could inherit (abstract bases, typing).
+_BASES_WITHOUT_CLOSE = ("abc.", "collections.abc.", "typing.", "typing_extensions.", "numbers.", "enum.")
+
+
+def _closes_nothing(qualified: str | None) -> bool:
+    """A base class from :data:`_BASES_WITHOUT_CLOSE` (``abc.ABC``, ``typing.Generic`` …)."""
+    return bool(qualified) and qualified.startswith(_BASES_WITHOUT_CLOSE)  # type: ignore[union-attr]
+
+
+_OUTSIDE_CLOSERS = frozenset({"close", "aclose", "clear", "shutdown"})
+
+
+def _lazy_getter(method: ast.AST, attribute: str) -> bool:
+    """``method`` builds ``self.<attribute>`` on first use and returns it: a statement
+    ``if self.<attribute> is None`` (or ``if not self.<attribute>``) whose body assigns it."""
+    for node in own_nodes(method.body):  # type: ignore[attr-defined]
+        if not isinstance(node, ast.If):
+            continue
+        test = node.test.operand if isinstance(node.test, ast.UnaryOp) else node.test
+        if isinstance(test, ast.Compare):
+            test = test.left
+        if not (isinstance(test, ast.Attribute) and test.attr == attribute):
+            continue
+        for statement in node.body:
+            if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Attribute) and t.attr == attribute for t in statement.targets
+            ):
                 return True
     return False
 
@@ -322,8 +372,12 @@ class _Analyzer:
         self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
         self._wrappers: dict[str, lib.OwnerType] | None = None
+        self._holding: dict[int, ast.ClassDef] = {}  # module-level classes that keep a client they built
+        self._methods_cache: dict[ast.ClassDef, dict[str, ast.AST] | None] = {}
+        self._returned: dict[tuple[ast.AST, bool], lib.OwnerType | None] = {}
         self._name_loads = semantic.name_loads
-        self.summaries = Summaries(semantic, knowledge.summary)
+        self.project = knowledge.project
+        self.summaries = Summaries(semantic, self.project.summary if self.project is not None else None)
         imported = {lib.canonical(q).split(".", 1)[0] for scope in semantic.scopes.values() for q in scope.imports.values()}
         self._imports_requests = "requests" in imported
         self._imports_urllib3 = "urllib3" in imported
@@ -339,11 +393,12 @@ class _Analyzer:
         self.timeouts = TimeoutPass(self)
         for call in self.sm.calls:
             self._visit_call(call)
-        for cls in self._classes_storing_clients():
+        self.wrapper_types()
+        for cls in {**self._classes_storing_clients(), **self._holding}.values():
             self._class_ownership(cls)
         return self.result
 
-    def _classes_storing_clients(self) -> list[ast.ClassDef]:
+    def _classes_storing_clients(self) -> dict[int, ast.ClassDef]:
         """Classes with a method that stores a newly built client on ``self`` (found among the
         acquisitions already made), so that other classes are not walked again."""
         classes: dict[int, ast.ClassDef] = {}
@@ -359,7 +414,7 @@ class _Analyzer:
                 cls = acq.scope.enclosing_class()
                 if cls is not None:
                     classes[id(cls)] = cls
-        return list(classes.values())
+        return classes
 
     # -- classes that own a client ---------------------------------------------------------
 
@@ -368,7 +423,8 @@ class _Analyzer:
         ``self.<attribute>`` the class builds a client into (and is not also handed one), and
         that it does not hand out."""
         created: dict[str, list[ast.Call]] = {}
-        given: dict[str, str | None] = {}
+        given: dict[str, tuple[str, int] | None] = {}
+        handed: dict[str, list[tuple[str, int] | None]] = {}
         other: set[str] = set()
         for method in methods.values():
             scope = self.sm.scopes.get(method)
@@ -385,14 +441,23 @@ class _Analyzer:
                     created.setdefault(target.attr, []).append(fresh)
                     if getattr(method, "name", "") == "__init__":
                         given[target.attr] = given.get(target.attr) or _given_parameter(value, method)
+                elif (isinstance(value, ast.Name) and getattr(method, "name", "") == "__init__"
+                      and value.id in _parameters(method) and value.id not in ("self", "cls")):
+                    # `if session is not None: self.s = session / else: self.s = Session()`
+                    handed.setdefault(target.attr, []).append(_given_parameter(value, method))
                 else:
                     other.add(target.attr)  # handed in: the caller owns it
+        for attribute, parameters in handed.items():
+            if attribute not in created:
+                other.add(attribute)  # only ever handed in
+            elif given.get(attribute) is None and len(parameters) == 1:
+                given[attribute] = parameters[0]
         held = {}
         for attribute, calls in created.items():
             if attribute in other or self._attribute_escapes(cls, attribute, methods):
                 continue
-            owner = self.type_of(calls[0], self.sm.scope(calls[0]))
-            if owner is None or any(self.type_of(c, self.sm.scope(c)) is not owner for c in calls):
+            owner = self._produced_type(calls[0], self.sm.scope(calls[0]))
+            if owner is None or any(self._produced_type(c, self.sm.scope(c)) is not owner for c in calls):
                 continue
             held[attribute] = (owner, calls, given.get(attribute))
         return held
@@ -407,6 +472,8 @@ class _Analyzer:
         for attribute, (owner, calls, _) in self._held_clients(cls, methods).items():
             # Any method that closes it (start/stop, connect/disconnect … pairs included) will do.
             closing = [name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())]
+            if not closing and self._closed_from_outside(attribute, methods):
+                continue  # `client.session.close()` in the class's users
             closers = {name for name in methods if name in CLOSER_METHODS}
             if closing == ["__del__"] and owner.async_close:
                 reason = "del-async"
@@ -444,6 +511,7 @@ class _Analyzer:
         held = self._held_clients(cls, methods)
         if not held:
             return None
+        self._holding[id(cls)] = cls
         closing: set[str] = set()
         for attribute, (owner, _, _) in held.items():
             names = {name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())}
@@ -496,36 +564,61 @@ class _Analyzer:
             if len(calls) != 1 or len(bound) > 1 + (value.id in _parameters(scope.node)):
                 return None
             value = calls[0]
-        if isinstance(value, ast.Call) and self.type_of(value, self.sm.scope(value)) is not None \
+        if isinstance(value, ast.Call) and self._produced_type(value, self.sm.scope(value)) is not None \
                 and self.sm.scope(value) is scope:
             return value
         return None
 
+    def _produced_type(self, call: ast.Call, scope: Scope) -> lib.OwnerType | None:
+        """The owner type ``call`` builds, or that the class's own producer method returns,
+        fresh or given (``self._get_session(session)`` returning ``session or Session()``)."""
+        owner = self.type_of(call, scope)
+        if owner is None and self._producer_method(call, scope) is not None:
+            owner = self.fresh_owner_returned(self._producer_method(call, scope), maybe_given=True)
+        return owner
+
     def _methods_with_bases(self, cls: ast.ClassDef) -> dict[str, ast.AST] | None:
-        """The class's methods, with those of base classes defined in the same module; ``None``
-        when a base cannot be seen (it may define ``close``)."""
+        """The class's methods, with those of its base classes defined in this module or in
+        another module of the package; ``None`` when a base cannot be seen (it may define
+        ``close``). Bases that define no ``close`` (``abc.ABC``, ``typing.Generic`` …) are skipped."""
+        return self._methods_of(cls, self.sm, 0)
+
+    def _methods_of(self, cls: ast.ClassDef, sm: SemanticModel, depth: int) -> dict[str, ast.AST] | None:
+        if depth > 8 or any(isinstance(k, ast.keyword) for k in cls.keywords):
+            return None  # metaclass=...: not followed
         methods: dict[str, ast.AST] = {}
         for base in cls.bases:
             if isinstance(base, ast.Name) and base.id == "object":
                 continue
-            local = next((n for n in self.sm.tree.body if isinstance(n, ast.ClassDef) and isinstance(base, ast.Name)
-                          and n.name == base.id), None)
-            if local is None or local is cls:
+            qualified = lib.canonical(sm.qualified_name(base.value if isinstance(base, ast.Subscript) else base,
+                                                        sm.module_scope))
+            if _closes_nothing(qualified):
+                continue  # `abc.ABC`, `collections.abc.MutableMapping`, `typing.Generic[T]` …
+            found = None
+            if isinstance(base, ast.Name) and base.id in sm.module_scope.bound:
+                local = next((n for n in sm.tree.body if isinstance(n, ast.ClassDef) and n.name == base.id), None)
+                found = (local, sm) if local is not None and local is not cls else None
+            elif qualified is not None and self.project is not None:
+                found = self.project.class_def(qualified)  # a base in another module of the package
+            if found is None:
                 return None
-            inherited = self._methods_with_bases(local)
+            inherited = self._methods_of(found[0], found[1], depth + 1)
             if inherited is None:
                 return None
             methods.update(inherited)
-        if any(isinstance(k, ast.keyword) for k in cls.keywords):
-            return None  # metaclass=...: not followed
         for node in cls.body:
             if isinstance(node, FunctionNode):
                 methods[node.name] = node
         return methods
 
     def _attribute_escapes(self, cls: ast.ClassDef, attribute: str, methods: dict[str, ast.AST]) -> bool:
-        """``self.<attribute>`` is handed out (returned, passed, stored elsewhere): someone else may close it."""
+        """``self.<attribute>`` is handed out (returned, passed, stored elsewhere): someone else may
+        close it. Not an escape: lending it to a function that only borrows it
+        (:mod:`httplint.summaries`), and returning it from a lazy getter that builds it on first
+        use (``if self._s is None: self._s = Session()`` … ``return self._s``): the class still
+        owns what it built."""
         for method in methods.values():
+            lazy = _lazy_getter(method, attribute)
             for node in ast.walk(method):
                 if (isinstance(node, ast.Attribute) and node.attr == attribute and isinstance(node.value, ast.Name)
                         and node.value.id == "self" and isinstance(node.ctx, ast.Load)):
@@ -538,8 +631,28 @@ class _Analyzer:
                         continue
                     if isinstance(parent, ast.Call) and parent.func is node:
                         continue
+                    if lazy and isinstance(parent, ast.Return):
+                        continue
+                    if isinstance(parent, (ast.Call, ast.keyword)) and self._lent(node, parent):
+                        continue
                     return True
         return False
+
+    def _closed_from_outside(self, attribute: str, methods: dict[str, ast.AST]) -> bool:
+        """Code outside the class closes ``<object>.<attribute>`` (or ``<object>.<getter>``, a
+        lazy getter of it): in this module, or in any module of the package."""
+        names = {attribute} | {name for name, fn in methods.items() if _lazy_getter(fn, attribute)}
+        for call in self.sm.calls:
+            func = call.func
+            if (isinstance(func, ast.Attribute) and func.attr in _OUTSIDE_CLOSERS
+                    and isinstance(func.value, ast.Attribute) and func.value.attr in names
+                    and not (isinstance(func.value.value, ast.Name) and func.value.value.id == "self")):
+                return True
+        return self.project is not None and any(self.project.closes_attribute(name) for name in names)
+
+    def _lent(self, node: ast.AST, parent: ast.AST) -> bool:
+        call = self.sm.parent(parent) if isinstance(parent, ast.keyword) else parent
+        return isinstance(call, ast.Call) and self.summaries.effect(call, node) is Effect.BORROW
 
     def _closes(self, method: ast.AST, attribute: str, owner: lib.OwnerType, methods, seen: set) -> bool:
         """``method`` closes ``self.<attribute>``, itself or through another method of the class."""
@@ -644,6 +757,10 @@ class _Analyzer:
         func = call.func
         assert isinstance(func, ast.Attribute)
         method = func.attr
+        produced = self._method_factory(call, scope)
+        if produced is not None:
+            self._acquire(call, scope, owner=produced, factory=f"{ast.unparse(func)}")
+            return
         owner = self.type_of(func.value, scope)
         if owner is not None:
             if method in owner.close_methods and owner.async_close:
@@ -684,7 +801,9 @@ class _Analyzer:
             qualified = self._qualified(node.func, scope)
             if qualified:
                 return self.constructors.get(qualified)
-            return self._local_factory(node.func, scope) if isinstance(node.func, ast.Name) else None
+            if isinstance(node.func, ast.Name):
+                return self._local_factory(node.func, scope)
+            return self._method_factory(node, scope)
         if isinstance(node, ast.Name):
             for current in scope.outward():
                 types = self._scope_types(current)
@@ -802,13 +921,93 @@ class _Analyzer:
     def _value_type(self, value: ast.AST, scope: Scope) -> lib.OwnerType | None:
         if isinstance(value, ast.Await):
             value = value.value
-        if isinstance(value, ast.Call):
-            qualified = self._qualified(value.func, scope)
-            if qualified:
-                return self.constructors.get(qualified)
-            if isinstance(value.func, ast.Name):
-                return self._local_factory(value.func, scope)
-        return None
+        return self.type_of(value, scope) if isinstance(value, ast.Call) else None
+
+    # -- producers the class defines: `self._new_session()` ----------------------------------
+
+    def _method_factory(self, call: ast.Call, scope: Scope) -> lib.OwnerType | None:
+        """The owner type a method of the enclosing class returns fresh on every call
+        (``self._new_session()``), or ``None``. Memoised getters (decorated, or returning
+        ``self.<attr>``) are not producers."""
+        method = self._producer_method(call, scope)
+        return self.fresh_owner_returned(method) if method is not None else None
+
+    def _producer_method(self, call: ast.Call, scope: Scope) -> ast.AST | None:
+        """The undecorated method of the enclosing class that ``self.<name>(...)`` calls."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id in ("self", "cls")):
+            return None
+        cls = scope.enclosing_class()
+        if cls is None:
+            return None
+        methods = self._class_methods(cls)
+        method = methods.get(func.attr) if methods is not None else None
+        if method is None or any(
+            not (isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")) for d in method.decorator_list
+        ):
+            return None
+        return method
+
+    def _class_methods(self, cls: ast.ClassDef) -> dict[str, ast.AST] | None:
+        if cls not in self._methods_cache:
+            self._methods_cache[cls] = self._methods_with_bases(cls)
+        return self._methods_cache[cls]
+
+    def fresh_owner_returned(self, function: ast.AST, maybe_given: bool = False) -> lib.OwnerType | None:
+        """The owner type every ``return`` of ``function`` gives, each a client built in the
+        call (a constructor, or a local name bound once to one and not handed elsewhere);
+        ``None`` otherwise (also for generators, and while the answer is being computed).
+        ``maybe_given``: a returned name may also be bound to a parameter (``s = session``
+        on one branch, ``s = Session()`` on the other)."""
+        key = (function, maybe_given)
+        if key in self._returned:
+            return self._returned[key]
+        self._returned[key] = None
+        scope = self.sm.scopes.get(function)
+        if scope is None:
+            return None
+        nodes = list(own_nodes(function.body))  # type: ignore[attr-defined]
+        returns = [n for n in nodes if isinstance(n, ast.Return)]
+        if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in nodes):
+            return None
+        owners = set()
+        for statement in returns:
+            value = statement.value
+            if isinstance(value, ast.Await):
+                value = value.value
+            if not isinstance(value, (ast.Name, ast.Call)):
+                return None
+            owner = self.type_of(value, scope)
+            if maybe_given and owner is None and isinstance(value, ast.Name):
+                owner = self._given_or_fresh_name(value.id, scope, function)
+            elif owner is None or self.construction_of(value, scope) is None:
+                return None
+            if owner is None or (isinstance(value, ast.Name) and handed_elsewhere(value.id, scope, self.sm)):
+                return None
+            owners.add(owner)
+        result = owners.pop() if len(owners) == 1 else None
+        self._returned[key] = result
+        return result
+
+    def _given_or_fresh_name(self, name: str, scope: Scope, function: ast.AST) -> lib.OwnerType | None:
+        """The owner type of the constructions ``name`` is bound to, when its other bindings are
+        the function's parameters (the caller's client)."""
+        parameters = _parameters(function)
+        owners = set()
+        for store in scope.stores:
+            if store.id != name:
+                continue
+            statement = self.sm.parent(store)
+            value = getattr(statement, "value", None)
+            if isinstance(value, ast.Name) and value.id in parameters:
+                continue
+            call = self._bound_value(store)
+            owner = self.type_of(call, scope) if call is not None else None
+            if owner is None:
+                return None
+            owners.add(owner)
+        return owners.pop() if len(owners) == 1 else None
 
     def _annotation_type(self, annotation: ast.AST | None, scope: Scope) -> lib.OwnerType | None:
         if annotation is None:
