@@ -266,6 +266,14 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
         # `contextlib.aclosing` needs Python 3.10; `await response.aclose()` works everywhere.
         edit = TryFinally(pos(block[first]), pos(block[last]), release=f"await {acq.name}.aclose()")
         return Fix("Close in `finally`", applicability, edit, span(*block[first : last + 1]))
+    owner = acq.owner
+    if owner is not None and context is None and owner.async_close:
+        # a project wrapper with an async close and no `async with`: `closing` would not await it
+        if not is_async:
+            return "its close is a coroutine, which needs an `async def`"
+        closer = sorted(owner.close_methods)[0]
+        edit = TryFinally(pos(block[first]), pos(block[last]), release=f"await {acq.name}.{closer}()")
+        return Fix("Close in `finally`", applicability, edit, span(*block[first : last + 1]))
     wrapper = None
     if context == "async" or (context is None and unwrap):
         if not is_async:

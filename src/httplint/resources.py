@@ -174,8 +174,9 @@ class ClassLeak:
         attribute: the attribute holding it.
         owner: its type.
         reason: ``no-close`` (no close method), ``not-closed`` (close methods that leave it
-            open; ``closers`` names them) or ``del-async`` (only ``__del__``, which cannot
-            await an async client's close).
+            open; ``closers`` names them), ``del-async`` (only ``__del__``, which cannot
+            await an async client's close) or ``reopened`` (the close method builds a new one
+            after closing the old; ``closers`` names it).
     """
 
     call: ast.Call
@@ -322,6 +323,14 @@ _BASES_WITHOUT_CLOSE = ("abc.", "collections.abc.", "typing.", "typing_extension
 def _closes_nothing(qualified: str | None) -> bool:
     """A base class from :data:`_BASES_WITHOUT_CLOSE` (``abc.ABC``, ``typing.Generic`` …)."""
     return bool(qualified) and qualified.startswith(_BASES_WITHOUT_CLOSE)  # type: ignore[union-attr]
+
+
+def _enclosing_def(sm: SemanticModel, node: ast.AST) -> ast.AST | None:
+    """The innermost ``def`` around ``node``."""
+    current = sm.parent(node)
+    while current is not None and not isinstance(current, FunctionNode):
+        current = sm.parent(current)
+    return current
 
 
 _OUTSIDE_CLOSERS = frozenset({"close", "aclose", "clear", "shutdown"})
@@ -475,6 +484,12 @@ class _Analyzer:
             if not closing and self._closed_from_outside(attribute, methods):
                 continue  # `client.session.close()` in the class's users
             closers = {name for name in methods if name in CLOSER_METHODS}
+            reopened = [c for c in calls if getattr(_enclosing_def(self.sm, c), "name", "") in closing]
+            if reopened and closing != ["__del__"]:
+                # `close()` closes it and builds a new one "in case it is reused": nothing closes that
+                self.result.class_leaks.append(ClassLeak(reopened[0], cls, attribute, owner, "reopened",
+                                                         tuple(sorted(closing))))
+                continue
             if closing == ["__del__"] and owner.async_close:
                 reason = "del-async"
             elif closing:

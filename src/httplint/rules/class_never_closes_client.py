@@ -14,7 +14,8 @@ class ClassNeverClosesClient(Rule):
     `__exit__`, `__aexit__`, `__del__` or `shutdown` that closes the client, directly or
     through another method of the class. A close method that leaves the client open is
     reported too, and so is a `__del__` that is the only close of an async client (a
-    coroutine cannot be awaited there).
+    coroutine cannot be awaited there), and a close method that builds a new client after
+    closing the old one ("in case it is reused"): nothing closes that one.
 
     A client the class builds only when none is given (`session or requests.Session()`,
     `if session is None: session = requests.Session()`) is the class's to close on that
@@ -84,6 +85,10 @@ class ClassNeverClosesClient(Rule):
             where = f"`{leak.cls.name}` keeps `self.{leak.attribute}` (`{leak.owner.name}`)"
             if leak.reason == "no-close":
                 message = f"{where} and has no method that closes it: add `close()` / `__exit__`"
+            elif leak.reason == "reopened":
+                names = ", ".join(f"`{name}`" for name in leak.closers)
+                message = (f"{where}, and {names} build(s) a new one after closing it, which nothing closes: "
+                           "build it again when it is next used")
             elif leak.reason == "del-async":
                 message = f"{where}, closed only in `__del__`, which cannot await its close: add `aclose()` / `__aexit__`"
             else:
