@@ -333,6 +333,14 @@ def _enclosing_def(sm: SemanticModel, node: ast.AST) -> ast.AST | None:
     return current
 
 
+def _enclosing_method(sm: SemanticModel, node: ast.AST, cls: ast.ClassDef) -> ast.AST | None:
+    """The statement of ``cls``'s body (a method) that holds ``node``, or ``None``."""
+    current = sm.parent(node)
+    while current is not None and sm.parent(current) is not cls:
+        current = sm.parent(current)
+    return current
+
+
 _OUTSIDE_CLOSERS = frozenset({"close", "aclose", "clear", "shutdown"})
 
 
@@ -478,7 +486,10 @@ class _Analyzer:
         methods = self._methods_with_bases(cls)
         if methods is None:
             return  # a base class we cannot see may close it
+        own = {id(node) for node in cls.body}
         for attribute, (owner, calls, _) in self._held_clients(cls, methods).items():
+            if not any(id(_enclosing_method(self.sm, c, cls)) in own for c in calls):
+                continue  # built in a base class: reported there
             # Any method that closes it (start/stop, connect/disconnect … pairs included) will do.
             closing = [name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())]
             if not closing and self._closed_from_outside(attribute, methods):
