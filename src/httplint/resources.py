@@ -389,7 +389,8 @@ class _Analyzer:
         self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
         self._wrappers: dict[str, lib.OwnerType] | None = None
-        self._holding: dict[int, ast.ClassDef] = {}  # module-level classes that keep a client they built
+        self._holding: dict[int, ast.ClassDef] = {}
+        self._derived: dict[int, list[ast.Name]] = {}  # id(argument) → loads of the local object it was lent to  # module-level classes that keep a client they built
         self._methods_cache: dict[ast.ClassDef, dict[str, ast.AST] | None] = {}
         self._returned: dict[tuple[ast.AST, bool], lib.OwnerType | None] = {}
         self._name_loads = semantic.name_loads
@@ -1234,6 +1235,8 @@ class _Analyzer:
                 use = self._classify(load, acq)
                 use.loop = self._loop_of(load, scope)
                 uses.append(use)
+                # the uses of a local object it was lent to extend its lifetime (and a fix's span)
+                uses.extend(Use(derived, UseKind.NEUTRAL) for derived in self._derived.pop(id(load), ()))
             elif load_scope.is_within(scope) and not self._rebinds(load_scope, scope, name):
                 uses.append(Use(load, UseKind.ESCAPE, nested=True))
         return uses
@@ -1378,7 +1381,60 @@ class _Analyzer:
             return UseKind.BORROW
         if effect is Effect.RELEASE:
             return UseKind.RELEASE
+        if owner and self.summaries.callee(call) is None:
+            return self._lent_to_local_object(call, qualified, node) or UseKind.ESCAPE
         return UseKind.ESCAPE
+
+    def _lent_to_local_object(self, call: ast.Call, qualified: str | None, argument: ast.AST) -> UseKind | None:
+        """A client handed to a constructor of another library (``Api(http_client=session)``)
+        whose object stays in this function: bound to a local name that is only used (methods,
+        attributes, lent to borrowers), never returned, stored or passed on. The client dies
+        with the function then: ``BORROW`` (the caller must still close it), or ``RELEASE``
+        when the object is closed or entered with ``with`` (it may close the client).
+        ``None`` when the object may outlive the function."""
+        name = qualified.rsplit(".", 1)[-1] if qualified else getattr(call.func, "id", None)
+        if not name or not name[:1].isupper() or (qualified and qualified.split(".", 1)[0] in lib.LIBRARY_MODULES):
+            return None  # not a class, or an HTTP library's own (a session owns a mounted adapter …)
+        value: ast.AST = call
+        parent = self.sm.parent(call)
+        if isinstance(parent, ast.Await):
+            value, parent = parent, self.sm.parent(parent)
+        scope = self.sm.scope(call)
+        if not (isinstance(parent, ast.Assign) and parent.value is value and len(parent.targets) == 1
+                and isinstance(parent.targets[0], ast.Name)) or not scope.is_function:
+            return None
+        local = parent.targets[0].id
+        if local in scope.declared_global or sum(1 for s in scope.stores if s.id == local) != 1:
+            return None
+        result = UseKind.BORROW
+        loads = []
+        for load in self._name_loads.get(local, ()):
+            load_scope = self.sm.scope(load)
+            if load_scope is not scope:
+                if load_scope.is_within(scope):
+                    return None  # captured by a nested function: may outlive the call
+                continue
+            use_parent = self.sm.parent(load)
+            loads.append(load)
+            if isinstance(use_parent, ast.Attribute) and use_parent.value is load:
+                if use_parent.attr in ("close", "aclose", "__exit__", "__aexit__", "shutdown"):
+                    result = UseKind.RELEASE
+                continue
+            if isinstance(use_parent, ast.withitem) and use_parent.context_expr is load:
+                result = UseKind.RELEASE
+                continue
+            if isinstance(use_parent, (ast.Compare, ast.Expr)) or (
+                isinstance(use_parent, (ast.If, ast.While, ast.IfExp)) and use_parent.test is load
+            ):
+                continue
+            if isinstance(use_parent, (ast.Call, ast.keyword)):
+                inner = self.sm.parent(use_parent) if isinstance(use_parent, ast.keyword) else use_parent
+                if isinstance(inner, ast.Call) and inner.func is not load and \
+                        self.summaries.effect(inner, load) is Effect.BORROW:
+                    continue
+            return None
+        self._derived[id(argument)] = loads
+        return result
 
     # -- deciding ------------------------------------------------------------------------
 
