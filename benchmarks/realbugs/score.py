@@ -34,7 +34,7 @@ import tarfile
 import urllib.error
 import urllib.request
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
@@ -45,7 +45,9 @@ except ModuleNotFoundError:  # Python 3.10
 HERE = Path(__file__).resolve().parent
 CACHE = Path(os.environ.get("HTTPLINT_BENCH_CACHE", Path.home() / ".cache" / "httplint-bench")) / "realbugs"
 KINDS = ("per-call", "class-owned", "default-arg", "stream", "aiohttp-close", "loop", "timeout")
-FIELDS = ("id", "package", "bad", "fixed", "dist", "file", "function", "line", "codes", "kind", "source", "note")
+FIELDS = ("id", "package", "bad", "fixed", "dist", "file", "function", "line", "codes", "kind", "source", "note",
+          "fixed_expect")
+OPTIONAL = ("note", "fixed_expect")
 
 
 @dataclass
@@ -62,6 +64,9 @@ class Case:
     kind: str
     source: str
     note: str = ""
+    #: codes still right in the fixed release, because the upstream fix was partial (a close
+    #: on the normal path only: HTL105); reported, not counted against silence
+    fixed_expect: list[str] = field(default_factory=list)
 
 
 def load_cases(folder: Path = HERE / "cases") -> list[Case]:
@@ -72,7 +77,7 @@ def load_cases(folder: Path = HERE / "cases") -> list[Case]:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
         for raw in data.get("case", []):
-            missing = [f for f in FIELDS if f not in raw and f != "note"]
+            missing = [f for f in FIELDS if f not in raw and f not in OPTIONAL]
             if missing:
                 raise ValueError(f"{path.name}: case {raw.get('id')!r} lacks {', '.join(missing)}")
             unknown = set(raw) - set(FIELDS)
@@ -210,6 +215,9 @@ def score(case: Case) -> dict:
         row["error"] = f"{case.file}:{case.function} not found in {case.bad}"
         return row
     fixed, _ = site_findings(fixed_root, case)
+    partial = [r for r in fixed if r["code"] in case.fixed_expect]
+    fixed = [r for r in fixed if r["code"] not in case.fixed_expect]
+    row["partial_fix_findings"] = [f"{r['line']}: {r['code']} {r['message']}" for r in partial]
     row["flagged"] = bool(bad)
     row["bad_findings"] = [f"{r['line']}: {r['code']} {r['message']}" for r in bad]
     row["fixed_silent"] = not fixed
@@ -229,7 +237,9 @@ def report(rows: list[dict]) -> str:
         "",
         f"- bad sites flagged by a rule about the defect: **{flagged} / {len(scored)}**"
         f" ({100 * flagged / max(len(scored), 1):.0f}%)",
-        f"- fixed releases with a finding at the site: **{len(scored) - silent}**",
+        f"- fixed releases with a finding at the site: **{len(scored) - silent}**"
+        f" (besides {sum(bool(r['partial_fix_findings']) for r in scored)} whose upstream fix was partial and is"
+        " still flagged for what it left, as `fixed_expect` says)",
         "",
         "| case | kind | flagged | fixed silent | finding at the bad site |",
         "| --- | --- | :---: | :---: | --- |",
