@@ -114,6 +114,9 @@ class Acquisition:
     factory: str | None = None
     uses: list[Use] = field(default_factory=list)
     state: State = State.LEAKED
+    #: ``raise`` / ``return`` statements that leave the function while it is still held,
+    #: when it is otherwise handed to the caller by ``return`` (see ``_early_exits``)
+    early_exits: list[ast.stmt] = field(default_factory=list)
 
     @property
     def type_name(self) -> str:
@@ -1164,6 +1167,8 @@ class _Analyzer:
         elif how == "inline":
             acq.uses = [self._classify(value_node, acq)]
         acq.state = self._decide(acq)
+        if acq.state is State.ESCAPED and acq.how == "assign" and acq.name is not None:
+            acq.early_exits = self._early_exits(acq)
         self.result.acquisitions.append(acq)
 
     def _binding(self, call: ast.Call, scope: Scope) -> tuple[str, str | None, ast.AST]:
@@ -1462,6 +1467,76 @@ class _Analyzer:
             if self._released_at_once(acq.statement, use.node):
                 return State.RELEASED
         return State.NORMAL_PATH
+
+    def _early_exits(self, acq: Acquisition) -> list[ast.stmt]:
+        """The explicit ``raise`` and ``return`` statements that leave the function between the
+        acquisition and the ``return`` that hands it to the caller, with nothing releasing it
+        first: ``r = get(u, stream=True)`` … ``if bad: raise Error()`` … ``return r``.
+
+        Only when every escape is ``return <name>`` (stored or passed on, it may be someone
+        else's already). Not counted: exits inside a ``try`` with a ``finally`` or a handler
+        (they may release it), exits in the handler of a ``try`` around the acquisition (it is
+        not bound there), exits after a release of it in the same block, and implicit
+        exceptions of calls (``r.raise_for_status()``: the download idiom stays silent)."""
+        escapes = [u for u in acq.uses if u.kind is UseKind.ESCAPE]
+        if not escapes or not all(isinstance(self.sm.parent(u.node), ast.Return) for u in escapes):
+            return []
+        start = acq.statement.end_lineno or acq.statement.lineno
+        end = max(self._statement_of(u.node).lineno for u in escapes)
+        function = acq.scope.node
+        exits = []
+        for node in own_nodes(function.body):  # type: ignore[attr-defined]
+            if not isinstance(node, (ast.Raise, ast.Return)) or not start < node.lineno < end:
+                continue
+            if isinstance(node, ast.Return) and node.value is not None and any(
+                isinstance(n, ast.Name) and n.id == acq.name for n in ast.walk(node.value)
+            ):
+                continue  # hands it on too
+            if self._exit_covered(node, acq) or self._exclusive(node, acq.statement):
+                continue
+            exits.append(node)
+        return exits
+
+    def _exclusive(self, first: ast.AST, second: ast.AST) -> bool:
+        """``first`` and ``second`` lie in different branches of one ``if`` (or ``match``)."""
+        def blocks(node: ast.AST) -> dict[int, int]:
+            found = {}
+            child, parent = node, self.sm.parent(node)
+            while parent is not None:
+                if isinstance(parent, ast.If) and child is not parent.test:
+                    found[id(parent)] = 0 if child in parent.body else 1
+                elif isinstance(parent, ast.Match) and isinstance(child, ast.match_case):
+                    found[id(parent)] = parent.cases.index(child) + 2
+                child, parent = parent, self.sm.parent(parent)
+            return found
+
+        mine, theirs = blocks(first), blocks(second)
+        return any(key in theirs and theirs[key] != branch for key, branch in mine.items())
+
+    def _exit_covered(self, exit_node: ast.stmt, acq: Acquisition) -> bool:
+        """A ``try`` around ``exit_node`` may release it, or the acquisition is not bound there, or
+        it was released earlier in the same block."""
+        child: ast.AST = exit_node
+        parent = self.sm.parent(child)
+        while parent is not None and parent is not acq.scope.node:
+            if isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+                if child in parent.body and (parent.finalbody or parent.handlers):
+                    return True
+                if child in parent.finalbody or isinstance(child, ast.ExceptHandler):
+                    return True
+            block = next((getattr(parent, f) for f in ("body", "orelse", "finalbody")
+                          if isinstance(getattr(parent, f, None), list) and child in getattr(parent, f)), None)
+            if block is not None:
+                for statement in block[:block.index(child)]:
+                    if statement is acq.statement:
+                        break
+                    if any(isinstance(n, ast.Name) and n.id == acq.name for n in ast.walk(statement)) and any(
+                        u.kind in (UseKind.RELEASE, UseKind.CONSUME, UseKind.WITH, UseKind.REGISTERED)
+                        and self._statement_of(u.node) is statement for u in acq.uses
+                    ):
+                        return True
+            child, parent = parent, self.sm.parent(parent)
+        return False
 
     def _in_handler(self, node: ast.AST, scope: Scope) -> bool:
         """Inside a ``finally`` block or an ``except`` handler of the same scope."""

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from ..fix import plan_exception_safe_release
@@ -13,6 +14,10 @@ class ClientCloseNotExceptionSafe(Rule):
     Checks for an HTTP client, session or pool that is closed only on the normal path:
     the close call is neither in a `finally` block nor replaced by `with`, and code
     between the construction and the close can raise or return early.
+
+    A client the function builds and returns to its caller is checked the same way: an
+    explicit `raise` or `return` between its construction and that `return` (a failed
+    login, a missing setting) leaves it open.
 
     ## Why is this bad?
     A timeout, a connection error, `raise_for_status()` or an early `return` skips the
@@ -63,6 +68,13 @@ class ClientCloseNotExceptionSafe(Rule):
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
         for acq in analysis.acquisitions:
             owner = acq.owner
+            if owner is not None:
+                for exit_node in acq.early_exits:
+                    word = "raise" if isinstance(exit_node, ast.Raise) else "return"
+                    yield exit_node, (
+                        f"`{acq.label}` is left open when this `{word}` leaves the function (it is handed "
+                        f"to the caller only on the normal path): close it before the `{word}`"
+                    ), "the close belongs on this path only"
             if owner is None or acq.state is not State.NORMAL_PATH or acq.scope.is_module:
                 continue
             release = acq.releases[0]

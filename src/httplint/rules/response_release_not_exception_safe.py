@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ast
 from typing import Iterator
 
 from ..fix import plan_exception_safe_release
@@ -14,6 +15,13 @@ class ResponseReleaseNotExceptionSafe(Rule):
     normal path: the release call is not in a `finally` block, no `with` manages the
     response, its body is not read to the end, and code between the request and the
     release can raise or return early.
+
+    It also checks a held response that the function returns to its caller: an explicit
+    `raise` or `return` between the request and that `return` (`if response.status_code
+    != 206: raise RangeNotSupported()`) leaves with the response still held. Only explicit
+    exits count, outside a `try` that may release it: an exception a call may raise
+    (`response.raise_for_status()` right after the request) is not a path this rule
+    follows, so the common download idiom stays silent.
 
     ## Why is this bad?
     The early `return` on a non-2xx status, or any exception while handling the
@@ -73,6 +81,13 @@ class ResponseReleaseNotExceptionSafe(Rule):
 
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
         for acq in analysis.acquisitions:
+            if acq.response is not None:
+                for exit_node in acq.early_exits:
+                    word = "raise" if isinstance(exit_node, ast.Raise) else "return"
+                    yield exit_node, (
+                        f"Response `{acq.label}` is still held when this `{word}` leaves the function (it is "
+                        f"handed to the caller only on the normal path): close it before the `{word}`"
+                    ), "the release belongs on this path only"
             if acq.response is None or acq.state is not State.NORMAL_PATH:
                 continue
             release = acq.releases[0]
