@@ -155,6 +155,7 @@ class ContextMismatch:
     is_async_with: bool
     request_context: bool = False  # a request (`session.get(...)`, `aiohttp.request(...)`), not the owner
     no_protocol: str | None = None  # what has no context-manager protocol at all, for the message
+    awaited: bool = False  # `await aiohttp.request(...)`: an async context manager, not awaitable
 
 
 @dataclass(eq=False)
@@ -733,6 +734,10 @@ class _Analyzer:
                 self.result.helper_calls.append(HelperCall(call, helper, scope, loop, work))
                 if qualified.startswith("aiohttp."):
                     self._check_context(call, lib.AIOHTTP_SESSION, request_context=True)
+                    if self._awaited_directly(call):
+                        self.result.context_mismatches.append(
+                            ContextMismatch(call, lib.AIOHTTP_SESSION, False, request_context=True, awaited=True)
+                        )
             held = lib.HELD_BY_FUNCTION.get(qualified)
             if held is not None and self._is_held(call, held):
                 self._acquire(call, scope, response=held.response)
@@ -1636,6 +1641,14 @@ class _Analyzer:
             self.result.unawaited_closes.append(
                 UnawaitedClose(call, ast.unparse(receiver), call.func.attr, owner.name)  # type: ignore[attr-defined]
             )
+
+    def _awaited_directly(self, call: ast.Call) -> bool:
+        """``await call`` or ``await asyncio.wait_for(call, ...)``."""
+        parent = self.sm.parent(call)
+        if isinstance(parent, ast.Call) and parent.args and parent.args[0] is call and \
+                self._qualified(parent.func) in ("asyncio.wait_for", "asyncio.shield"):
+            parent = self.sm.parent(parent)
+        return isinstance(parent, ast.Await)
 
     def _check_no_context(self, call: ast.Call, owner: lib.OwnerType, what: str) -> None:
         """``call`` returns an object with no context-manager protocol at all."""

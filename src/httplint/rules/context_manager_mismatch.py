@@ -16,7 +16,9 @@ class ContextManagerMismatch(Rule):
     `async with` (`httpx.Client`, `requests.Session`, urllib3 pools). Also checks for
     objects with no context-manager protocol at all entered with `with`: an
     `httpx.Response` (`with client.get(url) as response`) and an
-    `http.client.HTTPConnection`.
+    `http.client.HTTPConnection`. And `aiohttp.request(...)` awaited (`await
+    aiohttp.request(...)`, `await asyncio.wait_for(aiohttp.request(...), 10)`): it returns
+    an async context manager that cannot be awaited since aiohttp 3.
 
     ## Why is this bad?
     It fails at run time, on the first call: `with aiohttp.ClientSession()` raises
@@ -72,7 +74,12 @@ class ContextManagerMismatch(Rule):
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str]]:
         for mismatch in analysis.context_mismatches:
             owner = mismatch.owner
-            if mismatch.no_protocol:
+            if mismatch.awaited:
+                yield mismatch.call, (
+                    "`aiohttp.request(...)` awaited: it returns an async context manager, not a coroutine "
+                    "(`TypeError` since aiohttp 3): use `async with aiohttp.request(...) as response`"
+                ), "it needs the body moved under `async with`"
+            elif mismatch.no_protocol:
                 fix = "use `contextlib.closing`" if owner.library == "http.client" else "use `client.stream(...)`"
                 yield mismatch.call, f"{mismatch.no_protocol} is not a context manager: {fix}", "it needs a rewrite"
             elif mismatch.is_async_with:
