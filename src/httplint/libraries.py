@@ -341,11 +341,21 @@ class HeldWhen:
     awaited: bool = False
 
 
+#: Transports that answer in memory (no socket): a client built on one owns nothing
+#: (httpx/_transports/mock.py, wsgi.py, asgi.py).
+IN_MEMORY_TRANSPORTS: frozenset[str] = frozenset(
+    {"httpx.MockTransport", "httpx.WSGITransport", "httpx.ASGITransport"}
+)
+
 #: For each owner type, which request methods return a held response, and when.
 HELD_BY_METHOD: dict[str, dict[str, HeldWhen]] = {
     REQUESTS_SESSION.name: {m: HeldWhen(REQUESTS_RESPONSE, "stream", True) for m in REQUESTS_SESSION.request_methods},
     HTTPX_CLIENT.name: {"send": HeldWhen(HTTPX_RESPONSE, "stream", True)},
     HTTPX_ASYNC_CLIENT.name: {"send": HeldWhen(HTTPX_RESPONSE, "stream", True, awaited=True)},
+    # a transport's response comes with its stream open: the caller reads or closes it
+    # (httpx/_transports/default.py: HTTPTransport.handle_request returns ResponseStream)
+    HTTPX_TRANSPORT.name: {"handle_request": HeldWhen(HTTPX_RESPONSE)},
+    HTTPX_ASYNC_TRANSPORT.name: {"handle_async_request": HeldWhen(HTTPX_RESPONSE, awaited=True)},
     **{
         owner.name: {m: HeldWhen(URLLIB3_RESPONSE, "preload_content", False) for m in _URLLIB3_SEND}
         for owner in (URLLIB3_POOL_MANAGER, URLLIB3_PROXY_MANAGER, URLLIB3_CONNECTION_POOL)

@@ -440,6 +440,20 @@ class _Analyzer:
 
     # -- classes that own a client ---------------------------------------------------------
 
+    def _reopened_after_close(self, call: ast.Call, attribute: str, owner: lib.OwnerType) -> bool:
+        """``call`` builds ``self.<attribute>`` again in a close method (``close``, ``aclose``,
+        ``__exit__`` …), after that method closed it: ``await self._session.close();
+        self._session = ClientSession()``."""
+        method = _enclosing_def(self.sm, call)
+        if getattr(method, "name", "") not in CLOSER_METHODS or getattr(method, "name", "") == "__del__":
+            return False
+        for node in ast.walk(method):  # type: ignore[arg-type]
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in owner.close_methods and isinstance(node.func.value, ast.Attribute)
+                    and node.func.value.attr == attribute and node.lineno < call.lineno):
+                return True
+        return False
+
     def _held_clients(self, cls: ast.ClassDef, methods: dict[str, ast.AST]) -> dict[str, tuple]:
         """``attribute → (owner type, constructions, given parameter or None)`` for each
         ``self.<attribute>`` the class builds a client into (and is not also handed one), and
@@ -500,7 +514,7 @@ class _Analyzer:
             if not closing and self._closed_from_outside(attribute, methods):
                 continue  # `client.session.close()` in the class's users
             closers = {name for name in methods if name in CLOSER_METHODS}
-            reopened = [c for c in calls if getattr(_enclosing_def(self.sm, c), "name", "") in closing]
+            reopened = [c for c in calls if self._reopened_after_close(c, attribute, owner)]
             if reopened and closing != ["__del__"]:
                 # `close()` closes it and builds a new one "in case it is reused": nothing closes that
                 self.result.class_leaks.append(ClassLeak(reopened[0], cls, attribute, owner, "reopened",
@@ -719,6 +733,8 @@ class _Analyzer:
         qualified = self._qualified(call.func, scope)
         if qualified is not None:
             owner = self.constructors.get(qualified)
+            if owner is not None and self._in_memory(call, scope):
+                return  # `httpx.Client(transport=httpx.MockTransport(handler))`: no socket to close
             if owner is not None:
                 factory = None if qualified in lib.CONSTRUCTORS or owner.name == qualified else qualified
                 self._acquire(call, scope, owner=owner, factory=factory)
@@ -754,6 +770,21 @@ class _Analyzer:
                 response = self.held_factories.get(f"{self.sm.module}.{call.func.id}")
                 if response is not None:
                     self._acquire(call, scope, response=response, factory=call.func.id)
+
+    def _in_memory(self, call: ast.Call, scope: Scope) -> bool:
+        """A client built on an in-memory transport (:data:`httplint.libraries.IN_MEMORY_TRANSPORTS`)."""
+        for keyword in call.keywords:
+            value = keyword.value
+            if isinstance(value, ast.Name):  # `transport = httpx.MockTransport(handler)` first
+                stores = [st for current in scope.outward() for st in current.stores if st.id == value.id]
+                bound = self._bound_value(stores[0]) if len(stores) == 1 else None
+                value = bound if bound is not None else value
+            if keyword.arg in ("transport", "app") and isinstance(value, ast.Call) and \
+                    self._qualified(value.func, scope) in lib.IN_MEMORY_TRANSPORTS:
+                return True
+            if keyword.arg == "app" and self._qualified(call.func, scope) in ("httpx.Client", "httpx.AsyncClient"):
+                return True  # the deprecated `httpx.Client(app=...)` shortcut, in memory too
+        return False
 
     def _local_factory(self, func: ast.Name, scope: Scope) -> lib.OwnerType | None:
         """A factory or client subclass defined in this module, called by its plain name, or a
@@ -1399,7 +1430,7 @@ class _Analyzer:
         """A client handed to a constructor of another library (``Api(http_client=session)``)
         whose object stays in this function: bound to a local name that is only used (methods,
         attributes, lent to borrowers), never returned, stored or passed on. The client dies
-        with the function then: ``BORROW`` (the caller must still close it), or ``RELEASE``
+        with the function then: ``BORROW`` (the caller must still close it), or ``REGISTERED``
         when the object is closed or entered with ``with`` (it may close the client).
         ``None`` when the object may outlive the function."""
         name = qualified.rsplit(".", 1)[-1] if qualified else getattr(call.func, "id", None)
@@ -1428,10 +1459,10 @@ class _Analyzer:
             loads.append(load)
             if isinstance(use_parent, ast.Attribute) and use_parent.value is load:
                 if use_parent.attr in ("close", "aclose", "__exit__", "__aexit__", "shutdown"):
-                    result = UseKind.RELEASE
+                    result = UseKind.REGISTERED  # the object may close it: not judged further
                 continue
             if isinstance(use_parent, ast.withitem) and use_parent.context_expr is load:
-                result = UseKind.RELEASE
+                result = UseKind.REGISTERED
                 continue
             if isinstance(use_parent, (ast.Compare, ast.Expr)) or (
                 isinstance(use_parent, (ast.If, ast.While, ast.IfExp)) and use_parent.test is load
