@@ -83,6 +83,8 @@ class ProjectFacts:
     factories: dict[str, lib.OwnerType] = field(default_factory=dict)
     response_factories: dict[str, lib.ResponseType] = field(default_factory=dict)
     subclasses: dict[str, lib.OwnerType] = field(default_factory=dict)
+    #: project classes that hold a client and close it (wrapper owners), by qualified name
+    wrappers: dict[str, lib.OwnerType] = field(default_factory=dict)
     modules: int = 0
     inferred: int = 0
     #: functions only astroid can decide, asked when a checked module calls one:
@@ -165,11 +167,11 @@ class ProjectIndex:
         view = self._views.get(top) if top is not None else None
         if top is not None and view is None:
             view = self._views[top] = ProjectView(self, top)
-        if not (facts.factories or facts.subclasses or facts.response_factories):
+        if not (facts.factories or facts.subclasses or facts.response_factories or facts.wrappers):
             return dataclasses.replace(self.base, project=view) if view else self.base
         knowledge = self.base.with_project(
-            tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
-            tuple(facts.subclasses.items()),
+            tuple({**facts.wrappers, **facts.subclasses, **facts.factories}.items()),
+            tuple(facts.response_factories.items()), tuple({**facts.wrappers, **facts.subclasses}.items()),
         )
         return dataclasses.replace(knowledge, project=view) if view else knowledge
 
@@ -292,11 +294,11 @@ class ProjectIndex:
             if not pending:
                 break
             knowledge = self._knowledge(facts)
-            before = {*facts.factories, *facts.response_factories, *facts.subclasses}
+            before = {*facts.factories, *facts.response_factories, *facts.subclasses, *facts.wrappers}
             for index in pending:
                 path, module, source, semantic, candidates = modules[index]
                 self._collect(path, module, semantic, candidates, analyzer_knowledge=knowledge, facts=facts)
-            found = {*facts.factories, *facts.response_factories, *facts.subclasses} - before
+            found = {*facts.factories, *facts.response_factories, *facts.subclasses, *facts.wrappers} - before
             words = {name.rsplit(".", 1)[-1].encode() for name in found}
             pending = [i for i, m in enumerate(modules) if any(word in m[2] for word in words)]
         if not self.use_astroid:
@@ -305,8 +307,8 @@ class ProjectIndex:
 
     def _knowledge(self, facts: ProjectFacts) -> lib.Knowledge:
         return self.base.with_project(
-            tuple({**facts.subclasses, **facts.factories}.items()), tuple(facts.response_factories.items()),
-            tuple(facts.subclasses.items()),
+            tuple({**facts.wrappers, **facts.subclasses, **facts.factories}.items()),
+            tuple(facts.response_factories.items()), tuple({**facts.wrappers, **facts.subclasses}.items()),
         )
 
     def refine(self, path: str, semantic: SemanticModel, knowledge: lib.Knowledge) -> lib.Knowledge:
@@ -343,6 +345,8 @@ class ProjectIndex:
         for node in semantic.tree.body:
             if isinstance(node, ast.ClassDef):
                 self._subclass(node, module, semantic, analyzer, facts)
+        for owner in analyzer.wrapper_types().values():
+            facts.wrappers.setdefault(owner.name, owner)
         for node in list(candidates):
             qualified = f"{module}.{node.name}"
             if qualified in facts.factories or qualified in facts.response_factories:

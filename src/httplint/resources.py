@@ -560,10 +560,14 @@ class _Analyzer:
         closing: set[str] = set()
         for attribute, (owner, _, _) in held.items():
             names = {name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())}
-            if not names or "__del__" in names:
+            if not names or ("__del__" in names and not owner.async_close):
                 return None  # never closed (HTL106), or closed when the instance is collected
+            names.discard("__del__")  # cannot await an async close: callers must close it
+            if not names:
+                return None
             closing |= names
         calls = closing - {"__exit__", "__aexit__"}
+        calls = {name for name in calls if not name.startswith("_")} or calls  # `close()` over `_teardown()`
         asynchronous = {isinstance(methods[name], ast.AsyncFunctionDef) for name in calls}
         has = set(methods)
         context = None
@@ -629,8 +633,8 @@ class _Analyzer:
         return self._methods_of(cls, self.sm, 0)
 
     def _methods_of(self, cls: ast.ClassDef, sm: SemanticModel, depth: int) -> dict[str, ast.AST] | None:
-        if depth > 8 or any(isinstance(k, ast.keyword) for k in cls.keywords):
-            return None  # metaclass=...: not followed
+        if depth > 8 or any(k.arg != "metaclass" for k in cls.keywords):
+            return None  # class keywords (`total=False` …) are not followed; a metaclass adds no instance close
         methods: dict[str, ast.AST] = {}
         for base in cls.bases:
             if isinstance(base, ast.Name) and base.id == "object":
