@@ -191,6 +191,25 @@ class ClassLeak:
     closers: tuple[str, ...] = ()
 
 
+@dataclass(eq=False)
+class OverwrittenSlot:
+    """A global or a dict slot given a new client while the one it held is never closed.
+
+    Attributes:
+        call: the construction.
+        slot: the global's name, or ``NAME[...]`` for a dict written and never read.
+        owner: the type built.
+        reason: ``replaced`` (a global reassigned, in a loop or after being used, with no
+            ``is None`` guard and no close of the old one first) or ``unread`` (a dict that
+            is only ever written: a "cache" that leaks one client per write).
+    """
+
+    call: ast.Call
+    slot: str
+    owner: lib.OwnerType
+    reason: str
+
+
 #: Methods that release a class's resources (http-semantics.md §9, item 7).
 CLOSER_METHODS = ("close", "aclose", "__exit__", "__aexit__", "__del__", "shutdown")
 
@@ -209,6 +228,7 @@ class Analysis:
     blocking_calls: list = field(default_factory=list)  # list[timeouts.BlockingCall]
     loop_bound_owners: list = field(default_factory=list)  # list[timeouts.LoopBoundOwner]
     class_leaks: list[ClassLeak] = field(default_factory=list)
+    overwritten_slots: list[OverwrittenSlot] = field(default_factory=list)
     knowledge: lib.Knowledge = lib.DEFAULT_KNOWLEDGE
 
 
@@ -1209,6 +1229,8 @@ class _Analyzer:
         acq.state = self._decide(acq)
         if acq.state is State.ESCAPED and acq.how == "assign" and acq.name is not None:
             acq.early_exits = self._early_exits(acq)
+        if owner is not None and how == "escape" and scope.is_function:
+            self._check_overwritten_slot(acq)
         self.result.acquisitions.append(acq)
 
     def _binding(self, call: ast.Call, scope: Scope) -> tuple[str, str | None, ast.AST]:
@@ -1247,6 +1269,54 @@ class _Analyzer:
                 return "inline", None, node  # `get_json(httpx.Client(), url)`: lent, and dropped
             return ("registered" if use is UseKind.REGISTERED else "escape"), None, node
         return "escape", None, node
+
+    # -- slots overwritten (a global, a write-only dict) -------------------------------------
+
+    def _check_overwritten_slot(self, acq: Acquisition) -> None:
+        statement = acq.statement
+        if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+            return
+        value = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
+        if value is not acq.call:
+            return
+        target = statement.targets[0]
+        scope = acq.scope
+        if isinstance(target, ast.Name) and target.id in scope.declared_global:
+            if self._guarded(statement, target.id) or self._closed_before(statement, target.id, scope):
+                return
+            used_before = any(self.sm.scope(load) is scope and load.lineno < statement.lineno
+                              for load in self._name_loads.get(target.id, ()))
+            if acq.loop is not None or used_before:
+                self.result.overwritten_slots.append(OverwrittenSlot(acq.call, target.id, acq.owner, "replaced"))
+        elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name):
+            name = target.value.id
+            if name not in self.sm.module_scope.bound or name in scope.bound and name not in scope.declared_global:
+                return  # a local dict: it dies with the call (and its clients are leaked there)
+            for load in self._name_loads.get(name, ()):
+                parent = self.sm.parent(load)
+                if not (isinstance(parent, ast.Subscript) and parent.value is load and isinstance(parent.ctx, ast.Store)):
+                    return  # read somewhere: a cache
+            self.result.overwritten_slots.append(OverwrittenSlot(acq.call, f"{name}[...]", acq.owner, "unread"))
+
+    def _guarded(self, statement: ast.stmt, name: str) -> bool:
+        """``statement`` runs under an ``if``/``while`` whose test names ``name`` (``if X is None``)."""
+        current = self.sm.parent(statement)
+        while current is not None and not isinstance(current, (*FunctionNode, ast.Lambda)):
+            test = getattr(current, "test", None)
+            if test is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(test)):
+                return True
+            current = self.sm.parent(current)
+        return False
+
+    def _closed_before(self, statement: ast.stmt, name: str, scope: Scope) -> bool:
+        """The function closes ``name`` somewhere before ``statement`` (``X.close()``)."""
+        for call in self.sm.calls:
+            func = call.func
+            if (isinstance(func, ast.Attribute) and func.attr in _OUTSIDE_CLOSERS
+                    and isinstance(func.value, ast.Name) and func.value.id == name
+                    and self.sm.scope(call) is scope and call.lineno <= statement.lineno):
+                return True
+        return False
 
     def _bound_elsewhere(self, name: str, scope: Scope, call: ast.Call) -> bool:
         node = scope.node

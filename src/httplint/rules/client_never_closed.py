@@ -22,6 +22,11 @@ class ClientNeverClosed(Rule):
     it in `finally` when a flag says it was built here makes it silent, and so does
     `if client is None: with httpx.Client() as client: ...`.
 
+    A module-level name (`global SESSION`) given a new client in a function that used the
+    old one or runs it in a loop, with no `if SESSION is None` guard and no close of the old
+    one first, leaks the one it held; so does a module-level dict that is only ever written
+    (`_clients[key] = httpx.Client()` with no lookup): a cache that is never read.
+
     Module-level clients are shared singletons and are not flagged. An inline
     `requests.Session().get(...)` is not flagged either: requests and urllib3 close
     those sockets quietly when the response is collected; for the same reason a
@@ -101,3 +106,14 @@ class ClientNeverClosed(Rule):
                 how = f"use {how} or call `.{closer}()`"
             what = f"`{acq.name}` ({', '.join(details)})" if acq.name else f"`{owner.name}`"
             yield acq.call, f"{what} is never closed: {how}", fix
+        for slot in analysis.overwritten_slots:
+            if slot.reason == "replaced":
+                yield slot.call, (
+                    f"`{slot.slot}` is given a new `{slot.owner.name}` while the one it held is never closed: "
+                    f"close the old one first, or build it once"
+                ), "it needs the old client closed first"
+            else:
+                yield slot.call, (
+                    f"`{slot.slot}` is written and never read: every call leaves a new `{slot.owner.name}` "
+                    f"open there; reuse the stored one or close it"
+                ), "it needs a lookup before the write"
