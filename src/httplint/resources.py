@@ -523,8 +523,9 @@ class _Analyzer:
         if cls.name.endswith("Mixin"):
             return  # another class of the final MRO may close it
         methods = self._methods_with_bases(cls)
-        if methods is None:
-            return  # a base class we cannot see may close it
+        visible = methods is not None
+        if methods is None:  # a base class we cannot see may close it: only a reopening is certain
+            methods = {node.name: node for node in cls.body if isinstance(node, FunctionNode)}
         own = {id(node) for node in cls.body}
         for attribute, (owner, calls, _) in self._held_clients(cls, methods).items():
             if not any(id(_enclosing_method(self.sm, c, cls)) in own for c in calls):
@@ -537,8 +538,10 @@ class _Analyzer:
             reopened = [c for c in calls if self._reopened_after_close(c, attribute, owner)]
             if reopened and closing != ["__del__"]:
                 # `close()` closes it and builds a new one "in case it is reused": nothing closes that
-                self.result.class_leaks.append(ClassLeak(reopened[0], cls, attribute, owner, "reopened",
-                                                         tuple(sorted(closing))))
+                where = sorted({getattr(_enclosing_def(self.sm, c), "name", "") for c in reopened})
+                self.result.class_leaks.append(ClassLeak(reopened[0], cls, attribute, owner, "reopened", tuple(where)))
+                continue
+            if not visible:
                 continue
             if closing == ["__del__"] and owner.async_close:
                 reason = "del-async"
