@@ -200,8 +200,10 @@ class OverwrittenSlot:
         slot: the global's name, or ``NAME[...]`` for a dict written and never read.
         owner: the type built.
         reason: ``replaced`` (a global reassigned, in a loop or after being used, with no
-            ``is None`` guard and no close of the old one first) or ``unread`` (a dict that
-            is only ever written: a "cache" that leaks one client per write).
+            ``is None`` guard and no close of the old one first), ``unread`` (a dict that
+            is only ever written: a "cache" that leaks one client per write) or
+            ``per-definition`` (a class attribute of a class defined inside a function: a
+            new client each time the function runs).
     """
 
     call: ast.Call
@@ -753,7 +755,9 @@ class _Analyzer:
         scope = self.sm.scope(call)
         if scope.is_class:
             self.timeouts.visit_class_body(call, scope)
-            return  # class attributes are singletons
+            if scope.parent is not None and scope.parent.is_function:
+                self._class_body_in_function(call, scope)
+            return  # class attributes are singletons (unless the class is defined per call)
         if isinstance(scope.node, ast.Lambda):
             return  # lambdas are not followed
         self.timeouts.visit(call, scope)
@@ -1301,6 +1305,27 @@ class _Analyzer:
                     return  # read somewhere: a cache
             self.result.overwritten_slots.append(OverwrittenSlot(acq.call, f"{name}[...]", acq.owner, "unread"))
 
+    def _class_body_in_function(self, call: ast.Call, scope: Scope) -> None:
+        """``session = requests.Session()`` in the body of a class defined inside a function: a
+        new client each time the function runs, unless the function (the class, or the code
+        that uses it there) closes it."""
+        qualified = self._qualified(call.func, scope)
+        owner = self.constructors.get(qualified) if qualified else None
+        statement = self.sm.parent(call)
+        if owner is None or not isinstance(statement, ast.Assign) or len(statement.targets) != 1 \
+                or not isinstance(statement.targets[0], ast.Name) or self.sm.parent(statement) is not scope.node:
+            return
+        name = statement.targets[0].id
+        cls = scope.node
+        for node in ast.walk(scope.parent.node):  # type: ignore[union-attr]  # the class, or its users there
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in owner.close_methods and isinstance(node.func.value, ast.Attribute)
+                    and node.func.value.attr == name):
+                return
+        self.result.overwritten_slots.append(
+            OverwrittenSlot(call, f"{cls.name}.{name}", owner, "per-definition")  # type: ignore[attr-defined]
+        )
+
     def _guarded(self, statement: ast.stmt, name: str) -> bool:
         """``statement`` runs under an ``if``/``while`` whose test names ``name`` (``if X is None``)."""
         current = self.sm.parent(statement)
@@ -1592,7 +1617,7 @@ class _Analyzer:
         not bound there), exits after a release of it in the same block, and implicit
         exceptions of calls (``r.raise_for_status()``: the download idiom stays silent)."""
         escapes = [u for u in acq.uses if u.kind is UseKind.ESCAPE]
-        if not escapes or not all(isinstance(self.sm.parent(u.node), ast.Return) for u in escapes):
+        if not escapes or not all(self._returned_as_is(u.node) for u in escapes):
             return []
         start = acq.statement.end_lineno or acq.statement.lineno
         end = max(self._statement_of(u.node).lineno for u in escapes)
@@ -1625,6 +1650,13 @@ class _Analyzer:
 
         mine, theirs = blocks(first), blocks(second)
         return any(key in theirs and theirs[key] != branch for key, branch in mine.items())
+
+    def _returned_as_is(self, node: ast.AST) -> bool:
+        """``return node`` or ``return a, node`` (a tuple of the return value)."""
+        parent = self.sm.parent(node)
+        if isinstance(parent, ast.Tuple):
+            parent = self.sm.parent(parent)
+        return isinstance(parent, ast.Return)
 
     def _exit_covered(self, exit_node: ast.stmt, acq: Acquisition) -> bool:
         """A ``try`` around ``exit_node`` may release it, or the acquisition is not bound there, or

@@ -25,7 +25,9 @@ class ClientNeverClosed(Rule):
     A module-level name (`global SESSION`) given a new client in a function that used the
     old one or runs it in a loop, with no `if SESSION is None` guard and no close of the old
     one first, leaks the one it held; so does a module-level dict that is only ever written
-    (`_clients[key] = httpx.Client()` with no lookup): a cache that is never read.
+    (`_clients[key] = httpx.Client()` with no lookup): a cache that is never read. A client
+    built in the body of a class that is defined inside a function is a new client on every
+    call of that function.
 
     Module-level clients are shared singletons and are not flagged. An inline
     `requests.Session().get(...)` is not flagged either: requests and urllib3 close
@@ -112,6 +114,11 @@ class ClientNeverClosed(Rule):
                     f"`{slot.slot}` is given a new `{slot.owner.name}` while the one it held is never closed: "
                     f"close the old one first, or build it once"
                 ), "it needs the old client closed first"
+            elif slot.reason == "per-definition":
+                yield slot.call, (
+                    f"`{slot.slot}` is a new `{slot.owner.name}` each time the function defining the class "
+                    f"runs, and is never closed: build it once at module level"
+                ), "it needs the client moved out of the function"
             else:
                 yield slot.call, (
                     f"`{slot.slot}` is written and never read: every call leaves a new `{slot.owner.name}` "
