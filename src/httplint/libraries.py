@@ -341,6 +341,14 @@ class HeldWhen:
     awaited: bool = False
 
 
+#: Owners that build a part of their own when none is given, and a keyword that tells them not
+#: to close their part: family → (ownership keyword, part keyword). ``connector_owner=False``
+#: with no connector leaks the ``TCPConnector`` the session builds (aiohttp/client.py:
+#: ``ClientSession.__init__`` builds it, ``ClientSession.close`` closes it only when it owns it).
+PART_OWNERSHIP: dict[str, tuple[str, str]] = {
+    "aiohttp.ClientSession": ("connector_owner", "connector"),
+}
+
 #: Transports that answer in memory (no socket): a client built on one owns nothing
 #: (httpx/_transports/mock.py, wsgi.py, asgi.py).
 IN_MEMORY_TRANSPORTS: frozenset[str] = frozenset(

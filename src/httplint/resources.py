@@ -212,6 +212,25 @@ class OverwrittenSlot:
     reason: str
 
 
+@dataclass(eq=False)
+class OrphanedPart:
+    """An owner told not to close a part it builds itself: ``aiohttp.ClientSession(
+    connector_owner=False)`` with no connector of its own builds a ``TCPConnector`` that its
+    ``close()`` then leaves open (aiohttp/client.py: ``ClientSession.__init__`` / ``close``).
+
+    Attributes:
+        call: the construction.
+        owner: its type.
+        keyword: the ownership keyword (``connector_owner``).
+        part: the keyword of the part it builds when none is given (``connector``).
+    """
+
+    call: ast.Call
+    owner: lib.OwnerType
+    keyword: str
+    part: str
+
+
 #: Methods that release a class's resources (http-semantics.md §9, item 7).
 CLOSER_METHODS = ("close", "aclose", "__exit__", "__aexit__", "__del__", "shutdown")
 
@@ -231,6 +250,7 @@ class Analysis:
     loop_bound_owners: list = field(default_factory=list)  # list[timeouts.LoopBoundOwner]
     class_leaks: list[ClassLeak] = field(default_factory=list)
     overwritten_slots: list[OverwrittenSlot] = field(default_factory=list)
+    orphaned_parts: list[OrphanedPart] = field(default_factory=list)
     knowledge: lib.Knowledge = lib.DEFAULT_KNOWLEDGE
 
 
@@ -317,6 +337,10 @@ def handed_elsewhere(name: str, scope, semantic: SemanticModel) -> bool:
         if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
             return True
     return False
+
+
+def _parameters_or_empty(scope: Scope) -> set[str]:
+    return _parameters(scope.node) if isinstance(scope.node, FunctionNode) else set()
 
 
 def _passes(call: ast.Call, name: str, position: int) -> bool:
@@ -767,6 +791,7 @@ class _Analyzer:
             if owner is not None and self._in_memory(call, scope):
                 return  # `httpx.Client(transport=httpx.MockTransport(handler))`: no socket to close
             if owner is not None:
+                self._check_part_ownership(call, scope, owner)
                 factory = None if qualified in lib.CONSTRUCTORS or owner.name == qualified else qualified
                 self._acquire(call, scope, owner=owner, factory=factory)
                 return
@@ -801,6 +826,30 @@ class _Analyzer:
                 response = self.held_factories.get(f"{self.sm.module}.{call.func.id}")
                 if response is not None:
                     self._acquire(call, scope, response=response, factory=call.func.id)
+
+    def _check_part_ownership(self, call: ast.Call, scope: Scope, owner: lib.OwnerType) -> None:
+        """:class:`OrphanedPart`: the ownership keyword is not certainly true while the part
+        may be missing (not passed, or a name bound to ``None`` in the function)."""
+        rule = lib.PART_OWNERSHIP.get(owner.family)
+        if rule is None:
+            return
+        keyword, part = rule
+        flag = next((k.value for k in call.keywords if k.arg == keyword), None)
+        if flag is None or (isinstance(flag, ast.Constant) and flag.value is True):
+            return
+        if any(k.arg is None for k in call.keywords):
+            return  # `**options`: not judged
+        given = next((k.value for k in call.keywords if k.arg == part), None)
+        if given is not None and not (isinstance(given, ast.Constant) and given.value is None):
+            if not isinstance(given, ast.Name):
+                return
+            bound = [self.sm.parent(st) for st in scope.stores if st.id == given.id]
+            if not any(isinstance(b, ast.Assign) and isinstance(b.value, ast.Constant) and b.value.value is None
+                       for b in bound) and given.id not in _parameters_or_empty(scope):
+                return  # a connector of its own: the caller closes it
+            if given.id in _parameters_or_empty(scope) and not bound:
+                return  # the caller's: who closes it is the caller's business
+        self.result.orphaned_parts.append(OrphanedPart(call, owner, keyword, part))
 
     def _in_memory(self, call: ast.Call, scope: Scope) -> bool:
         """A client built on an in-memory transport (:data:`httplint.libraries.IN_MEMORY_TRANSPORTS`)."""

@@ -22,6 +22,10 @@ class ClientNeverClosed(Rule):
     it in `finally` when a flag says it was built here makes it silent, and so does
     `if client is None: with httpx.Client() as client: ...`.
 
+    An `aiohttp.ClientSession(connector_owner=False)` (or any value not certainly `True`)
+    that may get no connector builds a `TCPConnector` of its own that its `close()` then
+    leaves open.
+
     A module-level name (`global SESSION`) given a new client in a function that used the
     old one or runs it in a loop, with no `if SESSION is None` guard and no close of the old
     one first, leaks the one it held; so does a module-level dict that is only ever written
@@ -108,6 +112,11 @@ class ClientNeverClosed(Rule):
                 how = f"use {how} or call `.{closer}()`"
             what = f"`{acq.name}` ({', '.join(details)})" if acq.name else f"`{owner.name}`"
             yield acq.call, f"{what} is never closed: {how}", fix
+        for orphan in analysis.orphaned_parts:
+            yield orphan.call, (
+                f"`{orphan.owner.name}` builds its own {orphan.part} when none is given, and `{orphan.keyword}=` "
+                f"that is not `True` keeps its close from closing it: pass `{orphan.keyword}=True` in that case"
+            ), "it needs a choice of who closes the part"
         for slot in analysis.overwritten_slots:
             if slot.reason == "replaced":
                 yield slot.call, (
