@@ -22,7 +22,8 @@ from typing import Any
 
 #: Top-level module names whose mention in a file makes it worth parsing. The
 #: text prefilter of the engine searches for these words.
-LIBRARY_MODULES: tuple[str, ...] = ("requests", "httpx", "urllib3", "aiohttp", "urllib", "http", "niquests")
+LIBRARY_MODULES: tuple[str, ...] = ("requests", "httpx", "urllib3", "aiohttp", "urllib", "http", "niquests",
+                                    "httplib", "urllib2")
 
 
 @dataclass(frozen=True)
@@ -417,6 +418,9 @@ _VENDOR_MARKERS = ("._vendor.", ".vendored.", ".extern.", "._vendored.")
 _ALIASES = {
     "six.moves.urllib.request": "urllib.request",
     "six.moves.http_client": "http.client",
+    # Python 2 spellings, still in code that parses as Python 3 (no print statements)
+    "httplib": "http.client",
+    "urllib2": "urllib.request",
     "httpx2": "httpx",
     "niquests": "requests",
 }

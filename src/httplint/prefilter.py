@@ -33,7 +33,7 @@ from .semantic import import_bindings
 _WORDS = (b"requests", b"http", b"urllib")
 _FORMS = (
     # any import naming a client module
-    rb"(?:from|import)[ \t][^\n]*?\b(?:requests|httpx2?|urllib3|aiohttp|niquests|urllib\.request|http\.client)\b",
+    rb"(?:from|import)[ \t][^\n]*?\b(?:requests|httpx2?|urllib3|aiohttp|niquests|urllib\.request|http\.client|httplib|urllib2)\b",
     # from urllib import request / from http import client
     rb"from[ \t]+(?:urllib|http)[ \t]+import[^\n]*\b(?:request|client)\b",
     # a bare `import urllib` / `import os, http` (then `urllib.request.urlopen(...)`)

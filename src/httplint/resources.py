@@ -576,7 +576,8 @@ class _Analyzer:
             else:
                 reason = "not-closed" if closers else "no-close"
             self.result.class_leaks.append(
-                ClassLeak(calls[0], cls, attribute, owner, reason, tuple(sorted(closers)))
+                ClassLeak(min(calls, key=lambda c: (c.lineno, c.col_offset)), cls, attribute, owner, reason,
+                          tuple(sorted(closers)))
             )
 
     # -- wrapper owners: project classes that hold a client and close it ----------------------
@@ -656,12 +657,21 @@ class _Analyzer:
             if given_or_fresh(branch, self.sm.parent(branch)) is None and not isinstance(branch, ast.Call):
                 return None
             value = branch
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+            # `self._request = pool.request`: the bound method keeps the pool alive
+            built = self._fresh_construction(value.value, scope)
+            owner = self.type_of(built, scope) if built is not None else None
+            return built if owner is not None and value.attr in owner.request_methods else None
         if isinstance(value, ast.Name) and isinstance(scope.node, FunctionNode):
             bound = [self._bound_value(s) for s in scope.stores if s.id == value.id]
             calls = [c for c in bound if c is not None and self.type_of(c, scope) is not None]
-            if len(calls) != 1 or len(bound) > 1 + (value.id in _parameters(scope.node)):
+            if len(calls) > 1 and len(calls) == len(bound) and len({self.type_of(c, scope) for c in calls}) == 1:
+                # one construction per branch (`if secure: pool = PoolManager(...) else: pool = PoolManager()`)
+                value = max((c for c in calls if c.lineno <= value.lineno), key=lambda c: c.lineno, default=calls[0])
+            elif len(calls) != 1 or len(bound) > 1 + (value.id in _parameters(scope.node)):
                 return None
-            value = calls[0]
+            else:
+                value = calls[0]
         if isinstance(value, ast.Call) and self._produced_type(value, self.sm.scope(value)) is not None \
                 and self.sm.scope(value) is scope:
             return value
@@ -1430,8 +1440,19 @@ class _Analyzer:
                 # the uses of a local object it was lent to extend its lifetime (and a fix's span)
                 uses.extend(Use(derived, UseKind.NEUTRAL) for derived in self._derived.pop(id(load), ()))
             elif load_scope.is_within(scope) and not self._rebinds(load_scope, scope, name):
-                uses.append(Use(load, UseKind.ESCAPE, nested=True))
+                kind = UseKind.NEUTRAL if self._closure_kept_on_itself(load_scope, name) else UseKind.ESCAPE
+                uses.append(Use(load, kind, nested=True))
         return uses
+
+    def _closure_kept_on_itself(self, inner: Scope, name: str) -> bool:
+        """``conn.connect = lambda: tls_connect(conn)``: a lambda stored on the object it captures
+        lives and dies with that object, so capturing it there is no escape."""
+        node = inner.node
+        statement = self.sm.parent(node)
+        return (isinstance(node, ast.Lambda) and inner.parent is not None and isinstance(statement, ast.Assign)
+                and statement.value is node and all(
+                    isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == name
+                    for t in statement.targets))
 
     @staticmethod
     def _rebinds(inner: Scope, outer: Scope, name: str) -> bool:
