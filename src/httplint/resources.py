@@ -1329,12 +1329,23 @@ class _Analyzer:
             return "inline", None, node
         if isinstance(parent, ast.Expr):
             return "discarded", None, node
-        if isinstance(parent, (ast.Call, ast.keyword)):
-            use = self._classify_argument(node)
+        container = self._argument_container(node)
+        if isinstance(parent, (ast.Call, ast.keyword)) or container is not None:
+            use = self._classify_argument(container or node)
             if use in (UseKind.BORROW, UseKind.RELEASE):
                 return "inline", None, node  # `get_json(httpx.Client(), url)`: lent, and dropped
             return ("registered" if use is UseKind.REGISTERED else "escape"), None, node
         return "escape", None, node
+
+    def _argument_container(self, node: ast.AST) -> ast.AST | None:
+        """The dict, list or tuple literal that holds ``node`` (as a value) and is itself an
+        argument of a call: ``Reddit(requestor_kwargs={"session": aiohttp.ClientSession()})``."""
+        parent = self.sm.parent(node)
+        if isinstance(parent, ast.Dict) and node in parent.values or isinstance(parent, (ast.List, ast.Tuple)):
+            holder = self.sm.parent(parent)
+            if isinstance(holder, ast.keyword) or (isinstance(holder, ast.Call) and parent in holder.args):
+                return parent
+        return None
 
     # -- slots overwritten (a global, a write-only dict) -------------------------------------
 
@@ -1479,6 +1490,10 @@ class _Analyzer:
             return Use(node, UseKind.NEUTRAL)
         if isinstance(parent, ast.comprehension) and parent.iter is node:
             return Use(node, UseKind.CONSUME if acq.response else UseKind.NEUTRAL)
+        container = self._argument_container(node)
+        if container is not None:
+            kind = self._classify_argument(container, acq.owner is not None)
+            return Use(node, kind if kind in (UseKind.BORROW, UseKind.REGISTERED) else UseKind.ESCAPE)
         if isinstance(parent, (ast.Call, ast.keyword)):
             kind = self._classify_argument(node, acq.owner is not None)
             call = self.sm.parent(parent) if isinstance(parent, ast.keyword) else parent
