@@ -179,11 +179,12 @@ class ClassLeak:
         owner: its type.
         reason: ``no-close`` (no close method), ``not-closed`` (close methods that leave it
             open; ``closers`` names them), ``del-async`` (only ``__del__``, which cannot
-            await an async client's close) or ``reopened`` (the close method builds a new one
-            after closing the old; ``closers`` names it).
+            await an async client's close), ``reopened`` (the close method builds a new one
+            after closing the old; ``closers`` names it) or ``dropped`` (a method sets it to
+            ``None`` without closing it first; ``closers`` names that method).
     """
 
-    call: ast.Call
+    call: ast.AST
     cls: ast.ClassDef
     attribute: str
     owner: lib.OwnerType
@@ -395,22 +396,17 @@ _OUTSIDE_CLOSERS = frozenset({"close", "aclose", "clear", "shutdown"})
 
 
 def _lazy_getter(method: ast.AST, attribute: str) -> bool:
-    """``method`` builds ``self.<attribute>`` on first use and returns it: a statement
-    ``if self.<attribute> is None`` (or ``if not self.<attribute>``) whose body assigns it."""
-    for node in own_nodes(method.body):  # type: ignore[attr-defined]
-        if not isinstance(node, ast.If):
-            continue
-        test = node.test.operand if isinstance(node.test, ast.UnaryOp) else node.test
-        if isinstance(test, ast.Compare):
-            test = test.left
-        if not (isinstance(test, ast.Attribute) and test.attr == attribute):
-            continue
-        for statement in node.body:
-            if isinstance(statement, ast.Assign) and any(
-                isinstance(t, ast.Attribute) and t.attr == attribute for t in statement.targets
-            ):
-                return True
-    return False
+    """``method`` gets or creates ``self.<attribute>``: it tests it (``if self._s is None``,
+    ``if not self._s``, or a flag set from such a test) and assigns it, then returns it."""
+    tests = assigns = False
+    for node in ast.walk(method):
+        if isinstance(node, (ast.If, ast.IfExp, ast.While)) or isinstance(node, ast.Compare):
+            test = node.test if not isinstance(node, ast.Compare) else node
+            tests = tests or any(isinstance(n, ast.Attribute) and n.attr == attribute and isinstance(n.value, ast.Name)
+                                 and n.value.id == "self" for n in ast.walk(test))
+        elif isinstance(node, ast.Assign) and not (isinstance(node.value, ast.Constant) and node.value.value is None):
+            assigns = assigns or any(isinstance(t, ast.Attribute) and t.attr == attribute for t in node.targets)
+    return tests and assigns
 
 
 def _may_hold_client(cls: ast.ClassDef) -> bool:
@@ -485,6 +481,24 @@ class _Analyzer:
         return classes
 
     # -- classes that own a client ---------------------------------------------------------
+
+    def _dropped_unclosed(self, cls: ast.ClassDef, attribute: str, owner: lib.OwnerType) -> tuple[ast.AST, str] | None:
+        """``(statement, method)`` for a ``self.<attribute> = None`` in a method of ``cls`` (not
+        ``__init__``) with no close of ``self.<attribute>`` before it in that method: the
+        client it held is dropped open."""
+        for method in cls.body:
+            if not isinstance(method, FunctionNode) or method.name == "__init__":
+                continue
+            closes = [n.lineno for n in ast.walk(method) if isinstance(n, ast.Call)
+                      and isinstance(n.func, ast.Attribute) and n.func.attr in (*owner.close_methods, "__aexit__", "__exit__")
+                      and isinstance(n.func.value, ast.Attribute) and n.func.value.attr == attribute]
+            for node in ast.walk(method):
+                if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
+                        and any(isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
+                                and t.value.id == "self" for t in node.targets)
+                        and not any(line <= node.lineno for line in closes)):
+                    return node, method.name
+        return None
 
     def _reopened_after_close(self, call: ast.Call, attribute: str, owner: lib.OwnerType) -> bool:
         """``call`` builds ``self.<attribute>`` again in a close method (``close``, ``aclose``,
@@ -568,6 +582,11 @@ class _Analyzer:
                 self.result.class_leaks.append(ClassLeak(reopened[0], cls, attribute, owner, "reopened", tuple(where)))
                 continue
             if not visible:
+                continue
+            dropped = self._dropped_unclosed(cls, attribute, owner)
+            if closing and dropped is not None:
+                # `self._client = None` without closing it first, in a method other than a close
+                self.result.class_leaks.append(ClassLeak(dropped[0], cls, attribute, owner, "dropped", (dropped[1],)))
                 continue
             if closing == ["__del__"] and owner.async_close:
                 reason = "del-async"

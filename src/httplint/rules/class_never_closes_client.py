@@ -15,7 +15,9 @@ class ClassNeverClosesClient(Rule):
     through another method of the class. A close method that leaves the client open is
     reported too, and so is a `__del__` that is the only close of an async client (a
     coroutine cannot be awaited there), and a close method that builds a new client after
-    closing the old one ("in case it is reused"): nothing closes that one.
+    closing the old one ("in case it is reused"): nothing closes that one. A method that
+    drops the client (`self._client = None`) without closing it first is reported too,
+    where the class closes it elsewhere: the dropped one is never closed.
 
     A client the class builds only when none is given (`session or requests.Session()`,
     `if session is None: session = requests.Session()`) is the class's to close on that
@@ -85,6 +87,9 @@ class ClassNeverClosesClient(Rule):
             where = f"`{leak.cls.name}` keeps `self.{leak.attribute}` (`{leak.owner.name}`)"
             if leak.reason == "no-close":
                 message = f"{where} and has no method that closes it: add `close()` / `__exit__`"
+            elif leak.reason == "dropped":
+                message = (f"{where}, and `{leak.closers[0]}` drops it (`= None`) without closing it: "
+                           "close it before dropping it")
             elif leak.reason == "reopened":
                 names = ", ".join(f"`{name}`" for name in leak.closers)
                 message = (f"{where}, and {names} build(s) a new one after closing it, which nothing closes: "
