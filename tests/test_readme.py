@@ -58,6 +58,8 @@ def classify(kind: str, body: str) -> str | None:
         return "tests"
     if kind == "console" and "benchmarks/run.py" in body:
         return "benchmark"
+    if kind == "console" and "benchmarks/realbugs/score.py" in body:
+        return "realbugs"
     if kind == "console":
         return "commands"
     if kind == "text" and body.startswith("examples/weather_service/"):
@@ -195,3 +197,11 @@ def test_benchmark_command_is_runnable() -> None:
     assert command.startswith("python ")
     result = sh(f"{shlex.quote(sys.executable)} {command[len('python '):]} --help", ROOT)  # a full run takes minutes
     assert result.returncode == 0 and "--runs" in result.stdout
+
+
+def test_realbugs_command_is_runnable() -> None:
+    """The real-bug scorer needs PyPI to download releases; its manifest check does not."""
+    [block] = blocks_of("realbugs")
+    [command] = commands(block)
+    result = sh(command.replace("score.py", "score.py --check"), ROOT)
+    assert result.returncode == 0 and "manifest valid" in result.stdout, result.stderr

@@ -123,7 +123,11 @@ def release_folder(package: str, version: str, dist: str) -> Path:
         return target
     download = CACHE / "downloads"
     download.mkdir(parents=True, exist_ok=True)
-    name, url = release_file(package, version, dist)
+    try:
+        name, url = release_file(package, version, dist)
+    except LookupError:
+        # some releases ship one kind only; the module paths are the same in both
+        name, url = release_file(package, version, "wheel" if dist == "sdist" else "sdist")
     archive = download / name
     if not archive.exists():
         with urllib.request.urlopen(url, timeout=120) as response:

@@ -702,6 +702,8 @@ class _Analyzer:
         owner = self.type_of(call, scope)
         if owner is None and self._producer_method(call, scope) is not None:
             owner = self.fresh_owner_returned(self._producer_method(call, scope), maybe_given=True)
+        if owner is not None and owner.adopts is not None and _passes(call, *owner.adopts):
+            return None  # a wrapper handed the caller's client owns nothing
         return owner
 
     def _methods_with_bases(self, cls: ast.ClassDef) -> dict[str, ast.AST] | None:
@@ -1158,6 +1160,8 @@ class _Analyzer:
                 owner = self._given_or_fresh_name(value.id, scope, function)
             elif owner is None or self.construction_of(value, scope) is None:
                 return None
+            elif owner.adopts is not None and _passes(self.construction_of(value, scope), *owner.adopts):
+                return None  # `Wrapper(http_client=shared)`: it owns nothing
             if owner is None or (isinstance(value, ast.Name) and handed_elsewhere(value.id, scope, self.sm)):
                 return None
             owners.add(owner)
