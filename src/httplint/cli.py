@@ -260,7 +260,10 @@ class _progress:
 def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool) -> tuple[list[Diagnostic], int, bool]:
     """Fix one file (or print its diff). Returns the remaining findings, the number fixed, and
     whether the file changed (or would)."""
-    from .codemod import fix_source, write_atomically  # libcst is imported only when fixing
+    from .codemod import (  # libcst is imported only when fixing
+        fix_source,
+        write_atomically,
+    )
 
     try:
         source = read_bytes(path)

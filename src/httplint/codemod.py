@@ -33,8 +33,8 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from . import fix as fx
 from . import libraries as lib
 from .engine import PREFILTER, check_source
-from .semantic import parse
 from .rule import Diagnostic, Rule
+from .semantic import parse
 
 MAX_PASSES = 20
 BOM = b"\xef\xbb\xbf"

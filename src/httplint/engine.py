@@ -7,9 +7,9 @@ import ast
 import contextlib
 import functools
 import gc
+import io
 import re
 import tokenize
-import io
 from typing import Callable, Iterable
 
 from . import libraries as lib
@@ -19,9 +19,9 @@ from .files import read_bytes
 from .prefilter import PREFILTER, Prefilter, build_prefilter
 from .project import ProjectIndex, module_name
 from .resources import analyze
-from .semantic import SemanticModel, parse
 from .rule import Diagnostic, Rule
 from .rules import OPINIONATED_PREFIX, RULES
+from .semantic import SemanticModel, parse
 
 _NOQA = re.compile(rb"(?i)noqa")
 #: Files larger than this are not parsed (a parse and its model take ~60x the source in

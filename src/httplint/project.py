@@ -23,8 +23,8 @@ from pathlib import Path
 
 from . import libraries as lib
 from .files import SKIPPED_DIRS, absolute, absolute_folder, read_bytes
+from .owners import OwnerTyping, handed_elsewhere
 from .prefilter import PREFILTER
-from .resources import handed_elsewhere
 from .semantic import FunctionNode, SemanticModel, own_nodes, parse
 
 MAX_ROUNDS = 4
@@ -339,13 +339,11 @@ class ProjectIndex:
     def _collect(self, path, module, semantic, candidates, analyzer_knowledge, facts) -> None:
         """One module's factories and subclasses into ``facts``; functions only astroid could
         decide into ``facts.undecided``."""
-        from .resources import _Analyzer
-
-        analyzer = _Analyzer(semantic, analyzer_knowledge)
+        analyzer = OwnerTyping(semantic, analyzer_knowledge)
         for node in semantic.tree.body:
             if isinstance(node, ast.ClassDef):
                 self._subclass(node, module, semantic, analyzer, facts)
-        for owner in analyzer.wrapper_types().values():
+        for owner in analyzer.classes.wrapper_types().values():
             facts.wrappers.setdefault(owner.name, owner)
         for node in list(candidates):
             qualified = f"{module}.{node.name}"
@@ -369,7 +367,7 @@ class ProjectIndex:
         if qualified in facts.subclasses:
             return
         for base in node.bases:
-            name = analyzer._qualified(base, semantic.module_scope)
+            name = analyzer.qualified(base, semantic.module_scope)
             if name is None and isinstance(base, ast.Name) and f"{module}.{base.id}" in facts.subclasses:
                 name = f"{module}.{base.id}"
             owner = lib.ANNOTATION_TYPES.get(name or "") or facts.subclasses.get(name or "")
@@ -488,12 +486,12 @@ def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyz
         stores = [s for s in scope.stores if s.id == value.id]
         if len(stores) != 1:
             return False
-        value = analyzer._bound_value(stores[0])
+        value = analyzer.bound_value(stores[0])
     if not isinstance(value, ast.Call):
         return False
     if isinstance(value.func, ast.Name) and value.func.id in semantic.module_scope.bound:
         return True  # a function (or alias) of this module
-    qualified = analyzer._qualified(value.func, scope)
+    qualified = analyzer.qualified(value.func, scope)
     top = (semantic.module or "").split(".", 1)[0]
     return bool(qualified and top and qualified.startswith(top + "."))
 
@@ -521,7 +519,7 @@ def _held_response(value: ast.AST, scope, analyzer) -> lib.ResponseType | None:
         stores = [s for s in scope.stores if s.id == value.id]
         if len(stores) != 1:
             return None
-        bound = analyzer._bound_value(stores[0])
+        bound = analyzer.bound_value(stores[0])
         if bound is None:
             return None
         value = bound
@@ -529,16 +527,16 @@ def _held_response(value: ast.AST, scope, analyzer) -> lib.ResponseType | None:
         value = value.value
     if not isinstance(value, ast.Call):
         return None
-    qualified = analyzer._qualified(value.func, scope)
+    qualified = analyzer.qualified(value.func, scope)
     if qualified is not None:
         held = lib.HELD_BY_FUNCTION.get(qualified)
-        if held is not None and analyzer._is_held(value, held):
+        if held is not None and analyzer.is_held(value, held):
             return held.response
         return None
     if isinstance(value.func, ast.Attribute):
         owner = analyzer.type_of(value.func.value, scope)
         if owner is not None:
             held = lib.HELD_BY_METHOD.get(owner.family, {}).get(value.func.attr)
-            if held is not None and analyzer._is_held(value, held):
+            if held is not None and analyzer.is_held(value, held):
                 return held.response
     return None

@@ -19,240 +19,56 @@ that acquires it, and decides its *state*:
 ``leaked``
     none of the above.
 
+A use that lends it to a function of the project that only borrows it
+(:mod:`httplint.summaries`), or to another library's object that dies with the
+function, is no escape: the owner is still the acquirer.
+
 The analysis is flow-insensitive on purpose: every use of the bound name in the
 scope counts, so extra uses can only make it quieter. A false positive is worse
-than a missed bug.
+than a missed bug. The one path question the rules ask (an explicit ``raise`` or
+``return`` before the client is handed to the caller) is :mod:`httplint.paths`'s.
+
+Layers, each a module: :mod:`httplint.semantic` (names, scopes) →
+:mod:`httplint.summaries` (what functions do to their arguments) →
+:mod:`httplint.classes` (what classes hold and close) → :mod:`httplint.owners`
+(owner types of expressions) → :mod:`httplint.timeouts` and this module (lifetimes),
+with :mod:`httplint.paths` for exits; the results are :mod:`httplint.model`'s
+classes, which the rules read. Across modules, :class:`httplint.project.ProjectView`
+answers for the package.
 """
 
 from __future__ import annotations
 
 import ast
-import functools
 import re
-from dataclasses import dataclass, field
-from enum import Enum
 
 from . import libraries as lib
-from .summaries import Effect, Summaries
-from .semantic import ComprehensionNode, FunctionNode, LoopNode, Scope, SemanticModel, own_nodes
-
-
-class UseKind(Enum):
-    REQUEST = "request"        # owner.get(...) and friends
-    RELEASE = "release"        # .close(), .release_conn(), .clear() …
-    CONSUME = "consume"        # response read to EOF
-    WITH = "with"              # `with x:` / `async with x:`
-    REGISTERED = "registered"  # closing(x), stack.enter_context(x), atexit.register(x.close)
-    ESCAPE = "escape"
-    BORROW = "borrow"          # lent to a project function that only uses it (:mod:`httplint.summaries`)
-    NEUTRAL = "neutral"
-
-
-class State(Enum):
-    ESCAPED = "escaped"
-    RELEASED = "released"
-    NORMAL_PATH = "normal-path"
-    LEAKED = "leaked"
-
-
-@dataclass(eq=False)
-class Use:
-    """One use of an acquired resource.
-
-    Attributes:
-        node: the expression whose value is the resource (a ``Name`` load or the acquiring call).
-        kind: what the use does to the resource.
-        call: the method call, for REQUEST and RELEASE uses.
-        awaited: the method call is awaited.
-        nested: the use lies in a nested function or lambda.
-    """
-
-    node: ast.AST
-    kind: UseKind
-    call: ast.Call | None = None
-    awaited: bool = False
-    nested: bool = False
-    loop: ast.AST | None = None
-
-
-@dataclass(eq=False)
-class Acquisition:
-    """A call that constructs an owner or returns a held response, and what becomes of it.
-
-    Attributes:
-        call: the constructor or request call.
-        owner: the owner type constructed, or ``None`` for a response.
-        response: the held response type returned, or ``None`` for an owner.
-        scope: the function (or module) scope that acquires it.
-        how: ``with``, ``async-with``, ``assign``, ``inline`` (a method called on the
-            call directly), ``discarded`` (a bare expression statement), ``registered``
-            or ``escape``.
-        name: the local name bound, for ``assign`` and ``with ... as name``.
-        statement: the statement that contains the call.
-        loop: the innermost loop or comprehension of the same scope around the call.
-        work_loop: ``loop`` goes over work items (not a retry or polling loop).
-        factory: the project function that built it, when it was not a library constructor.
-        rebound: the bound name is also bound to something else in the scope (a parameter,
-            another value): the acquisition is then one branch of a "given or made here" design.
-        given: the value is the fresh branch of a "given or made here" expression or statement
-            (``client or Client()``, ``Client() if client is None else client``, ``if client is
-            None: client = Client()``): owned here only when it was made here.
-        uses: every use of the value, see :class:`Use`.
-    """
-
-    call: ast.Call
-    owner: lib.OwnerType | None
-    response: lib.ResponseType | None
-    scope: Scope
-    how: str
-    name: str | None
-    statement: ast.stmt
-    loop: ast.AST | None
-    work_loop: bool = False
-    rebound: bool = False
-    given: bool = False
-    factory: str | None = None
-    uses: list[Use] = field(default_factory=list)
-    state: State = State.LEAKED
-    #: ``raise`` / ``return`` statements that leave the function while it is still held,
-    #: when it is otherwise handed to the caller by ``return`` (see ``_early_exits``)
-    early_exits: list[ast.stmt] = field(default_factory=list)
-
-    @property
-    def type_name(self) -> str:
-        return self.owner.name if self.owner else self.response.name  # type: ignore[union-attr]
-
-    @property
-    def requests(self) -> list[Use]:
-        return [u for u in self.uses if u.kind is UseKind.REQUEST]
-
-    @property
-    def releases(self) -> list[Use]:
-        return [u for u in self.uses if u.kind is UseKind.RELEASE]
-
-    @property
-    def label(self) -> str:
-        return self.name if self.name else self.type_name.rsplit(".", 1)[-1]
-
-
-@dataclass(eq=False)
-class HelperCall:
-    """A call of a module helper that builds a session per call (``requests.get`` …)."""
-
-    call: ast.Call
-    helper: lib.SessionHelper
-    scope: Scope
-    loop: ast.AST | None
-    work_loop: bool = False
-
-
-@dataclass(eq=False)
-class ContextMismatch:
-    """An owner entered with the wrong kind of ``with`` (sync for async, or the reverse)."""
-
-    call: ast.Call
-    owner: lib.OwnerType
-    is_async_with: bool
-    request_context: bool = False  # a request (`session.get(...)`, `aiohttp.request(...)`), not the owner
-    no_protocol: str | None = None  # what has no context-manager protocol at all, for the message
-    awaited: bool = False  # `await aiohttp.request(...)`: an async context manager, not awaitable
-
-
-@dataclass(eq=False)
-class UnawaitedClose:
-    """A coroutine close (``await session.close()``) called as a plain statement."""
-
-    call: ast.Call
-    receiver: str
-    method: str
-    type_name: str
-
-
-@dataclass(eq=False)
-class ClassLeak:
-    """A client a class creates and stores on ``self`` but never closes.
-
-    Attributes:
-        call: the construction (where the finding is reported).
-        cls: the class.
-        attribute: the attribute holding it.
-        owner: its type.
-        reason: ``no-close`` (no close method), ``not-closed`` (close methods that leave it
-            open; ``closers`` names them), ``del-async`` (only ``__del__``, which cannot
-            await an async client's close), ``reopened`` (the close method builds a new one
-            after closing the old; ``closers`` names it) or ``dropped`` (a method sets it to
-            ``None`` without closing it first; ``closers`` names that method).
-    """
-
-    call: ast.AST
-    cls: ast.ClassDef
-    attribute: str
-    owner: lib.OwnerType
-    reason: str
-    closers: tuple[str, ...] = ()
-
-
-@dataclass(eq=False)
-class OverwrittenSlot:
-    """A global or a dict slot given a new client while the one it held is never closed.
-
-    Attributes:
-        call: the construction.
-        slot: the global's name, or ``NAME[...]`` for a dict written and never read.
-        owner: the type built.
-        reason: ``replaced`` (a global reassigned, in a loop or after being used, with no
-            ``is None`` guard and no close of the old one first), ``unread`` (a dict that
-            is only ever written: a "cache" that leaks one client per write) or
-            ``per-definition`` (a class attribute of a class defined inside a function: a
-            new client each time the function runs).
-    """
-
-    call: ast.Call
-    slot: str
-    owner: lib.OwnerType
-    reason: str
-
-
-@dataclass(eq=False)
-class OrphanedPart:
-    """An owner told not to close a part it builds itself: ``aiohttp.ClientSession(
-    connector_owner=False)`` with no connector of its own builds a ``TCPConnector`` that its
-    ``close()`` then leaves open (aiohttp/client.py: ``ClientSession.__init__`` / ``close``).
-
-    Attributes:
-        call: the construction.
-        owner: its type.
-        keyword: the ownership keyword (``connector_owner``).
-        part: the keyword of the part it builds when none is given (``connector``).
-    """
-
-    call: ast.Call
-    owner: lib.OwnerType
-    keyword: str
-    part: str
-
-
-#: Methods that release a class's resources (http-semantics.md §9, item 7).
-CLOSER_METHODS = ("close", "aclose", "__exit__", "__aexit__", "__del__", "shutdown")
-
-
-@dataclass
-class Analysis:
-    """Everything the lifetime rules need for one module."""
-
-    semantic: SemanticModel
-    acquisitions: list[Acquisition] = field(default_factory=list)
-    helper_calls: list[HelperCall] = field(default_factory=list)
-    context_mismatches: list[ContextMismatch] = field(default_factory=list)
-    unawaited_closes: list[UnawaitedClose] = field(default_factory=list)
-    entry_points: set[ast.AST] = field(default_factory=set)
-    timeout_findings: list = field(default_factory=list)  # list[timeouts.TimeoutFinding]
-    blocking_calls: list = field(default_factory=list)  # list[timeouts.BlockingCall]
-    loop_bound_owners: list = field(default_factory=list)  # list[timeouts.LoopBoundOwner]
-    class_leaks: list[ClassLeak] = field(default_factory=list)
-    overwritten_slots: list[OverwrittenSlot] = field(default_factory=list)
-    orphaned_parts: list[OrphanedPart] = field(default_factory=list)
-    knowledge: lib.Knowledge = lib.DEFAULT_KNOWLEDGE
+from .classes import OUTSIDE_CLOSERS, given_or_fresh, passes
+from .model import (
+    Acquisition,
+    Analysis,
+    ContextMismatch,
+    HelperCall,
+    OrphanedPart,
+    OverwrittenSlot,
+    State,
+    UnawaitedClose,
+    Use,
+    UseKind,
+)
+from .owners import OwnerTyping
+from .paths import early_exits
+from .semantic import (
+    ComprehensionNode,
+    FunctionNode,
+    LoopNode,
+    Scope,
+    SemanticModel,
+    own_nodes,
+    parameters,
+)
+from .summaries import Effect
+from .timeouts import TimeoutPass
 
 
 def analyze(
@@ -273,30 +89,6 @@ def analyze(
     return _Analyzer(semantic, knowledge or lib.DEFAULT_KNOWLEDGE).run()
 
 
-def _parameters(function: ast.AST) -> set[str]:
-    args = function.args  # type: ignore[attr-defined]
-    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_annotation(text: str) -> ast.expr | None:
-    """A string annotation's expression, parsed once per distinct text."""
-    try:
-        return ast.parse(text, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-
-
-def given_or_fresh(node: ast.AST, parent: ast.AST | None) -> ast.expr | None:
-    """The ``given or Fresh()`` / ``Fresh() if given is None else given`` expression of which
-    ``node`` (a construction) is the fresh branch, or ``None``."""
-    if isinstance(parent, ast.BoolOp) and isinstance(parent.op, ast.Or) and parent.values[-1] is node:
-        return parent
-    if isinstance(parent, ast.IfExp) and node in (parent.body, parent.orelse) and parent.test is not node:
-        return parent
-    return None
-
-
 def given_or_fresh_parent(acq: "Acquisition", sm: SemanticModel) -> ast.expr | None:
     """The ``given or Fresh()`` expression an acquisition is the fresh branch of, if any."""
     node: ast.AST = acq.call
@@ -306,112 +98,8 @@ def given_or_fresh_parent(acq: "Acquisition", sm: SemanticModel) -> ast.expr | N
     return given_or_fresh(node, parent)
 
 
-def _given_parameter(value: ast.AST, method: ast.AST) -> tuple[str, int] | None:
-    """The parameter of ``method`` that ``value`` takes when given (``session or Session()``,
-    ``Session() if session is None else session``): its name and its position among the
-    positional parameters after ``self`` (-1 for keyword-only), or ``None``."""
-    names = [n.id for n in ast.walk(value) if isinstance(n, ast.Name)]
-    args = method.args  # type: ignore[attr-defined]
-    positional = [a.arg for a in (*args.posonlyargs, *args.args)][1:]
-    for name in names:
-        if name in positional:
-            return name, positional.index(name)
-        if any(a.arg == name for a in args.kwonlyargs):
-            return name, -1
-    return None
-
-
-def handed_elsewhere(name: str, scope, semantic: SemanticModel) -> bool:
-    """The local ``name`` is passed to a call or stored somewhere besides being returned
-    (Home Assistant's ``create_async_httpx_client`` registers the client for shutdown)."""
-    for load in semantic.name_loads.get(name, ()):
-        if semantic.scope(load) is not scope:
-            continue
-        parent = semantic.parent(load)
-        call = semantic.parent(parent) if isinstance(parent, ast.keyword) else parent
-        if isinstance(call, ast.Call) and call.func is not load:
-            if isinstance(call.func, ast.Name) and call.func.id in lib.NON_RETAINING_CALLS:
-                continue  # isinstance(client, ...), print(client): looked at, not kept
-            return True
-        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is load:
-            return True
-        if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
-            return True
-    return False
-
-
 def _parameters_or_empty(scope: Scope) -> set[str]:
-    return _parameters(scope.node) if isinstance(scope.node, FunctionNode) else set()
-
-
-def _passes(call: ast.Call, name: str, position: int) -> bool:
-    """``call`` passes a value other than ``None`` for the parameter ``name`` (at ``position``)."""
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-        return True
-    values = [k.value for k in call.keywords if k.arg == name]
-    if 0 <= position < len(call.args):
-        values.append(call.args[position])
-    return any(not (isinstance(v, ast.Constant) and v.value is None) for v in values)
-
-
-def _returns_self_or(function: ast.AST, attributes: set[str]) -> bool:
-    """``function`` returns or yields ``self`` or ``self.<one of attributes>``."""
-    for node in own_nodes(function.body):  # type: ignore[attr-defined]
-        if isinstance(node, (ast.Return, ast.Yield, ast.YieldFrom)) and node.value is not None:
-            value = node.value.value if isinstance(node.value, ast.Await) else node.value
-            if isinstance(value, ast.Name) and value.id == "self":
-                return True
-            if (isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name)
-                    and value.value.id == "self" and value.attr in attributes):
-                return True
-    return False
-
-
-#: Modules whose classes define no ``close`` a subclass could inherit (abstract bases, typing).
-_BASES_WITHOUT_CLOSE = ("abc.", "collections.abc.", "typing.", "typing_extensions.", "numbers.", "enum.")
-
-
-def _closes_nothing(qualified: str | None) -> bool:
-    """A base class from :data:`_BASES_WITHOUT_CLOSE` (``abc.ABC``, ``typing.Generic`` …)."""
-    return bool(qualified) and qualified.startswith(_BASES_WITHOUT_CLOSE)  # type: ignore[union-attr]
-
-
-def _enclosing_def(sm: SemanticModel, node: ast.AST) -> ast.AST | None:
-    """The innermost ``def`` around ``node``."""
-    current = sm.parent(node)
-    while current is not None and not isinstance(current, FunctionNode):
-        current = sm.parent(current)
-    return current
-
-
-def _enclosing_method(sm: SemanticModel, node: ast.AST, cls: ast.ClassDef) -> ast.AST | None:
-    """The statement of ``cls``'s body (a method) that holds ``node``, or ``None``."""
-    current = sm.parent(node)
-    while current is not None and sm.parent(current) is not cls:
-        current = sm.parent(current)
-    return current
-
-
-_OUTSIDE_CLOSERS = frozenset({"close", "aclose", "clear", "shutdown"})
-
-
-def _lazy_getter(method: ast.AST, attribute: str) -> bool:
-    """``method`` gets or creates ``self.<attribute>``: it tests it (``if self._s is None``,
-    ``if not self._s``, or a flag set from such a test) and assigns it, then returns it."""
-    tests = assigns = False
-    for node in ast.walk(method):
-        if isinstance(node, (ast.If, ast.IfExp, ast.While)) or isinstance(node, ast.Compare):
-            test = node.test if not isinstance(node, ast.Compare) else node
-            tests = tests or any(isinstance(n, ast.Attribute) and n.attr == attribute and isinstance(n.value, ast.Name)
-                                 and n.value.id == "self" for n in ast.walk(test))
-        elif isinstance(node, ast.Assign) and not (isinstance(node.value, ast.Constant) and node.value.value is None):
-            assigns = assigns or any(isinstance(t, ast.Attribute) and t.attr == attribute for t in node.targets)
-    return tests and assigns
-
-
-def _may_hold_client(cls: ast.ClassDef) -> bool:
-    """A class with a method (a cheap first test before :meth:`_Analyzer.wrapper_types`)."""
-    return any(isinstance(n, FunctionNode) for n in cls.body)
+    return parameters(scope.node) if isinstance(scope.node, FunctionNode) else set()
 
 
 _RETRY_WORDS = re.compile(r"retr|attempt|tries|tried", re.I)
@@ -429,19 +117,13 @@ class _Analyzer:
     def __init__(self, semantic: SemanticModel, knowledge: lib.Knowledge) -> None:
         self.sm = semantic
         self.knowledge = knowledge
-        self.constructors = knowledge.constructors
+        self.typing = OwnerTyping(semantic, knowledge)
+        self.classes = self.typing.classes
+        self.summaries = self.typing.summaries
         self.held_factories = knowledge.held_factories
         self.result = Analysis(semantic)
-        self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
-        self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
-        self._wrappers: dict[str, lib.OwnerType] | None = None
-        self._holding: dict[int, ast.ClassDef] = {}
-        self._derived: dict[int, list[ast.Name]] = {}  # id(argument) → loads of the local object it was lent to  # module-level classes that keep a client they built
-        self._methods_cache: dict[ast.ClassDef, dict[str, ast.AST] | None] = {}
-        self._returned: dict[tuple[ast.AST, bool], lib.OwnerType | None] = {}
+        self._derived: dict[int, list[ast.Name]] = {}  # id(argument) → loads of the local object it was lent to
         self._name_loads = semantic.name_loads
-        self.project = knowledge.project
-        self.summaries = Summaries(semantic, self.project.summary if self.project is not None else None)
         imported = {lib.canonical(q).split(".", 1)[0] for scope in semantic.scopes.values() for q in scope.imports.values()}
         self._imports_requests = "requests" in imported
         self._imports_urllib3 = "urllib3" in imported
@@ -450,16 +132,14 @@ class _Analyzer:
     # -- driver -------------------------------------------------------------------
 
     def run(self) -> Analysis:
-        from .timeouts import TimeoutPass
-
         self.result.knowledge = self.knowledge
         self._find_entry_points()
-        self.timeouts = TimeoutPass(self)
+        self.timeouts = TimeoutPass(self.typing, self.result)
         for call in self.sm.calls:
             self._visit_call(call)
-        self.wrapper_types()
-        for cls in {**self._classes_storing_clients(), **self._holding}.values():
-            self._class_ownership(cls)
+        self.classes.wrapper_types()
+        for cls in {**self._classes_storing_clients(), **self.classes.holding}.values():
+            self.result.class_leaks.extend(self.classes.class_leaks(cls))
         return self.result
 
     def _classes_storing_clients(self) -> dict[int, ast.ClassDef]:
@@ -480,331 +160,19 @@ class _Analyzer:
                     classes[id(cls)] = cls
         return classes
 
-    # -- classes that own a client ---------------------------------------------------------
 
-    def _dropped_unclosed(self, cls: ast.ClassDef, attribute: str, owner: lib.OwnerType) -> tuple[ast.AST, str] | None:
-        """``(statement, method)`` for a ``self.<attribute> = None`` in a method of ``cls`` (not
-        ``__init__``) with no close of ``self.<attribute>`` before it in that method: the
-        client it held is dropped open."""
-        for method in cls.body:
-            if not isinstance(method, FunctionNode) or method.name == "__init__":
-                continue
-            closes = [n.lineno for n in ast.walk(method) if isinstance(n, ast.Call)
-                      and isinstance(n.func, ast.Attribute) and n.func.attr in (*owner.close_methods, "__aexit__", "__exit__")
-                      and isinstance(n.func.value, ast.Attribute) and n.func.value.attr == attribute]
-            for node in ast.walk(method):
-                if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
-                        and any(isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
-                                and t.value.id == "self" for t in node.targets)
-                        and not any(line <= node.lineno for line in closes)):
-                    return node, method.name
-        return None
 
-    def _reopened_after_close(self, call: ast.Call, attribute: str, owner: lib.OwnerType) -> bool:
-        """``call`` builds ``self.<attribute>`` again in a close method (``close``, ``aclose``,
-        ``__exit__`` …), after that method closed it: ``await self._session.close();
-        self._session = ClientSession()``."""
-        method = _enclosing_def(self.sm, call)
-        if getattr(method, "name", "") not in CLOSER_METHODS or getattr(method, "name", "") == "__del__":
-            return False
-        for node in ast.walk(method):  # type: ignore[arg-type]
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr in owner.close_methods and isinstance(node.func.value, ast.Attribute)
-                    and node.func.value.attr == attribute and node.lineno < call.lineno):
-                return True
-        return False
 
-    def _held_clients(self, cls: ast.ClassDef, methods: dict[str, ast.AST]) -> dict[str, tuple]:
-        """``attribute → (owner type, constructions, given parameter or None)`` for each
-        ``self.<attribute>`` the class builds a client into (and is not also handed one), and
-        that it does not hand out."""
-        created: dict[str, list[ast.Call]] = {}
-        given: dict[str, tuple[str, int] | None] = {}
-        handed: dict[str, list[tuple[str, int] | None]] = {}
-        other: set[str] = set()
-        for method in methods.values():
-            scope = self.sm.scopes.get(method)
-            if scope is None:
-                continue
-            for target, statement in self._self_assignments(scope):
-                if not isinstance(target.value, ast.Name) or target.value.id != "self":
-                    continue
-                value = statement.value
-                if value is None or (isinstance(value, ast.Constant) and value.value is None):
-                    continue
-                fresh = self._fresh_construction(value, scope)
-                if fresh is not None:
-                    created.setdefault(target.attr, []).append(fresh)
-                    if getattr(method, "name", "") == "__init__":
-                        given[target.attr] = given.get(target.attr) or _given_parameter(value, method)
-                elif (isinstance(value, ast.Name) and getattr(method, "name", "") == "__init__"
-                      and value.id in _parameters(method) and value.id not in ("self", "cls")):
-                    # `if session is not None: self.s = session / else: self.s = Session()`
-                    handed.setdefault(target.attr, []).append(_given_parameter(value, method))
-                else:
-                    other.add(target.attr)  # handed in: the caller owns it
-        for attribute, parameters in handed.items():
-            if attribute not in created:
-                other.add(attribute)  # only ever handed in
-            elif given.get(attribute) is None and len(parameters) == 1:
-                given[attribute] = parameters[0]
-        held = {}
-        for attribute, calls in created.items():
-            if attribute in other or self._attribute_escapes(cls, attribute, methods):
-                continue
-            owner = self._produced_type(calls[0], self.sm.scope(calls[0]))
-            if owner is None or any(self._produced_type(c, self.sm.scope(c)) is not owner for c in calls):
-                continue
-            held[attribute] = (owner, calls, given.get(attribute))
-        return held
 
-    def _class_ownership(self, cls: ast.ClassDef) -> None:
-        """Clients a class builds, keeps on ``self`` and never closes (issue: classes that own a client)."""
-        if cls.name.endswith("Mixin"):
-            return  # another class of the final MRO may close it
-        methods = self._methods_with_bases(cls)
-        visible = methods is not None
-        if methods is None:  # a base class we cannot see may close it: only a reopening is certain
-            methods = {node.name: node for node in cls.body if isinstance(node, FunctionNode)}
-        own = {id(node) for node in cls.body}
-        for attribute, (owner, calls, _) in self._held_clients(cls, methods).items():
-            if not any(id(_enclosing_method(self.sm, c, cls)) in own for c in calls):
-                continue  # built in a base class: reported there
-            # Any method that closes it (start/stop, connect/disconnect … pairs included) will do.
-            closing = [name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())]
-            if not closing and self._closed_from_outside(attribute, methods):
-                continue  # `client.session.close()` in the class's users
-            closers = {name for name in methods if name in CLOSER_METHODS}
-            reopened = [c for c in calls if self._reopened_after_close(c, attribute, owner)]
-            if reopened and closing != ["__del__"]:
-                # `close()` closes it and builds a new one "in case it is reused": nothing closes that
-                where = sorted({getattr(_enclosing_def(self.sm, c), "name", "") for c in reopened})
-                self.result.class_leaks.append(ClassLeak(reopened[0], cls, attribute, owner, "reopened", tuple(where)))
-                continue
-            if not visible:
-                continue
-            dropped = self._dropped_unclosed(cls, attribute, owner)
-            if closing and dropped is not None:
-                # `self._client = None` without closing it first, in a method other than a close
-                self.result.class_leaks.append(ClassLeak(dropped[0], cls, attribute, owner, "dropped", (dropped[1],)))
-                continue
-            if closing == ["__del__"] and owner.async_close:
-                reason = "del-async"
-            elif closing:
-                continue
-            else:
-                reason = "not-closed" if closers else "no-close"
-            self.result.class_leaks.append(
-                ClassLeak(min(calls, key=lambda c: (c.lineno, c.col_offset)), cls, attribute, owner, reason,
-                          tuple(sorted(closers)))
-            )
 
-    # -- wrapper owners: project classes that hold a client and close it ----------------------
 
-    def wrapper_types(self) -> dict[str, lib.OwnerType]:
-        """The module's *wrapper owners*, by class name: classes that build a client, keep it on
-        ``self``, never hand it out, and close it in a method other than ``__del__`` (``close``,
-        ``aclose``, ``stop``, ``__exit__`` …). Their instances are owners: a caller that builds
-        one must close it. A client that is only closed at collection (``__del__``) does not
-        make a wrapper; nor does a class whose bases are not all visible, or a mixin."""
-        if self._wrappers is None:
-            self._wrappers = {}  # while they are computed, a class holding another sees those found so far
-            for node in self.sm.tree.body:
-                if isinstance(node, ast.ClassDef) and _may_hold_client(node):
-                    wrapper = self._wrapper_type(node)
-                    if wrapper is not None:
-                        self._wrappers[node.name] = wrapper
-        return self._wrappers
 
-    def _wrapper_type(self, cls: ast.ClassDef) -> lib.OwnerType | None:
-        if cls.name.endswith("Mixin") or cls.decorator_list:
-            return None
-        methods = self._methods_with_bases(cls)
-        if methods is None:
-            return None
-        held = self._held_clients(cls, methods)
-        if not held:
-            return None
-        self._holding[id(cls)] = cls
-        closing: set[str] = set()
-        for attribute, (owner, _, _) in held.items():
-            names = {name for name, fn in methods.items() if self._closes(fn, attribute, owner, methods, set())}
-            if not names or ("__del__" in names and not owner.async_close):
-                return None  # never closed (HTL106), or closed when the instance is collected
-            names.discard("__del__")  # cannot await an async close: callers must close it
-            if not names:
-                return None
-            closing |= names
-        calls = closing - {"__exit__", "__aexit__"}
-        calls = {name for name in calls if not name.startswith("_")} or calls  # `close()` over `_teardown()`
-        asynchronous = {isinstance(methods[name], ast.AsyncFunctionDef) for name in calls}
-        has = set(methods)
-        context = None
-        if {"__enter__", "__exit__"} <= has:
-            context = "sync"
-        if {"__aenter__", "__aexit__"} <= has:
-            context = "async" if context is None else "either"
-        owners = [owner for owner, _, _ in held.values()]
-        given = [g for _, _, g in held.values()]
-        # Methods whose result cannot be the wrapper or its client: a caller that returns
-        # `await api.fetch(url)` still owns `api` (others may return `self`: a builder).
-        plain = frozenset(
-            name for name, fn in methods.items()
-            if not name.startswith("__") and not _returns_self_or(fn, set(held))
-        )
-        name = f"{self.sm.module}.{cls.name}" if self.sm.module else cls.name
-        return lib.OwnerType(
-            name=name, library="project", kind="wrapper", close_methods=frozenset(calls or closing),
-            request_methods=plain - closing,
-            async_close=asynchronous == {True}, context=context,
-            inline_leaks=any(o.inline_leaks for o in owners),
-            adopts=given[0] if len(given) == 1 and given[0] else None,
-        )
 
-    def _fresh_construction(self, value: ast.AST, scope: Scope) -> ast.Call | None:
-        """The client construction of this scope that ``value`` holds: a constructor call, the fresh
-        branch of ``given or Client()`` (the class owns it when it built it), or a local name bound
-        to one (``if session is None: session = Session()``)."""
-        if isinstance(value, ast.Await):
-            value = value.value
-        if isinstance(value, (ast.BoolOp, ast.IfExp)):
-            branch = value.values[-1] if isinstance(value, ast.BoolOp) else None
-            if isinstance(value, ast.IfExp):
-                branch = value.body if isinstance(value.body, (ast.Call, ast.Await)) else value.orelse
-            if isinstance(branch, ast.Await):
-                branch = branch.value
-            if given_or_fresh(branch, self.sm.parent(branch)) is None and not isinstance(branch, ast.Call):
-                return None
-            value = branch
-        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
-            # `self._request = pool.request`: the bound method keeps the pool alive
-            built = self._fresh_construction(value.value, scope)
-            owner = self.type_of(built, scope) if built is not None else None
-            return built if owner is not None and value.attr in owner.request_methods else None
-        if isinstance(value, ast.Name) and isinstance(scope.node, FunctionNode):
-            bound = [self._bound_value(s) for s in scope.stores if s.id == value.id]
-            calls = [c for c in bound if c is not None and self.type_of(c, scope) is not None]
-            if len(calls) > 1 and len(calls) == len(bound) and len({self.type_of(c, scope) for c in calls}) == 1:
-                # one construction per branch (`if secure: pool = PoolManager(...) else: pool = PoolManager()`)
-                value = max((c for c in calls if c.lineno <= value.lineno), key=lambda c: c.lineno, default=calls[0])
-            elif len(calls) != 1 or len(bound) > 1 + (value.id in _parameters(scope.node)):
-                return None
-            else:
-                value = calls[0]
-        if isinstance(value, ast.Call) and self._produced_type(value, self.sm.scope(value)) is not None \
-                and self.sm.scope(value) is scope:
-            return value
-        return None
 
-    def _produced_type(self, call: ast.Call, scope: Scope) -> lib.OwnerType | None:
-        """The owner type ``call`` builds, or that the class's own producer method returns,
-        fresh or given (``self._get_session(session)`` returning ``session or Session()``)."""
-        owner = self.type_of(call, scope)
-        if owner is None and self._producer_method(call, scope) is not None:
-            owner = self.fresh_owner_returned(self._producer_method(call, scope), maybe_given=True)
-        if owner is not None and owner.adopts is not None and _passes(call, *owner.adopts):
-            return None  # a wrapper handed the caller's client owns nothing
-        return owner
 
-    def _methods_with_bases(self, cls: ast.ClassDef) -> dict[str, ast.AST] | None:
-        """The class's methods, with those of its base classes defined in this module or in
-        another module of the package; ``None`` when a base cannot be seen (it may define
-        ``close``). Bases that define no ``close`` (``abc.ABC``, ``typing.Generic`` …) are skipped."""
-        return self._methods_of(cls, self.sm, 0)
 
-    def _methods_of(self, cls: ast.ClassDef, sm: SemanticModel, depth: int) -> dict[str, ast.AST] | None:
-        if depth > 8 or any(k.arg != "metaclass" for k in cls.keywords):
-            return None  # class keywords (`total=False` …) are not followed; a metaclass adds no instance close
-        methods: dict[str, ast.AST] = {}
-        for base in cls.bases:
-            if isinstance(base, ast.Name) and base.id == "object":
-                continue
-            qualified = lib.canonical(sm.qualified_name(base.value if isinstance(base, ast.Subscript) else base,
-                                                        sm.module_scope))
-            if _closes_nothing(qualified):
-                continue  # `abc.ABC`, `collections.abc.MutableMapping`, `typing.Generic[T]` …
-            found = None
-            if isinstance(base, ast.Name) and base.id in sm.module_scope.bound:
-                local = next((n for n in sm.tree.body if isinstance(n, ast.ClassDef) and n.name == base.id), None)
-                found = (local, sm) if local is not None and local is not cls else None
-            elif qualified is not None and self.project is not None:
-                found = self.project.class_def(qualified)  # a base in another module of the package
-            if found is None:
-                return None
-            inherited = self._methods_of(found[0], found[1], depth + 1)
-            if inherited is None:
-                return None
-            methods.update(inherited)
-        for node in cls.body:
-            if isinstance(node, FunctionNode):
-                methods[node.name] = node
-        return methods
 
-    def _attribute_escapes(self, cls: ast.ClassDef, attribute: str, methods: dict[str, ast.AST]) -> bool:
-        """``self.<attribute>`` is handed out (returned, passed, stored elsewhere): someone else may
-        close it. Not an escape: lending it to a function that only borrows it
-        (:mod:`httplint.summaries`), and returning it from a lazy getter that builds it on first
-        use (``if self._s is None: self._s = Session()`` … ``return self._s``): the class still
-        owns what it built."""
-        for method in methods.values():
-            lazy = _lazy_getter(method, attribute)
-            for node in ast.walk(method):
-                if (isinstance(node, ast.Attribute) and node.attr == attribute and isinstance(node.value, ast.Name)
-                        and node.value.id == "self" and isinstance(node.ctx, ast.Load)):
-                    parent = self.sm.parent(node)
-                    if isinstance(parent, ast.Attribute) or (
-                        isinstance(parent, ast.withitem) and parent.context_expr is node
-                    ):
-                        continue
-                    if isinstance(parent, (ast.Compare, ast.If, ast.IfExp, ast.BoolOp, ast.UnaryOp, ast.Assert)):
-                        continue
-                    if isinstance(parent, ast.Call) and parent.func is node:
-                        continue
-                    if lazy and isinstance(parent, ast.Return):
-                        continue
-                    if isinstance(parent, (ast.Call, ast.keyword)) and self._lent(node, parent):
-                        continue
-                    return True
-        return False
 
-    def _closed_from_outside(self, attribute: str, methods: dict[str, ast.AST]) -> bool:
-        """Code outside the class closes ``<object>.<attribute>`` (or ``<object>.<getter>``, a
-        lazy getter of it): in this module, or in any module of the package."""
-        names = {attribute} | {name for name, fn in methods.items() if _lazy_getter(fn, attribute)}
-        for call in self.sm.calls:
-            func = call.func
-            if (isinstance(func, ast.Attribute) and func.attr in _OUTSIDE_CLOSERS
-                    and isinstance(func.value, ast.Attribute) and func.value.attr in names
-                    and not (isinstance(func.value.value, ast.Name) and func.value.value.id == "self")):
-                return True
-        return self.project is not None and any(self.project.closes_attribute(name) for name in names)
-
-    def _lent(self, node: ast.AST, parent: ast.AST) -> bool:
-        call = self.sm.parent(parent) if isinstance(parent, ast.keyword) else parent
-        return isinstance(call, ast.Call) and self.summaries.effect(call, node) is Effect.BORROW
-
-    def _closes(self, method: ast.AST, attribute: str, owner: lib.OwnerType, methods, seen: set) -> bool:
-        """``method`` closes ``self.<attribute>``, itself or through another method of the class."""
-        if id(method) in seen:
-            return False
-        seen.add(id(method))
-        for node in ast.walk(method):
-            if isinstance(node, ast.withitem):
-                expr = node.context_expr
-                if (isinstance(expr, ast.Attribute) and expr.attr == attribute and isinstance(expr.value, ast.Name)
-                        and expr.value.id == "self"):
-                    return True
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-                continue
-            receiver = node.func.value
-            if (isinstance(receiver, ast.Attribute) and receiver.attr == attribute
-                    and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"
-                    and node.func.attr in (*owner.close_methods, "__exit__", "__aexit__")):
-                return True
-            if isinstance(receiver, ast.Name) and receiver.id == "self" and node.func.attr in methods:
-                if self._closes(methods[node.func.attr], attribute, owner, methods, seen):
-                    return True
-        return False
 
     def _visit_call(self, call: ast.Call) -> None:
         scope = self.sm.scope(call)
@@ -816,9 +184,9 @@ class _Analyzer:
         if isinstance(scope.node, ast.Lambda):
             return  # lambdas are not followed
         self.timeouts.visit(call, scope)
-        qualified = self._qualified(call.func, scope)
+        qualified = self.typing.qualified(call.func, scope)
         if qualified is not None:
-            owner = self.constructors.get(qualified)
+            owner = self.typing.constructors.get(qualified)
             if owner is not None and self._in_memory(call, scope):
                 return  # `httpx.Client(transport=httpx.MockTransport(handler))`: no socket to close
             if owner is not None:
@@ -842,7 +210,7 @@ class _Analyzer:
                             ContextMismatch(call, lib.AIOHTTP_SESSION, False, request_context=True, awaited=True)
                         )
             held = lib.HELD_BY_FUNCTION.get(qualified)
-            if held is not None and self._is_held(call, held):
+            if held is not None and self.typing.is_held(call, held):
                 self._acquire(call, scope, response=held.response)
             return
         if isinstance(call.func, ast.Attribute):
@@ -850,7 +218,7 @@ class _Analyzer:
         elif isinstance(call.func, ast.Name) and (
             self.knowledge.factories or self.knowledge.response_factories or call.func.id in self.sm.module_scope.bound
         ):
-            owner = self._local_factory(call.func, scope)
+            owner = self.typing.local_factory(call.func, scope)
             if owner is not None:
                 self._acquire(call, scope, owner=owner, factory=None if owner.kind == "wrapper" else call.func.id)
             elif self.sm.module and call.func.id in self.sm.module_scope.bound:
@@ -888,57 +256,26 @@ class _Analyzer:
             value = keyword.value
             if isinstance(value, ast.Name):  # `transport = httpx.MockTransport(handler)` first
                 stores = [st for current in scope.outward() for st in current.stores if st.id == value.id]
-                bound = self._bound_value(stores[0]) if len(stores) == 1 else None
+                bound = self.typing.bound_value(stores[0]) if len(stores) == 1 else None
                 value = bound if bound is not None else value
             if keyword.arg in ("transport", "app") and isinstance(value, ast.Call) and \
-                    self._qualified(value.func, scope) in lib.IN_MEMORY_TRANSPORTS:
+                    self.typing.qualified(value.func, scope) in lib.IN_MEMORY_TRANSPORTS:
                 return True
-            if keyword.arg == "app" and self._qualified(call.func, scope) in ("httpx.Client", "httpx.AsyncClient"):
+            if keyword.arg == "app" and self.typing.qualified(call.func, scope) in ("httpx.Client", "httpx.AsyncClient"):
                 return True  # the deprecated `httpx.Client(app=...)` shortcut, in memory too
         return False
 
-    def _local_factory(self, func: ast.Name, scope: Scope) -> lib.OwnerType | None:
-        """A factory or client subclass defined in this module, called by its plain name, or a
-        module-level alias of one (``_build = make_session``)."""
-        if func.id not in self.sm.module_scope.bound:
-            return None
-        if self.sm.module:
-            owner = self.constructors.get(f"{self.sm.module}.{func.id}")
-            if owner is not None:
-                return owner
-        owner = self.knowledge.local_factory(func.id)
-        if owner is not None:
-            return owner
-        owner = self.wrapper_types().get(func.id)
-        if owner is not None:
-            return owner
-        return self._alias_target(func.id)
 
-    def _alias_target(self, name: str) -> lib.OwnerType | None:
-        """The constructor a module-level name is bound to once, by a plain alias assignment."""
-        stores = [s for s in self.sm.module_scope.stores if s.id == name]
-        if len(stores) != 1:
-            return None
-        parent = self.sm.parent(stores[0])
-        if not isinstance(parent, ast.Assign) or not isinstance(parent.value, (ast.Name, ast.Attribute)):
-            return None
-        value = parent.value
-        qualified = self._qualified(value, self.sm.module_scope)
-        if qualified is not None:
-            return self.constructors.get(qualified)
-        if isinstance(value, ast.Name) and value.id != name and self.sm.module:
-            return self.constructors.get(f"{self.sm.module}.{value.id}")
-        return None
 
     def _visit_method_call(self, call: ast.Call, scope: Scope) -> None:
         func = call.func
         assert isinstance(func, ast.Attribute)
         method = func.attr
-        produced = self._method_factory(call, scope)
+        produced = self.typing.method_factory(call, scope)
         if produced is not None:
             self._acquire(call, scope, owner=produced, factory=f"{ast.unparse(func)}")
             return
-        owner = self.type_of(func.value, scope)
+        owner = self.typing.type_of(func.value, scope)
         if owner is not None:
             if method in owner.close_methods and owner.async_close:
                 self._check_awaited_close(call, owner, func.value)
@@ -947,7 +284,7 @@ class _Analyzer:
             elif owner.library == "httpx" and method in owner.request_methods - {"stream"}:
                 self._check_no_context(call, owner, f"The `httpx.Response` of `.{method}()`")
             held = lib.HELD_BY_METHOD.get(owner.family, {}).get(method)
-            if held is not None and self._is_held(call, held):
+            if held is not None and self.typing.is_held(call, held):
                 self._acquire(call, scope, response=held.response)
             return
         if method == "aclose" and self._imports_httpx:
@@ -958,327 +295,33 @@ class _Analyzer:
                 continue
             if not (self._imports_requests if library == "requests" else self._imports_urllib3):
                 continue
-            if self._qualified(func.value, scope) is not None:
+            if self.typing.qualified(func.value, scope) is not None:
                 continue  # a module attribute, resolved above if it mattered
             if keyword == "stream" and not _looks_like_http_session(func.value):
                 continue  # `storage.get(key, stream=True)`: many APIs take `stream=`
-            if self._is_held(call, held):
+            if self.typing.is_held(call, held):
                 self._acquire(call, scope, response=held.response)
                 return
 
-    def _qualified(self, node: ast.AST, scope: Scope | None = None) -> str | None:
-        """The canonical qualified name of ``node`` (vendored copies mapped to their library)."""
-        return lib.canonical(self.sm.qualified_name(node, scope))
 
-    # -- typing receivers --------------------------------------------------------
 
-    def type_of(self, node: ast.AST, scope: Scope) -> lib.OwnerType | None:
-        """The owner type of an expression when it is certain, else ``None``."""
-        if isinstance(node, ast.Call):
-            qualified = self._qualified(node.func, scope)
-            if qualified:
-                return self.constructors.get(qualified)
-            if isinstance(node.func, ast.Name):
-                return self._local_factory(node.func, scope)
-            return self._method_factory(node, scope)
-        if isinstance(node, ast.Name):
-            for current in scope.outward():
-                types = self._scope_types(current)
-                if node.id in types:
-                    return types[node.id]
-                if node.id in current.bound and not current.is_module:
-                    return None
-            return None
-        if (
-            isinstance(node, ast.Attribute)
-            and isinstance(node.value, ast.Name)
-            and node.value.id in ("self", "cls")
-        ):
-            cls = scope.enclosing_class()
-            if cls is not None:
-                return self._class_types(cls).get(node.attr)
-        return None
 
-    def construction_of(self, node: ast.AST, scope: Scope) -> ast.Call | None:
-        """The call that built the owner ``node`` refers to, when a single one certainly did:
-        an inline constructor, the one binding of a local or module name, or the one
-        assignment of ``self.<attr>`` in the class."""
-        if isinstance(node, ast.Call):
-            return node if self.type_of(node, scope) is not None else None
-        if self.type_of(node, scope) is None:
-            return None
-        if isinstance(node, ast.Name):
-            for current in scope.outward():
-                if isinstance(current.node, FunctionNode) and node.id in _parameters(current.node):
-                    return None  # `session = session or Session()`: maybe the caller's
-                stores = [s for s in current.stores if s.id == node.id]
-                if stores:
-                    bound = [self._bound_value(s) for s in stores]
-                    if any(value is None for value in bound):
-                        return None
-                    values = {id(value): value for value in bound}
-                    return next(iter(values.values())) if len(values) == 1 else None
-                if node.id in current.bound:
-                    return None  # a parameter: built elsewhere
-            return None
-        if isinstance(node, ast.Attribute):
-            cls = scope.enclosing_class()
-            if cls is None:
-                return None
-            found = []
-            for method in self.sm.scopes[cls].children:
-                for target, statement in self._self_assignments(method):
-                    if target.attr != node.attr or not isinstance(statement, ast.Assign):
-                        continue
-                    value = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
-                    if isinstance(value, ast.Call):
-                        found.append(value)
-            return found[0] if len(found) == 1 else None
-        return None
 
-    def _bound_value(self, store: ast.Name) -> ast.Call | None:
-        """The constructor call a ``Name`` store binds (``x = Ctor()``, ``with Ctor() as x``)."""
-        parent = self.sm.parent(store)
-        value = None
-        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
-            value = parent.value
-        elif isinstance(parent, ast.withitem) and parent.optional_vars is store:
-            value = parent.context_expr
-        if isinstance(value, ast.Await):
-            value = value.value
-        return value if isinstance(value, ast.Call) else None
 
-    def _scope_types(self, scope: Scope) -> dict[str, lib.OwnerType | None]:
-        """Local names of one scope whose every binding is the same known owner type."""
-        cached = self._types.get(scope)
-        if cached is not None:
-            return cached
-        types: dict[str, lib.OwnerType | None] = {}
 
-        def note(name: str, owner: lib.OwnerType | None) -> None:
-            if name in types and types[name] is not owner:
-                types[name] = None
-            else:
-                types[name] = owner
 
-        node = scope.node
-        if isinstance(node, FunctionNode):
-            args = node.args
-            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
-                owner = self._annotation_type(arg.annotation, scope)
-                if owner is not None:
-                    note(arg.arg, owner)
-        for store in scope.stores:
-            parent = self.sm.parent(store)
-            if isinstance(parent, ast.Assign) and isinstance(parent.value, ast.Constant) and parent.value.value is None:
-                continue  # `session = None` before the real binding leaves the type alone
-            note(store.id, self._binding_type(store, scope))
-        # Only certain answers are kept.
-        types = {k: v for k, v in types.items() if v is not None}
-        self._types[scope] = types
-        return types
 
-    def _binding_type(self, store: ast.Name, scope: Scope) -> lib.OwnerType | None:
-        """The owner type a ``Name`` store binds, or ``None`` when unknown (tuple targets,
-        ``for``, ``except ... as`` and anything else untype the name)."""
-        parent = self.sm.parent(store)
-        if isinstance(parent, ast.Assign) and store in parent.targets:
-            return self._value_type(parent.value, scope)
-        if isinstance(parent, ast.AnnAssign) and parent.target is store:
-            owner = self._annotation_type(parent.annotation, scope)
-            if parent.value is not None:
-                owner = self._value_type(parent.value, scope) or owner
-            return owner
-        if isinstance(parent, ast.withitem) and parent.optional_vars is store:
-            return self._value_type(parent.context_expr, scope)
-        if isinstance(parent, ast.NamedExpr) and parent.target is store:
-            return self._value_type(parent.value, scope)
-        return None
 
-    def _value_type(self, value: ast.AST, scope: Scope) -> lib.OwnerType | None:
-        if isinstance(value, ast.Await):
-            value = value.value
-        return self.type_of(value, scope) if isinstance(value, ast.Call) else None
 
-    # -- producers the class defines: `self._new_session()` ----------------------------------
 
-    def _method_factory(self, call: ast.Call, scope: Scope) -> lib.OwnerType | None:
-        """The owner type a method of the enclosing class returns fresh on every call
-        (``self._new_session()``), or ``None``. Memoised getters (decorated, or returning
-        ``self.<attr>``) are not producers."""
-        method = self._producer_method(call, scope)
-        return self.fresh_owner_returned(method) if method is not None else None
 
-    def _producer_method(self, call: ast.Call, scope: Scope) -> ast.AST | None:
-        """The undecorated method of the enclosing class that ``self.<name>(...)`` calls."""
-        func = call.func
-        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                and func.value.id in ("self", "cls")):
-            return None
-        cls = scope.enclosing_class()
-        if cls is None:
-            return None
-        methods = self._class_methods(cls)
-        method = methods.get(func.attr) if methods is not None else None
-        if method is None or any(
-            not (isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")) for d in method.decorator_list
-        ):
-            return None
-        return method
 
-    def _class_methods(self, cls: ast.ClassDef) -> dict[str, ast.AST] | None:
-        if cls not in self._methods_cache:
-            self._methods_cache[cls] = self._methods_with_bases(cls)
-        return self._methods_cache[cls]
 
-    def fresh_owner_returned(self, function: ast.AST, maybe_given: bool = False) -> lib.OwnerType | None:
-        """The owner type every ``return`` of ``function`` gives, each a client built in the
-        call (a constructor, or a local name bound once to one and not handed elsewhere);
-        ``None`` otherwise (also for generators, and while the answer is being computed).
-        ``maybe_given``: a returned name may also be bound to a parameter (``s = session``
-        on one branch, ``s = Session()`` on the other)."""
-        key = (function, maybe_given)
-        if key in self._returned:
-            return self._returned[key]
-        self._returned[key] = None
-        scope = self.sm.scopes.get(function)
-        if scope is None:
-            return None
-        nodes = list(own_nodes(function.body))  # type: ignore[attr-defined]
-        returns = [n for n in nodes if isinstance(n, ast.Return)]
-        if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in nodes):
-            return None
-        owners = set()
-        for statement in returns:
-            value = statement.value
-            if isinstance(value, ast.Await):
-                value = value.value
-            if not isinstance(value, (ast.Name, ast.Call)):
-                return None
-            owner = self.type_of(value, scope)
-            if maybe_given and owner is None and isinstance(value, ast.Name):
-                owner = self._given_or_fresh_name(value.id, scope, function)
-            elif owner is None or self.construction_of(value, scope) is None:
-                return None
-            elif owner.adopts is not None and _passes(self.construction_of(value, scope), *owner.adopts):
-                return None  # `Wrapper(http_client=shared)`: it owns nothing
-            if owner is None or (isinstance(value, ast.Name) and handed_elsewhere(value.id, scope, self.sm)):
-                return None
-            owners.add(owner)
-        result = owners.pop() if len(owners) == 1 else None
-        self._returned[key] = result
-        return result
 
-    def _given_or_fresh_name(self, name: str, scope: Scope, function: ast.AST) -> lib.OwnerType | None:
-        """The owner type of the constructions ``name`` is bound to, when its other bindings are
-        the function's parameters (the caller's client)."""
-        parameters = _parameters(function)
-        owners = set()
-        for store in scope.stores:
-            if store.id != name:
-                continue
-            statement = self.sm.parent(store)
-            value = getattr(statement, "value", None)
-            if isinstance(value, ast.Name) and value.id in parameters:
-                continue
-            call = self._bound_value(store)
-            owner = self.type_of(call, scope) if call is not None else None
-            if owner is None:
-                return None
-            owners.add(owner)
-        return owners.pop() if len(owners) == 1 else None
 
-    def _annotation_type(self, annotation: ast.AST | None, scope: Scope) -> lib.OwnerType | None:
-        if annotation is None:
-            return None
-        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
-            annotation = _parse_annotation(annotation.value)
-            if annotation is None:
-                return None
-            qualified = self._string_annotation_name(annotation, scope)
-            return self.knowledge.annotation(qualified)
-        # Optional[X] / X | None
-        if isinstance(annotation, ast.Subscript):
-            outer = self._qualified(annotation.value, scope)
-            if outer in ("typing.Optional",):
-                return self._annotation_type(annotation.slice, scope)
-            return None
-        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
-            for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
-                if isinstance(other, ast.Constant) and other.value is None:
-                    return self._annotation_type(side, scope)
-            return None
-        return self.knowledge.annotation(self._qualified(annotation, scope))
-
-    def _string_annotation_name(self, node: ast.AST, scope: Scope) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        base = self.sm.lookup_import(node.id, scope)
-        return lib.canonical(".".join([base, *reversed(parts)])) if base else None
-
-    def _self_assignments(self, scope: Scope) -> list[tuple[ast.Attribute, ast.Assign | ast.AnnAssign]]:
-        """``(target, statement)`` for each plain ``self.<attr> = value`` in a method scope and the
-        functions nested in it (from the stores the semantic model recorded, no new walk)."""
-        found = []
-        for target in self._attribute_stores_within(scope):
-            statement = self.sm.parent(target)
-            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
-                found.append((target, statement))
-        return found
-
-    @staticmethod
-    def _attribute_stores_within(scope: Scope) -> list[ast.Attribute]:
-        """``self.<attr>`` stores of a method scope and of the functions nested in it."""
-        found = list(scope.attribute_stores)
-        for child in scope.children:
-            if not child.is_class:
-                found.extend(_Analyzer._attribute_stores_within(child))
-        return found
-
-    def _class_types(self, cls: ast.ClassDef) -> dict[str, lib.OwnerType | None]:
-        """``self.<attr>`` → owner type, when every assignment in the class agrees (``None`` aside)."""
-        cached = self._class_attrs.get(cls)
-        if cached is not None:
-            return cached
-        types: dict[str, lib.OwnerType | None] = {}
-        conflicting: set[str] = set()
-        class_scope = self.sm.scopes[cls]
-        stores = [t for method in class_scope.children for t in self._attribute_stores_within(method)]
-        for target in stores:
-            node = self.sm.parent(target)
-            if not isinstance(node, (ast.Assign, ast.AnnAssign)):
-                conflicting.add(target.attr)  # augmented, unpacked, deleted …: not a plain binding
-                continue
-            value = node.value
-            if value is None or (isinstance(value, ast.Constant) and value.value is None):
-                owner = self._annotation_type(getattr(node, "annotation", None), self.sm.scope(node))
-                if owner is None:
-                    continue
-            else:
-                owner = self._value_type(value, self.sm.scope(node))
-            if owner is None or types.get(target.attr, owner) is not owner:
-                conflicting.add(target.attr)
-            types[target.attr] = owner
-        result = {k: v for k, v in types.items() if v is not None and k not in conflicting}
-        self._class_attrs[cls] = result
-        return result
 
     # -- acquisitions ----------------------------------------------------------------
 
-    def _is_held(self, call: ast.Call, held: lib.HeldWhen) -> bool:
-        if held.keyword is not None:
-            keyword = next((k for k in call.keywords if k.arg == held.keyword), None)
-            if keyword is None or not isinstance(keyword.value, ast.Constant):
-                return False
-            if keyword.value.value is not held.value:
-                return False
-        if held.awaited:
-            return isinstance(self.sm.parent(call), ast.Await)
-        return True
 
     def _acquire(
         self,
@@ -1288,7 +331,7 @@ class _Analyzer:
         response: lib.ResponseType | None = None,
         factory: str | None = None,
     ) -> None:
-        if owner is not None and owner.adopts is not None and _passes(call, *owner.adopts):
+        if owner is not None and owner.adopts is not None and passes(call, *owner.adopts):
             return  # `Api(session)`: the wrapper is handed the caller's client and owns nothing
         how, name, value_node = self._binding(call, scope)
         acq = Acquisition(
@@ -1298,7 +341,7 @@ class _Analyzer:
             scope=scope,
             how=how,
             name=name,
-            statement=self._statement_of(call),
+            statement=self.sm.statement_of(call),
             loop=self._loop_of(call, scope),
             factory=factory,
         )
@@ -1308,7 +351,7 @@ class _Analyzer:
         if how == "assign" and name is not None:
             acq.rebound = self._bound_elsewhere(name, scope, call)
             acq.given = given_or_fresh_parent(acq, self.sm) is not None or (
-                isinstance(scope.node, FunctionNode) and name in _parameters(scope.node)
+                isinstance(scope.node, FunctionNode) and name in parameters(scope.node)
             )
             acq.uses = self._name_uses(name, scope, acq)
         elif how in ("with", "async-with") and name is not None:
@@ -1317,7 +360,7 @@ class _Analyzer:
             acq.uses = [self._classify(value_node, acq)]
         acq.state = self._decide(acq)
         if acq.state is State.ESCAPED and acq.how == "assign" and acq.name is not None:
-            acq.early_exits = self._early_exits(acq)
+            acq.early_exits = early_exits(self.sm, acq)
         if owner is not None and how == "escape" and scope.is_function:
             self._check_overwritten_slot(acq)
         self.result.acquisitions.append(acq)
@@ -1402,8 +445,8 @@ class _Analyzer:
         """``session = requests.Session()`` in the body of a class defined inside a function: a
         new client each time the function runs, unless the function (the class, or the code
         that uses it there) closes it."""
-        qualified = self._qualified(call.func, scope)
-        owner = self.constructors.get(qualified) if qualified else None
+        qualified = self.typing.qualified(call.func, scope)
+        owner = self.typing.constructors.get(qualified) if qualified else None
         statement = self.sm.parent(call)
         if owner is None or not isinstance(statement, ast.Assign) or len(statement.targets) != 1 \
                 or not isinstance(statement.targets[0], ast.Name) or self.sm.parent(statement) is not scope.node:
@@ -1433,7 +476,7 @@ class _Analyzer:
         """The function closes ``name`` somewhere before ``statement`` (``X.close()``)."""
         for call in self.sm.calls:
             func = call.func
-            if (isinstance(func, ast.Attribute) and func.attr in _OUTSIDE_CLOSERS
+            if (isinstance(func, ast.Attribute) and func.attr in OUTSIDE_CLOSERS
                     and isinstance(func.value, ast.Name) and func.value.id == name
                     and self.sm.scope(call) is scope and call.lineno <= statement.lineno):
                 return True
@@ -1616,7 +659,7 @@ class _Analyzer:
             return UseKind.NEUTRAL  # x() on an owner: not a pattern the tables know
         if not isinstance(call, ast.Call):
             return UseKind.ESCAPE
-        qualified = self._qualified(call.func)
+        qualified = self.typing.qualified(call.func)
         if qualified in lib.RELEASE_REGISTRARS:
             return UseKind.REGISTERED
         if isinstance(call.func, ast.Attribute) and call.func.attr in lib.RELEASE_REGISTRAR_METHODS:
@@ -1714,83 +757,6 @@ class _Analyzer:
                 return State.RELEASED
         return State.NORMAL_PATH
 
-    def _early_exits(self, acq: Acquisition) -> list[ast.stmt]:
-        """The explicit ``raise`` and ``return`` statements that leave the function between the
-        acquisition and the ``return`` that hands it to the caller, with nothing releasing it
-        first: ``r = get(u, stream=True)`` … ``if bad: raise Error()`` … ``return r``.
-
-        Only when every escape is ``return <name>`` (stored or passed on, it may be someone
-        else's already). Not counted: exits inside a ``try`` with a ``finally`` or a handler
-        (they may release it), exits in the handler of a ``try`` around the acquisition (it is
-        not bound there), exits after a release of it in the same block, and implicit
-        exceptions of calls (``r.raise_for_status()``: the download idiom stays silent)."""
-        escapes = [u for u in acq.uses if u.kind is UseKind.ESCAPE]
-        if not escapes or not all(self._returned_as_is(u.node) for u in escapes):
-            return []
-        start = acq.statement.end_lineno or acq.statement.lineno
-        end = max(self._statement_of(u.node).lineno for u in escapes)
-        function = acq.scope.node
-        exits = []
-        for node in own_nodes(function.body):  # type: ignore[attr-defined]
-            if not isinstance(node, (ast.Raise, ast.Return)) or not start < node.lineno < end:
-                continue
-            if isinstance(node, ast.Return) and node.value is not None and any(
-                isinstance(n, ast.Name) and n.id == acq.name for n in ast.walk(node.value)
-            ):
-                continue  # hands it on too
-            if self._exit_covered(node, acq) or self._exclusive(node, acq.statement):
-                continue
-            exits.append(node)
-        return exits
-
-    def _exclusive(self, first: ast.AST, second: ast.AST) -> bool:
-        """``first`` and ``second`` lie in different branches of one ``if`` (or ``match``)."""
-        def blocks(node: ast.AST) -> dict[int, int]:
-            found = {}
-            child, parent = node, self.sm.parent(node)
-            while parent is not None:
-                if isinstance(parent, ast.If) and child is not parent.test:
-                    found[id(parent)] = 0 if child in parent.body else 1
-                elif isinstance(parent, ast.Match) and isinstance(child, ast.match_case):
-                    found[id(parent)] = parent.cases.index(child) + 2
-                child, parent = parent, self.sm.parent(parent)
-            return found
-
-        mine, theirs = blocks(first), blocks(second)
-        return any(key in theirs and theirs[key] != branch for key, branch in mine.items())
-
-    def _returned_as_is(self, node: ast.AST) -> bool:
-        """``return node`` or ``return a, node`` (a tuple of the return value)."""
-        parent = self.sm.parent(node)
-        if isinstance(parent, ast.Tuple):
-            parent = self.sm.parent(parent)
-        return isinstance(parent, ast.Return)
-
-    def _exit_covered(self, exit_node: ast.stmt, acq: Acquisition) -> bool:
-        """A ``try`` around ``exit_node`` may release it, or the acquisition is not bound there, or
-        it was released earlier in the same block."""
-        child: ast.AST = exit_node
-        parent = self.sm.parent(child)
-        while parent is not None and parent is not acq.scope.node:
-            if isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-                if child in parent.body and (parent.finalbody or parent.handlers):
-                    return True
-                if child in parent.finalbody or isinstance(child, ast.ExceptHandler):
-                    return True
-            block = next((getattr(parent, f) for f in ("body", "orelse", "finalbody")
-                          if isinstance(getattr(parent, f, None), list) and child in getattr(parent, f)), None)
-            if block is not None:
-                for statement in block[:block.index(child)]:
-                    if statement is acq.statement:
-                        break
-                    if any(isinstance(n, ast.Name) and n.id == acq.name for n in ast.walk(statement)) and any(
-                        u.kind in (UseKind.RELEASE, UseKind.CONSUME, UseKind.WITH, UseKind.REGISTERED)
-                        and self._statement_of(u.node) is statement for u in acq.uses
-                    ):
-                        return True
-            child, parent = parent, self.sm.parent(parent)
-        return False
-
     def _in_handler(self, node: ast.AST, scope: Scope) -> bool:
         """Inside a ``finally`` block or an ``except`` handler of the same scope."""
         child = node
@@ -1805,7 +771,7 @@ class _Analyzer:
 
     def _released_at_once(self, acquire: ast.stmt, release_node: ast.AST) -> bool:
         """The release is the statement right after the acquisition, in the same block."""
-        release = self._statement_of(release_node)
+        release = self.sm.statement_of(release_node)
         if release is acquire:
             return True
         parent = self.sm.parent(acquire)
@@ -1817,15 +783,6 @@ class _Analyzer:
         return False
 
     # -- structure helpers -----------------------------------------------------------------
-
-    def _statement_of(self, node: ast.AST) -> ast.stmt:
-        current = node
-        while not isinstance(current, ast.stmt):
-            parent = self.sm.parent(current)
-            if parent is None:
-                break
-            current = parent
-        return current  # type: ignore[return-value]
 
     def _loop_of(self, node: ast.AST, scope: Scope) -> ast.AST | None:
         """The innermost loop body or comprehension of ``scope`` that contains ``node``."""
@@ -1894,7 +851,7 @@ class _Analyzer:
         """``await call`` or ``await asyncio.wait_for(call, ...)``."""
         parent = self.sm.parent(call)
         if isinstance(parent, ast.Call) and parent.args and parent.args[0] is call and \
-                self._qualified(parent.func) in ("asyncio.wait_for", "asyncio.shield"):
+                self.typing.qualified(parent.func) in ("asyncio.wait_for", "asyncio.shield"):
             parent = self.sm.parent(parent)
         return isinstance(parent, ast.Await)
 

@@ -232,6 +232,16 @@ class SemanticModel:
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.parents.get(node)
 
+    def statement_of(self, node: ast.AST) -> ast.stmt:
+        """The innermost statement that holds ``node`` (``node`` itself if it is one)."""
+        current = node
+        while not isinstance(current, ast.stmt):
+            parent = self.parents.get(current)
+            if parent is None:
+                break
+            current = parent
+        return current  # type: ignore[return-value]
+
     def scope(self, node: ast.AST) -> Scope:
         """The scope a node is evaluated in."""
         return self.scope_of.get(node, self.module_scope)
@@ -361,3 +371,8 @@ def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
             continue
         yield node
         stack.extend(ast.iter_child_nodes(node))
+
+
+def parameters(function: ast.AST) -> set[str]:
+    args = function.args  # type: ignore[attr-defined]
+    return {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a}

@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from . import libraries as lib
+from .owners import OwnerTyping
 from .semantic import FunctionNode, Scope
-
-if TYPE_CHECKING:
-    from .resources import _Analyzer
 
 
 @dataclass(eq=False)
@@ -67,12 +64,12 @@ def _is_none(node: ast.AST | None) -> bool:
 class TimeoutPass:
     """Collects timeout and async facts; :meth:`visit` is called for every call of the module."""
 
-    def __init__(self, analyzer: _Analyzer) -> None:
-        self.an = analyzer
-        self.sm = analyzer.sm
-        self.result = analyzer.result
+    def __init__(self, typing: OwnerTyping, result) -> None:
+        self.an = typing
+        self.sm = typing.sm
+        self.result = result  # the module's httplint.resources.Analysis, filled in place
         self._socket_default = any(
-            self.an._qualified(call.func) == "socket.setdefaulttimeout" for call in self.sm.calls
+            self.an.qualified(call.func) == "socket.setdefaulttimeout" for call in self.sm.calls
         )
         self._adapter_subclass = self._defines_adapter_subclass() or self._patches_session_request()
         self._check_timeout_assignments()
@@ -80,7 +77,7 @@ class TimeoutPass:
     # -- entry ------------------------------------------------------------------------------
 
     def visit(self, call: ast.Call, scope: Scope) -> None:
-        qualified = self.an._qualified(call.func, scope)
+        qualified = self.an.qualified(call.func, scope)
         if qualified is not None:
             self._visit_function(call, scope, qualified)
         elif isinstance(call.func, ast.Attribute):
@@ -88,7 +85,7 @@ class TimeoutPass:
 
     def visit_class_body(self, call: ast.Call, scope: Scope) -> None:
         """Calls in a class body run at import time: only the loop check applies there."""
-        owner = self.an.constructors.get(self.an._qualified(call.func, scope) or "")
+        owner = self.an.constructors.get(self.an.qualified(call.func, scope) or "")
         if owner is not None and owner.family in lib.LOOP_BOUND_OWNERS:
             self._loop_bound(call, owner, "in a class body, at import time")
 
@@ -185,7 +182,7 @@ class TimeoutPass:
         self.result.timeout_findings.append(TimeoutFinding("disabled", node, message))
 
     def _pool_sets_timeout(self, construction: ast.Call) -> bool:
-        qualified = self.an._qualified(construction.func) or ""
+        qualified = self.an.qualified(construction.func) or ""
         position = lib.URLLIB3_POOL_CONSTRUCTORS.get(qualified)
         timeout = self._timeout_argument(construction, position)
         if any(k.arg is None for k in construction.keywords):
@@ -280,7 +277,7 @@ class TimeoutPass:
             node = scope.node
             if isinstance(node, ast.ClassDef):
                 for base in node.bases:
-                    if self.an._qualified(base, self.sm.scope(node)) == "requests.adapters.HTTPAdapter":
+                    if self.an.qualified(base, self.sm.scope(node)) == "requests.adapters.HTTPAdapter":
                         return True
         for scope in self.sm.scopes.values():
             for local, qualified in scope.imports.items():

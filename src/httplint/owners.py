@@ -1,0 +1,418 @@
+"""What owner type an expression has: the typing layer of the lifetime analysis.
+
+For one module, :class:`OwnerTyping` answers "is this expression a client, and of which type?"
+from the library tables (:mod:`httplint.libraries`), the project's factories and subclasses
+(:class:`~httplint.libraries.Knowledge`), the module's own producers (``self._new_session()``,
+a module-level factory or alias) and its wrapper owners (:mod:`httplint.classes`). Only certain
+answers are given: a name bound to two types, or to something unknown, has none.
+
+Layers: :mod:`httplint.semantic` (names, scopes) → this module (types) →
+:mod:`httplint.classes` (what classes hold and close) → :mod:`httplint.resources` (lifetimes)
+and :mod:`httplint.timeouts`; :mod:`httplint.summaries` tells what functions do to arguments.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+
+from . import libraries as lib
+from .classes import ClassOwnership, passes
+from .semantic import FunctionNode, Scope, SemanticModel, own_nodes, parameters
+from .summaries import Summaries
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_annotation(text: str) -> ast.expr | None:
+    """A string annotation's expression, parsed once per distinct text."""
+    try:
+        return ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError):
+        return None
+
+
+def handed_elsewhere(name: str, scope, semantic: SemanticModel) -> bool:
+    """The local ``name`` is passed to a call or stored somewhere besides being returned
+    (Home Assistant's ``create_async_httpx_client`` registers the client for shutdown)."""
+    for load in semantic.name_loads.get(name, ()):
+        if semantic.scope(load) is not scope:
+            continue
+        parent = semantic.parent(load)
+        call = semantic.parent(parent) if isinstance(parent, ast.keyword) else parent
+        if isinstance(call, ast.Call) and call.func is not load:
+            if isinstance(call.func, ast.Name) and call.func.id in lib.NON_RETAINING_CALLS:
+                continue  # isinstance(client, ...), print(client): looked at, not kept
+            return True
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)) and parent.value is load:
+            return True
+        if isinstance(parent, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+            return True
+    return False
+
+
+
+class OwnerTyping:
+    """Owner types of one module's expressions.
+
+    Args:
+        semantic: the module's model.
+        knowledge: the library tables with the project's factories, subclasses, wrappers and
+            its :class:`~httplint.project.ProjectView` (``knowledge.project``).
+
+    Attributes:
+        classes: what the module's classes hold and close (:class:`httplint.classes.ClassOwnership`).
+        summaries: what the module's (and the package's) functions do to their arguments.
+    """
+
+    def __init__(self, semantic: SemanticModel, knowledge: lib.Knowledge) -> None:
+        self.sm = semantic
+        self.knowledge = knowledge
+        self.constructors = knowledge.constructors
+        self.project = knowledge.project
+        self.summaries = Summaries(semantic, self.project.summary if self.project is not None else None)
+        self.classes = ClassOwnership(self)
+        self._types: dict[Scope, dict[str, lib.OwnerType | None]] = {}
+        self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
+        self._methods_cache: dict[ast.ClassDef, dict[str, ast.AST] | None] = {}
+        self._returned: dict[tuple[ast.AST, bool], lib.OwnerType | None] = {}
+
+    def qualified(self, node: ast.AST, scope: Scope | None = None) -> str | None:
+        """The canonical qualified name of ``node`` (vendored copies mapped to their library)."""
+        return lib.canonical(self.sm.qualified_name(node, scope))
+
+    def type_of(self, node: ast.AST, scope: Scope) -> lib.OwnerType | None:
+        """The owner type of an expression when it is certain, else ``None``."""
+        if isinstance(node, ast.Call):
+            qualified = self.qualified(node.func, scope)
+            if qualified:
+                return self.constructors.get(qualified)
+            if isinstance(node.func, ast.Name):
+                return self.local_factory(node.func, scope)
+            return self.method_factory(node, scope)
+        if isinstance(node, ast.Name):
+            for current in scope.outward():
+                types = self._scope_types(current)
+                if node.id in types:
+                    return types[node.id]
+                if node.id in current.bound and not current.is_module:
+                    return None
+            return None
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in ("self", "cls")
+        ):
+            cls = scope.enclosing_class()
+            if cls is not None:
+                return self._class_types(cls).get(node.attr)
+        return None
+
+    def construction_of(self, node: ast.AST, scope: Scope) -> ast.Call | None:
+        """The call that built the owner ``node`` refers to, when a single one certainly did:
+        an inline constructor, the one binding of a local or module name, or the one
+        assignment of ``self.<attr>`` in the class."""
+        if isinstance(node, ast.Call):
+            return node if self.type_of(node, scope) is not None else None
+        if self.type_of(node, scope) is None:
+            return None
+        if isinstance(node, ast.Name):
+            for current in scope.outward():
+                if isinstance(current.node, FunctionNode) and node.id in parameters(current.node):
+                    return None  # `session = session or Session()`: maybe the caller's
+                stores = [s for s in current.stores if s.id == node.id]
+                if stores:
+                    bound = [self.bound_value(s) for s in stores]
+                    if any(value is None for value in bound):
+                        return None
+                    values = {id(value): value for value in bound}
+                    return next(iter(values.values())) if len(values) == 1 else None
+                if node.id in current.bound:
+                    return None  # a parameter: built elsewhere
+            return None
+        if isinstance(node, ast.Attribute):
+            cls = scope.enclosing_class()
+            if cls is None:
+                return None
+            found = []
+            for method in self.sm.scopes[cls].children:
+                for target, statement in self.self_assignments(method):
+                    if target.attr != node.attr or not isinstance(statement, ast.Assign):
+                        continue
+                    value = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
+                    if isinstance(value, ast.Call):
+                        found.append(value)
+            return found[0] if len(found) == 1 else None
+        return None
+
+    def bound_value(self, store: ast.Name) -> ast.Call | None:
+        """The constructor call a ``Name`` store binds (``x = Ctor()``, ``with Ctor() as x``)."""
+        parent = self.sm.parent(store)
+        value = None
+        if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
+            value = parent.value
+        elif isinstance(parent, ast.withitem) and parent.optional_vars is store:
+            value = parent.context_expr
+        if isinstance(value, ast.Await):
+            value = value.value
+        return value if isinstance(value, ast.Call) else None
+
+    def _scope_types(self, scope: Scope) -> dict[str, lib.OwnerType | None]:
+        """Local names of one scope whose every binding is the same known owner type."""
+        cached = self._types.get(scope)
+        if cached is not None:
+            return cached
+        types: dict[str, lib.OwnerType | None] = {}
+
+        def note(name: str, owner: lib.OwnerType | None) -> None:
+            if name in types and types[name] is not owner:
+                types[name] = None
+            else:
+                types[name] = owner
+
+        node = scope.node
+        if isinstance(node, FunctionNode):
+            args = node.args
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                owner = self._annotation_type(arg.annotation, scope)
+                if owner is not None:
+                    note(arg.arg, owner)
+        for store in scope.stores:
+            parent = self.sm.parent(store)
+            if isinstance(parent, ast.Assign) and isinstance(parent.value, ast.Constant) and parent.value.value is None:
+                continue  # `session = None` before the real binding leaves the type alone
+            note(store.id, self._binding_type(store, scope))
+        # Only certain answers are kept.
+        types = {k: v for k, v in types.items() if v is not None}
+        self._types[scope] = types
+        return types
+
+    def _binding_type(self, store: ast.Name, scope: Scope) -> lib.OwnerType | None:
+        """The owner type a ``Name`` store binds, or ``None`` when unknown (tuple targets,
+        ``for``, ``except ... as`` and anything else untype the name)."""
+        parent = self.sm.parent(store)
+        if isinstance(parent, ast.Assign) and store in parent.targets:
+            return self._value_type(parent.value, scope)
+        if isinstance(parent, ast.AnnAssign) and parent.target is store:
+            owner = self._annotation_type(parent.annotation, scope)
+            if parent.value is not None:
+                owner = self._value_type(parent.value, scope) or owner
+            return owner
+        if isinstance(parent, ast.withitem) and parent.optional_vars is store:
+            return self._value_type(parent.context_expr, scope)
+        if isinstance(parent, ast.NamedExpr) and parent.target is store:
+            return self._value_type(parent.value, scope)
+        return None
+
+    def _value_type(self, value: ast.AST, scope: Scope) -> lib.OwnerType | None:
+        if isinstance(value, ast.Await):
+            value = value.value
+        return self.type_of(value, scope) if isinstance(value, ast.Call) else None
+
+    def method_factory(self, call: ast.Call, scope: Scope) -> lib.OwnerType | None:
+        """The owner type a method of the enclosing class returns fresh on every call
+        (``self._new_session()``), or ``None``. Memoised getters (decorated, or returning
+        ``self.<attr>``) are not producers."""
+        method = self.producer_method(call, scope)
+        return self.fresh_owner_returned(method) if method is not None else None
+
+    def producer_method(self, call: ast.Call, scope: Scope) -> ast.AST | None:
+        """The undecorated method of the enclosing class that ``self.<name>(...)`` calls."""
+        func = call.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
+                and func.value.id in ("self", "cls")):
+            return None
+        cls = scope.enclosing_class()
+        if cls is None:
+            return None
+        methods = self._class_methods(cls)
+        method = methods.get(func.attr) if methods is not None else None
+        if method is None or any(
+            not (isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod")) for d in method.decorator_list
+        ):
+            return None
+        return method
+
+    def _class_methods(self, cls: ast.ClassDef) -> dict[str, ast.AST] | None:
+        if cls not in self._methods_cache:
+            self._methods_cache[cls] = self.classes.methods_with_bases(cls)
+        return self._methods_cache[cls]
+
+    def fresh_owner_returned(self, function: ast.AST, maybe_given: bool = False) -> lib.OwnerType | None:
+        """The owner type every ``return`` of ``function`` gives, each a client built in the
+        call (a constructor, or a local name bound once to one and not handed elsewhere);
+        ``None`` otherwise (also for generators, and while the answer is being computed).
+        ``maybe_given``: a returned name may also be bound to a parameter (``s = session``
+        on one branch, ``s = Session()`` on the other)."""
+        key = (function, maybe_given)
+        if key in self._returned:
+            return self._returned[key]
+        self._returned[key] = None
+        scope = self.sm.scopes.get(function)
+        if scope is None:
+            return None
+        nodes = list(own_nodes(function.body))  # type: ignore[attr-defined]
+        returns = [n for n in nodes if isinstance(n, ast.Return)]
+        if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in nodes):
+            return None
+        owners = set()
+        for statement in returns:
+            value = statement.value
+            if isinstance(value, ast.Await):
+                value = value.value
+            if not isinstance(value, (ast.Name, ast.Call)):
+                return None
+            owner = self.type_of(value, scope)
+            if maybe_given and owner is None and isinstance(value, ast.Name):
+                owner = self._given_or_fresh_name(value.id, scope, function)
+            elif owner is None or self.construction_of(value, scope) is None:
+                return None
+            elif owner.adopts is not None and passes(self.construction_of(value, scope), *owner.adopts):
+                return None  # `Wrapper(http_client=shared)`: it owns nothing
+            if owner is None or (isinstance(value, ast.Name) and handed_elsewhere(value.id, scope, self.sm)):
+                return None
+            owners.add(owner)
+        result = owners.pop() if len(owners) == 1 else None
+        self._returned[key] = result
+        return result
+
+    def _given_or_fresh_name(self, name: str, scope: Scope, function: ast.AST) -> lib.OwnerType | None:
+        """The owner type of the constructions ``name`` is bound to, when its other bindings are
+        the function's parameters (the caller's client)."""
+        given = parameters(function)
+        owners = set()
+        for store in scope.stores:
+            if store.id != name:
+                continue
+            statement = self.sm.parent(store)
+            value = getattr(statement, "value", None)
+            if isinstance(value, ast.Name) and value.id in given:
+                continue
+            call = self.bound_value(store)
+            owner = self.type_of(call, scope) if call is not None else None
+            if owner is None:
+                return None
+            owners.add(owner)
+        return owners.pop() if len(owners) == 1 else None
+
+    def _annotation_type(self, annotation: ast.AST | None, scope: Scope) -> lib.OwnerType | None:
+        if annotation is None:
+            return None
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            annotation = _parse_annotation(annotation.value)
+            if annotation is None:
+                return None
+            qualified = self._string_annotation_name(annotation, scope)
+            return self.knowledge.annotation(qualified)
+        # Optional[X] / X | None
+        if isinstance(annotation, ast.Subscript):
+            outer = self.qualified(annotation.value, scope)
+            if outer in ("typing.Optional",):
+                return self._annotation_type(annotation.slice, scope)
+            return None
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            for side, other in ((annotation.left, annotation.right), (annotation.right, annotation.left)):
+                if isinstance(other, ast.Constant) and other.value is None:
+                    return self._annotation_type(side, scope)
+            return None
+        return self.knowledge.annotation(self.qualified(annotation, scope))
+
+    def _string_annotation_name(self, node: ast.AST, scope: Scope) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.sm.lookup_import(node.id, scope)
+        return lib.canonical(".".join([base, *reversed(parts)])) if base else None
+
+    def self_assignments(self, scope: Scope) -> list[tuple[ast.Attribute, ast.Assign | ast.AnnAssign]]:
+        """``(target, statement)`` for each plain ``self.<attr> = value`` in a method scope and the
+        functions nested in it (from the stores the semantic model recorded, no new walk)."""
+        found = []
+        for target in self._attribute_stores_within(scope):
+            statement = self.sm.parent(target)
+            if isinstance(statement, (ast.Assign, ast.AnnAssign)):
+                found.append((target, statement))
+        return found
+
+    @staticmethod
+    def _attribute_stores_within(scope: Scope) -> list[ast.Attribute]:
+        """``self.<attr>`` stores of a method scope and of the functions nested in it."""
+        found = list(scope.attribute_stores)
+        for child in scope.children:
+            if not child.is_class:
+                found.extend(OwnerTyping._attribute_stores_within(child))
+        return found
+
+    def _class_types(self, cls: ast.ClassDef) -> dict[str, lib.OwnerType | None]:
+        """``self.<attr>`` → owner type, when every assignment in the class agrees (``None`` aside)."""
+        cached = self._class_attrs.get(cls)
+        if cached is not None:
+            return cached
+        types: dict[str, lib.OwnerType | None] = {}
+        conflicting: set[str] = set()
+        class_scope = self.sm.scopes[cls]
+        stores = [t for method in class_scope.children for t in self._attribute_stores_within(method)]
+        for target in stores:
+            node = self.sm.parent(target)
+            if not isinstance(node, (ast.Assign, ast.AnnAssign)):
+                conflicting.add(target.attr)  # augmented, unpacked, deleted …: not a plain binding
+                continue
+            value = node.value
+            if value is None or (isinstance(value, ast.Constant) and value.value is None):
+                owner = self._annotation_type(getattr(node, "annotation", None), self.sm.scope(node))
+                if owner is None:
+                    continue
+            else:
+                owner = self._value_type(value, self.sm.scope(node))
+            if owner is None or types.get(target.attr, owner) is not owner:
+                conflicting.add(target.attr)
+            types[target.attr] = owner
+        result = {k: v for k, v in types.items() if v is not None and k not in conflicting}
+        self._class_attrs[cls] = result
+        return result
+
+    def local_factory(self, func: ast.Name, scope: Scope) -> lib.OwnerType | None:
+        """A factory or client subclass defined in this module, called by its plain name, or a
+        module-level alias of one (``_build = make_session``)."""
+        if func.id not in self.sm.module_scope.bound:
+            return None
+        if self.sm.module:
+            owner = self.constructors.get(f"{self.sm.module}.{func.id}")
+            if owner is not None:
+                return owner
+        owner = self.knowledge.local_factory(func.id)
+        if owner is not None:
+            return owner
+        owner = self.classes.wrapper_types().get(func.id)
+        if owner is not None:
+            return owner
+        return self._alias_target(func.id)
+
+    def _alias_target(self, name: str) -> lib.OwnerType | None:
+        """The constructor a module-level name is bound to once, by a plain alias assignment."""
+        stores = [s for s in self.sm.module_scope.stores if s.id == name]
+        if len(stores) != 1:
+            return None
+        parent = self.sm.parent(stores[0])
+        if not isinstance(parent, ast.Assign) or not isinstance(parent.value, (ast.Name, ast.Attribute)):
+            return None
+        value = parent.value
+        qualified = self.qualified(value, self.sm.module_scope)
+        if qualified is not None:
+            return self.constructors.get(qualified)
+        if isinstance(value, ast.Name) and value.id != name and self.sm.module:
+            return self.constructors.get(f"{self.sm.module}.{value.id}")
+        return None
+
+    def is_held(self, call: ast.Call, held: lib.HeldWhen) -> bool:
+        if held.keyword is not None:
+            keyword = next((k for k in call.keywords if k.arg == held.keyword), None)
+            if keyword is None or not isinstance(keyword.value, ast.Constant):
+                return False
+            if keyword.value.value is not held.value:
+                return False
+        if held.awaited:
+            return isinstance(self.sm.parent(call), ast.Await)
+        return True
