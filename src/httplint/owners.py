@@ -369,9 +369,37 @@ class OwnerTyping:
             if owner is None or types.get(target.attr, owner) is not owner:
                 conflicting.add(target.attr)
             types[target.attr] = owner
+        # `session = aiohttp.ClientSession()` in the class body: what `self.session` is, unless a
+        # method binds it to something else
+        for statement in cls.body:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+                    and isinstance(statement.targets[0], ast.Name):
+                name = statement.targets[0].id
+                owner = self._value_type(statement.value, class_scope)
+                if owner is not None and name not in types and name not in conflicting:
+                    types[name] = owner
         result = {k: v for k, v in types.items() if v is not None and k not in conflicting}
         self._class_attrs[cls] = result
         return result
+
+    def possible_types(self, node: ast.AST, scope: Scope) -> set[lib.OwnerType]:
+        """The owner types ``self.<attr>`` may hold: those of the class's assignments of it that
+        build a known client (a parameter or an unknown value elsewhere adds nothing). For the
+        questions where "may be" is enough: ``self.session.close()`` un-awaited when every client
+        it may hold has an async close."""
+        if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"):
+            return set()
+        cls = scope.enclosing_class()
+        if cls is None:
+            return set()
+        found = set()
+        for method in self.sm.scopes[cls].children:
+            for target, statement in self.self_assignments(method):
+                if target.attr == node.attr and statement.value is not None:
+                    owner = self._value_type(statement.value, self.sm.scope(statement))
+                    if owner is not None:
+                        found.add(owner)
+        return found
 
     def local_factory(self, func: ast.Name, scope: Scope) -> lib.OwnerType | None:
         """A factory or client subclass defined in this module, called by its plain name, or a

@@ -289,6 +289,12 @@ class _Analyzer:
             return
         if method == "aclose" and self._imports_httpx:
             self._check_awaited_close(call, lib.HTTPX_ASYNC_CLIENT, func.value)
+        elif method in ("close", "aclose"):
+            # `self.session` is a parameter in one method and `ClientSession()` in another: when
+            # every client it may hold closes with a coroutine, an un-awaited close is one
+            possible = self.typing.possible_types(func.value, scope)
+            if possible and all(o.async_close and method in o.close_methods for o in possible):
+                self._check_awaited_close(call, next(iter(possible)), func.value)
         # Receiver of unknown type: a keyword only one library takes still tells.
         for keyword, (library, held) in lib.HELD_BY_KEYWORD_UNTYPED.items():
             if method not in lib.UNTYPED_METHODS[keyword]:
