@@ -317,14 +317,8 @@ class OwnerTyping:
         return self.knowledge.annotation(self.qualified(annotation, scope))
 
     def _string_annotation_name(self, node: ast.AST, scope: Scope) -> str | None:
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        base = self.sm.lookup_import(node.id, scope)
-        return lib.canonical(".".join([base, *reversed(parts)])) if base else None
+        """The qualified name a string annotation's expression (parsed apart) names from ``scope``."""
+        return lib.canonical(self.sm.qualified_name(node, scope))
 
     def self_assignments(self, scope: Scope) -> list[tuple[ast.Attribute, ast.Assign | ast.AnnAssign]]:
         """``(target, statement)`` for each plain ``self.<attr> = value`` in a method scope and the

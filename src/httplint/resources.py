@@ -522,7 +522,7 @@ class _Analyzer:
                 uses.append(use)
                 # the uses of a local object it was lent to extend its lifetime (and a fix's span)
                 uses.extend(Use(derived, UseKind.NEUTRAL) for derived in self._derived.pop(id(load), ()))
-            elif load_scope.is_within(scope) and not self._rebinds(load_scope, scope, name):
+            elif load_scope.is_within(scope) and not load_scope.rebinds(scope, name):
                 kind = UseKind.NEUTRAL if self._closure_kept_on_itself(load_scope, name) else UseKind.ESCAPE
                 uses.append(Use(load, kind, nested=True))
         return uses
@@ -536,15 +536,6 @@ class _Analyzer:
                 and statement.value is node and all(
                     isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == name
                     for t in statement.targets))
-
-    @staticmethod
-    def _rebinds(inner: Scope, outer: Scope, name: str) -> bool:
-        current: Scope | None = inner
-        while current is not None and current is not outer:
-            if name in current.bound and name not in current.declared_global:
-                return True
-            current = current.parent
-        return False
 
     # -- classifying uses ----------------------------------------------------------------
 

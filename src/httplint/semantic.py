@@ -82,6 +82,16 @@ class Scope:
                 yield current
             current = current.parent
 
+    def rebinds(self, outer: Scope, name: str) -> bool:
+        """A scope from this one (nested in ``outer``) up to ``outer``, ``outer`` excluded, binds
+        its own ``name``: a load of ``name`` here does not see ``outer``'s."""
+        current: Scope | None = self
+        while current is not None and current is not outer:
+            if name in current.bound and name not in current.declared_global:
+                return True
+            current = current.parent
+        return False
+
     def enclosing_class(self) -> ast.ClassDef | None:
         """The class whose method this scope is, if it is one."""
         if isinstance(self.node, FunctionNode) and self.parent is not None and self.parent.is_class:

@@ -202,7 +202,7 @@ class Summaries:
         result = Effect.BORROW
         for load in self.sm.name_loads.get(name, ()):
             load_scope = self.sm.scope(load)
-            if load_scope is not scope and not (load_scope.is_within(scope) and _reaches(load_scope, scope, name)):
+            if load_scope is not scope and not (load_scope.is_within(scope) and not load_scope.rebinds(scope, name)):
                 continue
             effect = self._use(load)
             if effect is Effect.ESCAPE:
@@ -266,16 +266,6 @@ def _plain_decorator(decorator: ast.AST) -> bool:
 
 def _is_static(method: ast.AST) -> bool:
     return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in method.decorator_list)  # type: ignore[attr-defined]
-
-
-def _reaches(inner: Scope, outer: Scope, name: str) -> bool:
-    """A load of ``name`` in ``inner`` (nested in ``outer``) refers to ``outer``'s binding."""
-    current: Scope | None = inner
-    while current is not None and current is not outer:
-        if name in current.bound and name not in current.declared_global:
-            return False
-        current = current.parent
-    return True
 
 
 def _given_or_fresh_assign(statement: ast.Assign, load: ast.Name) -> bool:

@@ -16,6 +16,18 @@ class ClientNeverClosed(Rule):
     not escaping (returned, yielded, stored on `self`, a global or a container, or
     passed to another callable, which then owns it).
 
+    Passing it on is not always an escape. A function of the project that only uses the
+    client it is given (sends through it, reads its attributes, lends it on) *borrows*
+    it: the caller still owns it (`client = httpx.Client(); return get_json(client, url)`
+    is reported), and a helper that closes it releases it. A client handed to another
+    library's object that stays in the function (`api = TranscriptApi(http_client=
+    session); return api.fetch(id)`) dies with it, unclosed. The project's own classes
+    that build a client and close it in `close()` / `__exit__` (*wrapper owners*) are
+    clients too: an instance built and dropped is reported, one handed the caller's
+    client (`WeatherApi(client)`) is not. A client built on an in-memory transport
+    (`httpx.MockTransport`, `WSGITransport`, `ASGITransport`) holds no socket and is
+    not reported.
+
     A client built only when the caller gave none (`client = client or httpx.Client()`,
     `httpx.Client() if client is None else client`, `if client is None: client =
     httpx.Client()`) is owned here on that branch and is reported the same way; closing
