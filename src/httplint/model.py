@@ -97,6 +97,9 @@ class Acquisition:
     #: ``raise`` / ``return`` statements that leave the function while it is still held,
     #: when it is otherwise handed to the caller by ``return`` (see ``_early_exits``)
     early_exits: list[ast.stmt] = field(default_factory=list)
+    #: a later statement of the same block that binds the name to something else: the uses
+    #: after it are the new object's, and the first is judged on those before it
+    replaced_at: ast.stmt | None = None
 
     @property
     def type_name(self) -> str:

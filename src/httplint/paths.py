@@ -96,3 +96,44 @@ def _exit_covered(sm: SemanticModel, exit_node: ast.stmt, acq: Acquisition) -> b
                     return True
         child, parent = parent, sm.parent(parent)
     return False
+
+
+def raises_while_reading(sm: SemanticModel, acq: Acquisition) -> list[ast.stmt]:
+    """The ``raise`` statements inside the ``for`` loop that reads a held response to its end,
+    when nothing else releases it: ``for chunk in r.iter_content(): if too_big: raise ...``
+    leaves the rest of the body unread and the connection held. A ``try`` inside the loop
+    with a handler or ``finally`` may release it, and covers what it holds."""
+    if acq.response is None or acq.how != "assign" or any(
+        u.kind in (UseKind.RELEASE, UseKind.WITH, UseKind.REGISTERED, UseKind.ESCAPE) for u in acq.uses
+    ):
+        return []
+    exits = []
+    for use in acq.uses:
+        if use.kind is not UseKind.CONSUME:
+            continue
+        loop = _reading_loop(sm, use.node)
+        if loop is None:
+            continue
+        for node in own_nodes(loop.body):
+            if isinstance(node, ast.Raise) and not _inside_try(sm, node, loop):
+                exits.append(node)
+    return exits
+
+
+def _reading_loop(sm: SemanticModel, node: ast.AST) -> ast.AST | None:
+    """The ``for`` loop whose iterable holds ``node`` (``r``, ``r.iter_content()``)."""
+    child, parent = node, sm.parent(node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        child, parent = parent, sm.parent(parent)
+    if isinstance(parent, (ast.For, ast.AsyncFor)) and child is parent.iter:
+        return parent
+    return None
+
+
+def _inside_try(sm: SemanticModel, node: ast.AST, stop: ast.AST) -> bool:
+    current = sm.parent(node)
+    while current is not None and current is not stop:
+        if isinstance(current, (ast.Try, getattr(ast, "TryStar", ast.Try))) and (current.handlers or current.finalbody):
+            return True
+        current = sm.parent(current)
+    return False

@@ -57,7 +57,7 @@ from .model import (
     UseKind,
 )
 from .owners import OwnerTyping
-from .paths import early_exits
+from .paths import early_exits, raises_while_reading
 from .semantic import (
     ComprehensionNode,
     FunctionNode,
@@ -360,6 +360,10 @@ class _Analyzer:
                 isinstance(scope.node, FunctionNode) and name in parameters(scope.node)
             )
             acq.uses = self._name_uses(name, scope, acq)
+            acq.replaced_at = self._replaced_while_held(acq)
+            if acq.replaced_at is not None:  # what follows the rebinding is the new object's
+                end = (acq.replaced_at.end_lineno, acq.replaced_at.end_col_offset)
+                acq.uses = [u for u in acq.uses if (u.node.lineno, u.node.col_offset) < end]
         elif how in ("with", "async-with") and name is not None:
             acq.uses = self._name_uses(name, scope, acq)
         elif how == "inline":
@@ -367,6 +371,8 @@ class _Analyzer:
         acq.state = self._decide(acq)
         if acq.state is State.ESCAPED and acq.how == "assign" and acq.name is not None:
             acq.early_exits = early_exits(self.sm, acq)
+        elif acq.state is State.RELEASED and acq.response is not None:
+            acq.early_exits = raises_while_reading(self.sm, acq)
         if owner is not None and how == "escape" and scope.is_function:
             self._check_overwritten_slot(acq)
         self.result.acquisitions.append(acq)
@@ -487,6 +493,21 @@ class _Analyzer:
                     and self.sm.scope(call) is scope and call.lineno <= statement.lineno):
                 return True
         return False
+
+    def _replaced_while_held(self, acq: Acquisition) -> ast.stmt | None:
+        """The first later statement of the same block that binds the name again
+        (``r = get(a, stream=True)`` … ``r = get(b, stream=True)``), or ``None``."""
+        parent = self.sm.parent(acq.statement)
+        for field_name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, field_name, None)
+            if isinstance(block, list) and acq.statement in block:
+                for statement in block[block.index(acq.statement) + 1:]:
+                    if isinstance(statement, (ast.Assign, ast.AnnAssign)) and any(
+                        isinstance(t, ast.Name) and t.id == acq.name
+                        for t in (statement.targets if isinstance(statement, ast.Assign) else [statement.target])
+                    ):
+                        return statement
+        return None
 
     def _bound_elsewhere(self, name: str, scope: Scope, call: ast.Call) -> bool:
         node = scope.node

@@ -117,6 +117,8 @@ class ClientNeverClosed(Rule):
             details = [f"`{owner.name}`"]
             if acq.factory:
                 details.append(f"from `{acq.factory}()`")
+            if acq.replaced_at is not None:
+                details.append(f"rebound on line {acq.replaced_at.lineno} while still open")
             if acq.given:
                 details.append("built when none is given")
                 how = f"record that it was built here and call `.{closer}()` in `finally`"

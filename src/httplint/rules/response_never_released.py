@@ -96,6 +96,8 @@ class ResponseNeverReleased(Rule):
             subject = f"Response `{acq.name}`" if acq.name else f"`{response.name}`"
             if acq.factory:
                 subject += f" (from `{acq.factory}()`)"
+            if acq.replaced_at is not None:
+                subject += f" (rebound on line {acq.replaced_at.lineno} while still held)"
             yield acq.call, (
                 f"{subject} holds its connection and is never read or closed: use {how}"
             ), plan_context_manager(acq, analysis, Applicability.SAFE)

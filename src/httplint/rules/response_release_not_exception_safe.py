@@ -21,7 +21,9 @@ class ResponseReleaseNotExceptionSafe(Rule):
     != 206: raise RangeNotSupported()`) leaves with the response still held. Only explicit
     exits count, outside a `try` that may release it: an exception a call may raise
     (`response.raise_for_status()` right after the request) is not a path this rule
-    follows, so the common download idiom stays silent.
+    follows, so the common download idiom stays silent. A `raise` inside the loop that
+    reads the response to its end (`for chunk in response.iter_content(): if too_big:
+    raise ...`) leaves it held the same way.
 
     ## Why is this bad?
     The early `return` on a non-2xx status, or any exception while handling the
@@ -84,9 +86,11 @@ class ResponseReleaseNotExceptionSafe(Rule):
             if acq.response is not None:
                 for exit_node in acq.early_exits:
                     word = "raise" if isinstance(exit_node, ast.Raise) else "return"
+                    how = ("it is read to the end only when the loop finishes" if acq.state is State.RELEASED
+                           else "it is handed to the caller only on the normal path")
                     yield exit_node, (
-                        f"Response `{acq.label}` is still held when this `{word}` leaves the function (it is "
-                        f"handed to the caller only on the normal path): close it before the `{word}`"
+                        f"Response `{acq.label}` is still held when this `{word}` leaves the function ({how}): "
+                        f"close it before the `{word}`"
                     ), "the release belongs on this path only"
             if acq.response is None or acq.state is not State.NORMAL_PATH:
                 continue
