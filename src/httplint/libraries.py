@@ -571,12 +571,17 @@ class Knowledge:
     #: loose module. Not part of equality.
     project: Any = field(default=None, compare=False, hash=False)
 
-    def with_project(self, factories, response_factories, subclasses=()) -> "Knowledge":
-        """This knowledge plus a project's discovered factories and subclasses."""
+    #: module-level instances of the project whose methods build clients
+    #: (``shop.managers.manager``): their names make a module worth a parse too
+    producers: tuple[str, ...] = ()
+
+    def with_project(self, factories, response_factories, subclasses=(), producers=()) -> "Knowledge":
+        """This knowledge plus a project's discovered factories, subclasses and producers."""
         return Knowledge(
             tuple(dict.fromkeys((*self.factories, *factories))), self.fix_timeout,
             tuple(dict.fromkeys((*self.response_factories, *response_factories))),
             tuple(dict.fromkeys((*self.subclasses, *subclasses))), self.project,
+            tuple(dict.fromkeys((*self.producers, *producers))),
         )
 
     def annotation(self, qualified: str | None) -> OwnerType | None:
@@ -603,7 +608,8 @@ class Knowledge:
     @property
     def words(self) -> tuple[str, ...]:
         """Words whose presence in a file makes it worth parsing (the prefilter's extra terms)."""
-        return tuple(sorted({key.rsplit(".", 1)[-1] for key, _ in self.factories}))
+        return tuple(sorted({key.rsplit(".", 1)[-1] for key, _ in self.factories}
+                            | {name.rsplit(".", 1)[-1] for name in self.producers}))
 
 
 _CONSTRUCTOR_CACHE: dict[tuple, dict[str, OwnerType]] = {}

@@ -209,11 +209,43 @@ class OwnerTyping:
         return self.type_of(value, scope) if isinstance(value, ast.Call) else None
 
     def method_factory(self, call: ast.Call, scope: Scope) -> lib.OwnerType | None:
-        """The owner type a method of the enclosing class returns fresh on every call
-        (``self._new_session()``), or ``None``. Memoised getters (decorated, or returning
-        ``self.<attr>``) are not producers."""
+        """The owner type a method returns fresh on every call, or ``None``: a method of the
+        enclosing class (``self._new_session()``), or of a module-level instance of a class of
+        this module or of another module of the package (``manager.create_session()``).
+        Memoised getters (decorated, or returning ``self.<attr>``) are not producers."""
         method = self.producer_method(call, scope)
-        return self.fresh_owner_returned(method) if method is not None else None
+        if method is not None:
+            return self.fresh_owner_returned(method)
+        func = call.func
+        if not isinstance(func, ast.Attribute):
+            return None
+        if isinstance(func.value, ast.Name) and func.value.id not in ("self", "cls"):
+            local = self.instance_method_owner(func.value.id, func.attr, scope)
+            if local is not None:
+                return local
+        qualified = self.qualified(func.value, scope)
+        if qualified is not None and self.project is not None:
+            return self.project.instance_method_owner(qualified, func.attr)
+        return None
+
+    def instance_method_owner(self, name: str, method: str, scope: Scope | None = None) -> lib.OwnerType | None:
+        """What ``<name>.<method>()`` returns fresh, where ``name`` is bound once, at module level
+        of this module, to an instance of one of its classes (``manager = SessionManager()``)."""
+        if scope is not None and any(name in s.bound for s in scope.outward() if not s.is_module):
+            return None  # a local name shadows it
+        stores = [st for st in self.sm.module_scope.stores if st.id == name]
+        if len(stores) != 1:
+            return None
+        statement = self.sm.parent(stores[0])
+        value = getattr(statement, "value", None)
+        if not (isinstance(statement, ast.Assign) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+            return None
+        cls = next((n for n in self.sm.tree.body if isinstance(n, ast.ClassDef) and n.name == value.func.id), None)
+        methods = self._class_methods(cls) if cls is not None else None
+        function = methods.get(method) if methods is not None else None
+        if function is None or function.decorator_list:  # type: ignore[attr-defined]
+            return None
+        return self.fresh_owner_returned(function)
 
     def producer_method(self, call: ast.Call, scope: Scope) -> ast.AST | None:
         """The undecorated method of the enclosing class that ``self.<name>(...)`` calls."""

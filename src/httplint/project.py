@@ -85,6 +85,8 @@ class ProjectFacts:
     subclasses: dict[str, lib.OwnerType] = field(default_factory=dict)
     #: project classes that hold a client and close it (wrapper owners), by qualified name
     wrappers: dict[str, lib.OwnerType] = field(default_factory=dict)
+    #: module-level instances whose class has a method that builds a client, by qualified name
+    producers: dict[str, lib.OwnerType] = field(default_factory=dict)
     modules: int = 0
     inferred: int = 0
     #: functions only astroid can decide, asked when a checked module calls one:
@@ -142,6 +144,7 @@ class ProjectIndex:
         self._summaries: dict[str, object] = {}  # module name → its Summaries, parsed on demand
         self._views: dict[Path, ProjectView] = {}
         self._sources: dict[Path, list[bytes]] = {}  # a package's module texts, once asked
+        self._typings: dict[int, OwnerTyping] = {}  # typing layers of modules parsed on demand
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -167,11 +170,13 @@ class ProjectIndex:
         view = self._views.get(top) if top is not None else None
         if top is not None and view is None:
             view = self._views[top] = ProjectView(self, top)
-        if not (facts.factories or facts.subclasses or facts.response_factories or facts.wrappers):
+        if not (facts.factories or facts.subclasses or facts.response_factories or facts.wrappers
+                or facts.producers):
             return dataclasses.replace(self.base, project=view) if view else self.base
         knowledge = self.base.with_project(
             tuple({**facts.wrappers, **facts.subclasses, **facts.factories}.items()),
             tuple(facts.response_factories.items()), tuple({**facts.wrappers, **facts.subclasses}.items()),
+            tuple(facts.producers),
         )
         return dataclasses.replace(knowledge, project=view) if view else knowledge
 
@@ -223,6 +228,14 @@ class ProjectIndex:
         self._summaries[key] = summaries
         return summaries
 
+    def typing_of(self, top: Path, semantic: SemanticModel) -> OwnerTyping:
+        """The typing layer of a module of package ``top`` parsed on demand (once per run)."""
+        typing = self._typings.get(id(semantic))
+        if typing is None:
+            knowledge = self.knowledge_for(str(top / "__init__.py"))
+            typing = self._typings[id(semantic)] = OwnerTyping(semantic, knowledge)
+        return typing
+
     def closes_attribute(self, top: Path, attribute: str) -> bool:
         """Some module of package ``top`` closes ``<something>.<attribute>`` from outside its
         class (``client.session.close()``, ``await api.http.aclose()``): a text search of the
@@ -266,6 +279,7 @@ class ProjectIndex:
             del self._summaries[module]
         self._views.pop(top, None)
         self._sources.pop(top, None)
+        self._typings.clear()
 
     def _build(self, top: Path, paths: list[str] | None = None) -> ProjectFacts:
         modules = []
@@ -345,6 +359,20 @@ class ProjectIndex:
                 self._subclass(node, module, semantic, analyzer, facts)
         for owner in analyzer.classes.wrapper_types().values():
             facts.wrappers.setdefault(owner.name, owner)
+        for node in semantic.tree.body:
+            # `manager = SessionManager()` whose class has a method that builds a client
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                    and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Name)):
+                cls = next((n for n in semantic.tree.body if isinstance(n, ast.ClassDef)
+                            and n.name == node.value.func.id), None)
+                if cls is None:
+                    continue
+                for method in cls.body:
+                    if isinstance(method, FunctionNode):
+                        owner = analyzer.instance_method_owner(node.targets[0].id, method.name)
+                        if owner is not None:
+                            facts.producers[f"{module}.{node.targets[0].id}"] = owner
+                            break
         for node in list(candidates):
             qualified = f"{module}.{node.name}"
             if qualified in facts.factories or qualified in facts.response_factories:
@@ -477,6 +505,16 @@ class ProjectView:
         """Some module of the package closes ``<object>.<attribute>`` (see
         :meth:`ProjectIndex.closes_attribute`)."""
         return self.index.closes_attribute(self.top, attribute)
+
+    def instance_method_owner(self, qualified: str, method: str) -> lib.OwnerType | None:
+        """What ``<instance>.<method>()`` returns fresh, for a module-level instance of a class
+        of the package (``from .sessions import manager``; ``manager.create_session()``)."""
+        found = self.index.resolve(self.top, qualified)
+        if found is None:
+            return None
+        summaries, name = found
+        typing = self.index.typing_of(self.top, summaries.sm)
+        return typing.instance_method_owner(name, method)
 
 
 def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyzer) -> bool:

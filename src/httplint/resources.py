@@ -212,6 +212,10 @@ class _Analyzer:
             held = lib.HELD_BY_FUNCTION.get(qualified)
             if held is not None and self.typing.is_held(call, held):
                 self._acquire(call, scope, response=held.response)
+            elif helper is None and held is None and isinstance(call.func, ast.Attribute) and self.typing.project:
+                produced = self.typing.method_factory(call, scope)  # `manager.create_session()`, imported
+                if produced is not None:
+                    self._acquire(call, scope, owner=produced, factory=ast.unparse(call.func))
             return
         if isinstance(call.func, ast.Attribute):
             self._visit_method_call(call, scope)

@@ -97,7 +97,8 @@ def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagn
     if top is not None:
         facts = linter.project.build_from(top, task.index)
     results = [(path, linter.check_path(path)) for path in task.check]
-    if top is not None and (facts.factories or facts.subclasses or facts.response_factories or facts.wrappers):
+    if top is not None and (facts.factories or facts.subclasses or facts.response_factories or facts.wrappers
+                            or facts.producers):
         # these failed the library prefilter: only the name of a factory, client subclass or
         # wrapper owner of the package can make them worth a parse
         words = linter.context(str(top / "__init__.py"))[1]
