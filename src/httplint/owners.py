@@ -224,7 +224,7 @@ class OwnerTyping:
             if local is not None:
                 return local
         qualified = self.qualified(func.value, scope)
-        if qualified is not None and self.project is not None:
+        if qualified is not None and self.project is not None and qualified in self.knowledge.producers:
             return self.project.instance_method_owner(qualified, func.attr)
         return None
 

@@ -47,6 +47,12 @@ CLOSE_METHODS: frozenset[str] = frozenset(
 )
 
 
+#: Every method that sends a request (its result is a response, not the client).
+REQUEST_METHODS: frozenset[str] = frozenset(
+    {m for owner in lib.CONSTRUCTORS.values() for m in owner.request_methods}
+)
+
+
 @dataclass(frozen=True)
 class FunctionSummary:
     """What a function does to each parameter.
@@ -219,7 +225,14 @@ class Summaries:
         if isinstance(parent, ast.Attribute) and parent.value is load:
             grand = self.sm.parent(parent)
             if isinstance(grand, ast.Call) and grand.func is parent:
-                return Effect.RELEASE if parent.attr in CLOSE_METHODS else Effect.BORROW
+                if parent.attr in CLOSE_METHODS:
+                    return Effect.RELEASE
+                holder = self.sm.parent(grand)
+                if isinstance(holder, ast.Await):
+                    holder = self.sm.parent(holder)
+                if isinstance(holder, (ast.Return, ast.Yield)) and parent.attr not in REQUEST_METHODS:
+                    return Effect.ESCAPE  # `return client.with_options(...)` may hand back the client itself
+                return Effect.BORROW
             if parent.attr in CLOSE_METHODS:
                 return Effect.ESCAPE  # `stack.callback(client.close)`: somebody closes it later
             return Effect.BORROW
