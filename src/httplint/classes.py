@@ -13,7 +13,7 @@ creates it; this module does not import it) and function summaries (:mod:`httpli
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import libraries as lib
 from .semantic import FunctionNode, Scope, SemanticModel, own_nodes, parameters
@@ -144,6 +144,16 @@ def _given_parameter(value: ast.AST, method: ast.AST) -> tuple[str, int] | None:
     return None
 
 
+@dataclass
+class _MethodFacts:
+    """One walk of a method: see :meth:`ClassOwnership._facts`."""
+
+    called: dict[str, set[str]] = field(default_factory=dict)
+    entered: set[str] = field(default_factory=set)
+    self_calls: set[str] = field(default_factory=set)
+    loads: dict[str, list[ast.Attribute]] = field(default_factory=dict)
+
+
 class ClassOwnership:
     """Clients the classes of one module hold, their leaks and the wrapper owners they make.
 
@@ -155,6 +165,7 @@ class ClassOwnership:
         self.typing = typing
         self.sm: SemanticModel = typing.sm
         self._wrappers: dict[str, lib.OwnerType] | None = None
+        self._method_facts: dict[int, _MethodFacts] = {}
         #: module-level classes that keep a client they built (found while typing wrappers)
         self.holding: dict[int, ast.ClassDef] = {}
 
@@ -425,24 +436,23 @@ class ClassOwnership:
         use (``if self._s is None: self._s = Session()`` … ``return self._s``): the class still
         owns what it built."""
         for method in methods.values():
-            lazy = _lazy_getter(method, attribute)
-            for node in ast.walk(method):
-                if (isinstance(node, ast.Attribute) and node.attr == attribute and isinstance(node.value, ast.Name)
-                        and node.value.id == "self" and isinstance(node.ctx, ast.Load)):
-                    parent = self.sm.parent(node)
-                    if isinstance(parent, ast.Attribute) or (
-                        isinstance(parent, ast.withitem) and parent.context_expr is node
-                    ):
-                        continue
-                    if isinstance(parent, (ast.Compare, ast.If, ast.IfExp, ast.BoolOp, ast.UnaryOp, ast.Assert)):
-                        continue
-                    if isinstance(parent, ast.Call) and parent.func is node:
-                        continue
-                    if lazy and isinstance(parent, ast.Return):
-                        continue
-                    if isinstance(parent, (ast.Call, ast.keyword)) and self._lent(node, parent):
-                        continue
-                    return True
+            loads = self._facts(method).loads.get(attribute, ())
+            lazy = bool(loads) and _lazy_getter(method, attribute)
+            for node in loads:
+                parent = self.sm.parent(node)
+                if isinstance(parent, ast.Attribute) or (
+                    isinstance(parent, ast.withitem) and parent.context_expr is node
+                ):
+                    continue
+                if isinstance(parent, (ast.Compare, ast.If, ast.IfExp, ast.BoolOp, ast.UnaryOp, ast.Assert)):
+                    continue
+                if isinstance(parent, ast.Call) and parent.func is node:
+                    continue
+                if lazy and isinstance(parent, ast.Return):
+                    continue
+                if isinstance(parent, (ast.Call, ast.keyword)) and self._lent(node, parent):
+                    continue
+                return True
         return False
 
     def _closed_from_outside(self, attribute: str, methods: dict[str, ast.AST]) -> bool:
@@ -466,20 +476,34 @@ class ClassOwnership:
         if id(method) in seen:
             return False
         seen.add(id(method))
-        for node in ast.walk(method):
-            if isinstance(node, ast.withitem):
-                expr = node.context_expr
-                if (isinstance(expr, ast.Attribute) and expr.attr == attribute and isinstance(expr.value, ast.Name)
-                        and expr.value.id == "self"):
-                    return True
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
-                continue
-            receiver = node.func.value
-            if (isinstance(receiver, ast.Attribute) and receiver.attr == attribute
-                    and isinstance(receiver.value, ast.Name) and receiver.value.id == "self"
-                    and node.func.attr in (*owner.close_methods, "__exit__", "__aexit__")):
-                return True
-            if isinstance(receiver, ast.Name) and receiver.id == "self" and node.func.attr in methods:
-                if self._closes(methods[node.func.attr], attribute, owner, methods, seen):
-                    return True
-        return False
+        facts = self._facts(method)
+        if attribute in facts.entered:
+            return True
+        if facts.called.get(attribute, set()) & {*owner.close_methods, "__exit__", "__aexit__"}:
+            return True
+        return any(self._closes(methods[name], attribute, owner, methods, seen)
+                   for name in facts.self_calls if name in methods)
+
+    def _facts(self, method: ast.AST) -> _MethodFacts:
+        """What one walk of ``method`` says about ``self``: methods called on each attribute,
+        attributes entered with ``with``, its own methods it calls, loads of each attribute."""
+        facts = self._method_facts.get(id(method))
+        if facts is None:
+            facts = self._method_facts[id(method)] = _MethodFacts()
+            for node in ast.walk(method):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+                    if isinstance(node.ctx, ast.Load):
+                        facts.loads.setdefault(node.attr, []).append(node)
+                elif isinstance(node, ast.withitem):
+                    expr = node.context_expr
+                    if (isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name)
+                            and expr.value.id == "self"):
+                        facts.entered.add(expr.attr)
+                elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    receiver = node.func.value
+                    if (isinstance(receiver, ast.Attribute) and isinstance(receiver.value, ast.Name)
+                            and receiver.value.id == "self"):
+                        facts.called.setdefault(receiver.attr, set()).add(node.func.attr)
+                    elif isinstance(receiver, ast.Name) and receiver.id == "self":
+                        facts.self_calls.add(node.func.attr)
+        return facts

@@ -75,6 +75,7 @@ class OwnerTyping:
         self._class_attrs: dict[ast.ClassDef, dict[str, lib.OwnerType | None]] = {}
         self._methods_cache: dict[ast.ClassDef, dict[str, ast.AST] | None] = {}
         self._returned: dict[tuple[ast.AST, bool], lib.OwnerType | None] = {}
+        self._module_stores: dict[str, list[ast.Name]] | None = None
 
     def qualified(self, node: ast.AST, scope: Scope | None = None) -> str | None:
         """The canonical qualified name of ``node`` (vendored copies mapped to their library)."""
@@ -233,7 +234,11 @@ class OwnerTyping:
         of this module, to an instance of one of its classes (``manager = SessionManager()``)."""
         if scope is not None and any(name in s.bound for s in scope.outward() if not s.is_module):
             return None  # a local name shadows it
-        stores = [st for st in self.sm.module_scope.stores if st.id == name]
+        if self._module_stores is None:
+            self._module_stores = {}
+            for store in self.sm.module_scope.stores:
+                self._module_stores.setdefault(store.id, []).append(store)
+        stores = self._module_stores.get(name, ())
         if len(stores) != 1:
             return None
         statement = self.sm.parent(stores[0])
