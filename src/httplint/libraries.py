@@ -271,6 +271,9 @@ class ResponseType:
     pooled: bool = True
     #: methods that return the response itself, so a chain continues on it.
     returns_self: frozenset[str] = frozenset({"raise_for_status"})
+    #: reads that stop short of EOF: ``read`` with a size, and the others always, unless the
+    #: call is repeated in a loop (``while chunk := response.read(8192)``)
+    partial_reads: frozenset[str] = frozenset()
 
 
 REQUESTS_RESPONSE = ResponseType(
@@ -321,6 +324,8 @@ URLOPEN_RESPONSE = ResponseType(
     consume_methods=frozenset({"read", "read1", "readlines", "readline", "readinto"}),
     returns_self=frozenset(),
     pooled=False,
+    # http/client.py: HTTPResponse.read(amt) / readline() leave the rest, and the socket, open
+    partial_reads=frozenset({"read", "read1", "readline", "readinto"}),
 )
 
 

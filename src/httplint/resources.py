@@ -626,6 +626,8 @@ class _Analyzer:
             if attr in response.consume_methods:
                 if attr.startswith(("iter_", "aiter_", "stream")) and self._iterated_partially(grand):
                     return Use(node, UseKind.NEUTRAL, grand, awaited)
+                if self._reads_partly(grand, attr, response, acq.scope):
+                    return Use(node, UseKind.NEUTRAL, grand, awaited)
                 return Use(node, UseKind.CONSUME, grand, awaited)
             if attr in response.returns_self:
                 inner = self._classify(grand, acq)
@@ -650,6 +652,26 @@ class _Analyzer:
         if attr in owner.request_methods:
             return Use(node, UseKind.ESCAPE)  # bound method handed on: partial(s.get, ...)
         return Use(node, UseKind.NEUTRAL)
+
+    def _reads_partly(self, call: ast.Call, method: str, response: lib.ResponseType, scope: Scope) -> bool:
+        """``response.read(100)`` / ``response.readline()`` once: the rest of the body stays unread
+        (:attr:`httplint.libraries.ResponseType.partial_reads`); in a loop it is read to the end."""
+        if method not in response.partial_reads:
+            return False
+        if method == "read" and not (call.args or call.keywords):
+            return False
+        if method == "read" and call.args and isinstance(call.args[0], ast.Constant) and call.args[0].value in (None, -1):
+            return False
+        return self._loop_of(call, scope) is None and not self._in_loop_test(call, scope)
+
+    def _in_loop_test(self, node: ast.AST, scope: Scope) -> bool:
+        """``node`` is in the test of a ``while`` loop (``while chunk := r.read(8192):``)."""
+        child, parent = node, self.sm.parent(node)
+        while parent is not None and parent is not scope.node:
+            if isinstance(parent, ast.While) and child is parent.test:
+                return True
+            child, parent = parent, self.sm.parent(parent)
+        return False
 
     def _iterated_partially(self, iterable: ast.AST) -> bool:
         """A ``for`` over ``iterable`` that may stop early (``break`` or ``return`` in its body).

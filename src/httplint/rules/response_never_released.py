@@ -27,6 +27,9 @@ class ResponseNeverReleased(Rule):
     `await response.text()`, iterating it) releases the connection, and so does
     `with` / `async with` or `contextlib.closing`.
 
+    A `urllib.request.urlopen` response read only partly (`response.read(4)`,
+    `response.readline()`, once, not in a loop) keeps its socket open the same way.
+
     ## Why is this bad?
     The connection stays checked out of the pool. With requests and urllib3 the pool
     opens extra sockets ("Connection pool is full, discarding connection") or, with
@@ -98,6 +101,9 @@ class ResponseNeverReleased(Rule):
                 subject += f" (from `{acq.factory}()`)"
             if acq.replaced_at is not None:
                 subject += f" (rebound on line {acq.replaced_at.lineno} while still held)"
+            partly = any(u.call is not None and getattr(u.call.func, "attr", "") in response.partial_reads
+                         for u in acq.uses)
+            state = "is read only partly and never closed" if partly else "is never read or closed"
             yield acq.call, (
-                f"{subject} holds its connection and is never read or closed: use {how}"
+                f"{subject} holds its connection and {state}: use {how}"
             ), plan_context_manager(acq, analysis, Applicability.SAFE)
