@@ -399,6 +399,14 @@ UNTYPED_METHODS: dict[str, frozenset[str]] = {
     "preload_content": _URLLIB3_SEND,
 }
 
+#: Keywords that mean a held urllib3 response on any method of any object, whatever the file
+#: imports: OpenAPI-generated clients (kubernetes, and every ``openapi-generator`` Python
+#: client) pass ``_preload_content=False`` through to ``urllib3`` and return its raw
+#: ``HTTPResponse`` (kubernetes/client/api_client.py: ``ApiClient.call_api``).
+HELD_BY_KEYWORD_ANY: dict[str, HeldWhen] = {
+    "_preload_content": HeldWhen(URLLIB3_RESPONSE, "_preload_content", False),
+}
+
 #: Calls that register an object, or one of its bound methods, for release later;
 #: the object is then released (ExitStack, closing, atexit, weakref.finalize, §9 items 2, 3, 8).
 #: Any other call that receives the object counts as an escape; these are listed so

@@ -312,6 +312,10 @@ class _Analyzer:
             if self.typing.is_held(call, held):
                 self._acquire(call, scope, response=held.response)
                 return
+        for keyword, held in lib.HELD_BY_KEYWORD_ANY.items():
+            if self.typing.is_held(call, held):  # `api.read_namespaced_pod_log(..., _preload_content=False)`
+                self._acquire(call, scope, response=held.response)
+                return
 
 
 

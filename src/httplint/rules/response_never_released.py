@@ -27,6 +27,10 @@ class ResponseNeverReleased(Rule):
     `await response.text()`, iterating it) releases the connection, and so does
     `with` / `async with` or `contextlib.closing`.
 
+    A call of any object with `_preload_content=False` (the OpenAPI-generated clients,
+    kubernetes among them, return urllib3's raw response then) holds its connection the
+    same way, whatever the file imports.
+
     A `urllib.request.urlopen` response read only partly (`response.read(4)`,
     `response.readline()`, once, not in a loop) keeps its socket open the same way.
 
