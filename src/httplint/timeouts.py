@@ -190,8 +190,10 @@ class TimeoutPass:
         return timeout is not None and not _is_none(timeout)
 
     def _timeout_free_dict(self, value: ast.AST, scope: Scope) -> bool:
-        """``value`` is a local name bound once to a dict literal without a ``timeout`` key, and
-        used only by being unpacked into calls: it cannot carry a timeout."""
+        """``value`` is a local name (or ``self.<attr>``) bound once to a dict literal without a
+        ``timeout`` key, and used only by being unpacked into calls: it cannot carry a timeout."""
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and value.value.id == "self":
+            return self._timeout_free_attribute(value.attr, scope)
         if not isinstance(value, ast.Name):
             return False
         stores = [s for s in scope.stores if s.id == value.id]
@@ -208,6 +210,29 @@ class TimeoutPass:
                 use = self.sm.parent(load)
                 if not (isinstance(use, ast.keyword) and use.arg is None):
                     return False  # mutated, passed on, or read: it may gain a timeout
+        return True
+
+    def _timeout_free_attribute(self, attribute: str, scope: Scope) -> bool:
+        """``self.<attribute>`` is assigned once in its class, a dict literal without a
+        ``timeout`` key, and every read of it (``.<attribute>`` anywhere in the module) unpacks
+        it into a call: ``session.get(url, **self.options)`` where the options never hold one."""
+        cls = scope.enclosing_class()
+        if cls is None:
+            return False
+        assigned = [statement for method in self.sm.scopes[cls].children
+                    for target, statement in self.an.self_assignments(method) if target.attr == attribute]
+        if len(assigned) != 1 or not isinstance(assigned[0], ast.Assign):
+            return False
+        literal = assigned[0].value
+        if not isinstance(literal, ast.Dict) or any(
+            key is None or not isinstance(key, ast.Constant) or key.value == "timeout" for key in literal.keys
+        ):
+            return False
+        for node in ast.walk(self.sm.tree):
+            if isinstance(node, ast.Attribute) and node.attr == attribute and isinstance(node.ctx, ast.Load):
+                use = self.sm.parent(node)
+                if not (isinstance(use, ast.keyword) and use.arg is None):
+                    return False  # mutated (`self.options["timeout"] = 5`), read or passed on
         return True
 
     def _check_timeout_object(self, call: ast.Call, spelled: str, bounds: tuple[str, ...], aiohttp_: bool) -> None:

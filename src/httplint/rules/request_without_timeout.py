@@ -22,7 +22,9 @@ class RequestWithoutTimeout(Rule):
 
     It stays silent when a timeout is passed in any form (a number, a named constant, a
     variable, a tuple, a `Timeout` object), when a `**kwargs` or dict that may carry one is
-    unpacked into the call, when the pool or client sets one, when the module defines or
+    unpacked into the call (a local dict, or a `self.<options>` dict assigned once in the
+    class, that has no `timeout` key and is only ever unpacked, cannot carry one: it is
+    flagged), when the pool or client sets one, when the module defines or
     imports an `HTTPAdapter` subclass (the usual way to give a session a default timeout),
     and, for urllib3 and the stdlib, when the module calls `socket.setdefaulttimeout()`.
     httpx (5 s) and aiohttp (300 s) have bounded defaults, so a missing timeout is not
