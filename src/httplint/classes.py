@@ -272,6 +272,8 @@ class ClassOwnership:
                 continue
             if not visible:
                 continue
+            if not owner.inline_leaks and not any(self._facts(m).loads.get(attribute) for m in methods.values()):
+                continue  # a requests session or urllib3 pool never used opens no socket (dead code)
             dropped = self._dropped_unclosed(cls, attribute, owner)
             if closing and dropped is not None:
                 # `self._client = None` without closing it first, in a method other than a close

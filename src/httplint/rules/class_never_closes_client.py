@@ -24,6 +24,9 @@ class ClassNeverClosesClient(Rule):
     branch: it is reported when no method closes it (a close guarded by a flag that records
     who built it counts as closing it).
 
+    A requests session or urllib3 pool the class stores and never uses (dead code) opens
+    no socket and is not reported.
+
     It stays silent when the client was handed in (a parameter), when the class hands it out
     (returns it, passes it on), and when a base class it cannot see may close it.
 
