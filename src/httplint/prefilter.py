@@ -118,15 +118,8 @@ def _matters(qualified: str, called: bool) -> bool:
     return False
 
 
-#: :data:`httplint.libraries.HELD_BY_KEYWORD_ANY`: a held response whatever the file imports.
-_ANY_LIBRARY = (b"_preload_content", re.compile(rb"\b_preload_content\s*=\s*False\b"))
-
-
 def uses_client_library(source: bytes) -> bool:
-    """Whether ``source`` may hold something a rule reports (stages 1 and 2 above), or asks an
-    OpenAPI-generated client for a raw response (``_preload_content=False``)."""
-    if _ANY_LIBRARY[0] in source and _ANY_LIBRARY[1].search(source):
-        return True
+    """Whether ``source`` may hold something a rule reports (stages 1 and 2 above)."""
     statements = import_statements(source)
     if not statements:
         return False

@@ -643,9 +643,10 @@ class _Analyzer:
         if response is not None:
             if attr in response.consume_attributes:
                 return Use(node, UseKind.CONSUME)
-            if attr in ("raw", "content", "stream", "fp", "_fp", "connection"):
+            if attr in ("raw", "content", "stream", "fp", "_fp", "connection", "response"):
                 # `shutil.copyfileobj(r.raw, f)`, `async for chunk in r.content`: the body is
-                # handed on or read there; not followed further.
+                # handed on or read there; not followed further (`result.response`: the
+                # wrapped response itself, as OpenAPI clients' `ApiResponse` holds it).
                 return Use(node, UseKind.ESCAPE)
             if attr in response.release_methods:
                 return Use(node, UseKind.REGISTERED)  # bound method handed on: x.close registered

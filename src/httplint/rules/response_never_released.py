@@ -29,7 +29,7 @@ class ResponseNeverReleased(Rule):
 
     A call of any object with `_preload_content=False` (the OpenAPI-generated clients,
     kubernetes among them, return urllib3's raw response then) holds its connection the
-    same way, whatever the file imports.
+    same way, in a file that is checked (one that uses an HTTP library).
 
     A `urllib.request.urlopen` response read only partly (`response.read(4)`,
     `response.readline()`, once, not in a loop) keeps its socket open the same way.
