@@ -1,11 +1,11 @@
 """Paths within one function: where a held object leaves without being released.
 
 The lifetime analysis (:mod:`httplint.resources`) is flow-insensitive: every use of a name counts.
-This layer adds the one path question the rules ask on top of it: between acquiring a client or a
-held response and the ``return`` that hands it to the caller, which explicit ``raise`` and
-``return`` statements leave the function with it still held. Branches of one ``if`` / ``match``
-are told apart, ``try`` blocks that may release it are respected, and a release earlier in the
-same block covers the exit. Implicit exceptions of calls are not followed (the download idiom
+This layer adds the path questions the rules ask on top of it, on the function's control-flow
+graph (:mod:`httplint.flow`): between acquiring a client or a held response and the ``return``
+that hands it to the caller, which explicit ``raise`` and ``return`` statements leave the
+function with it still held; and which ``raise`` leaves the loop that reads a response to its
+end. Implicit exceptions of calls are not followed (the download idiom
 ``r = get(u, stream=True); r.raise_for_status(); return r`` stays silent).
 """
 
@@ -13,55 +13,47 @@ from __future__ import annotations
 
 import ast
 
+from .flow import EXIT, FlowGraph
 from .model import Acquisition, UseKind
 from .semantic import SemanticModel, own_nodes
 
 
-def early_exits(sm: SemanticModel, acq: Acquisition) -> list[ast.stmt]:
-    """The explicit ``raise`` and ``return`` statements that leave the function between the
-    acquisition and the ``return`` that hands it to the caller, with nothing releasing it
-    first: ``r = get(u, stream=True)`` … ``if bad: raise Error()`` … ``return r``.
+def early_exits(sm: SemanticModel, acq: Acquisition, graphs: dict[int, FlowGraph]) -> list[ast.stmt]:
+    """The explicit ``raise`` and ``return`` statements that a path from the acquisition
+    reaches, on the function's flow graph (:mod:`httplint.flow`), before anything releases it
+    or hands it on: ``r = get(u, stream=True)`` … ``if bad: raise Error()`` … ``return r``.
 
-    Only when every escape is ``return <name>`` (stored or passed on, it may be someone
-    else's already). Not counted: exits inside a ``try`` with a ``finally`` or a handler
-    (they may release it), exits in the handler of a ``try`` around the acquisition (it is
-    not bound there), exits after a release of it in the same block, and implicit
-    exceptions of calls (``r.raise_for_status()``: the download idiom stays silent)."""
+    Only when every escape is ``return <name>`` (stored or passed on, it may be someone else's
+    already). A statement that releases, reads to the end, enters or hands it on ends a path;
+    so does a ``return`` that names it. ``graphs``: the flow graphs built so far, by function.
+    Implicit exceptions of calls are no path (``r.raise_for_status()``: the download idiom
+    stays silent)."""
     escapes = [u for u in acq.uses if u.kind is UseKind.ESCAPE]
     if not escapes or not all(_returned_as_is(sm, u.node) for u in escapes):
         return []
-    start = acq.statement.end_lineno or acq.statement.lineno
-    end = max(sm.statement_of(u.node).lineno for u in escapes)
     function = acq.scope.node
+    graph = graphs.get(id(function))
+    if graph is None:
+        graph = graphs[id(function)] = FlowGraph(function)
+    stop = {id(sm.statement_of(u.node)) for u in acq.uses if u.kind in _ENDS}
     exits = []
-    for node in own_nodes(function.body):  # type: ignore[attr-defined]
-        if not isinstance(node, (ast.Raise, ast.Return)) or not start < node.lineno < end:
+    for node in graph.reachable(acq.statement, stop):
+        if id(node) in stop or not isinstance(node, (ast.Raise, ast.Return)):
             continue
         if isinstance(node, ast.Return) and node.value is not None and any(
             isinstance(n, ast.Name) and n.id == acq.name for n in ast.walk(node.value)
         ):
             continue  # hands it on too
-        if _exit_covered(sm, node, acq) or _exclusive(sm, node, acq.statement):
-            continue
-        exits.append(node)
-    return exits
+        # it leaves the function itself: not caught by a handler (whose own exit is the one to
+        # report), nor by a `finally` that releases it
+        onward = stop | {id(n) for n in graph.successors if isinstance(n, (ast.Raise, ast.Return)) and n is not node}
+        if any(after is EXIT for after in graph.reachable(node, onward)):
+            exits.append(node)
+    return sorted(exits, key=lambda n: (n.lineno, n.col_offset))
 
 
-def _exclusive(sm: SemanticModel, first: ast.AST, second: ast.AST) -> bool:
-    """``first`` and ``second`` lie in different branches of one ``if`` (or ``match``)."""
-    def blocks(node: ast.AST) -> dict[int, int]:
-        found = {}
-        child, parent = node, sm.parent(node)
-        while parent is not None:
-            if isinstance(parent, ast.If) and child is not parent.test:
-                found[id(parent)] = 0 if child in parent.body else 1
-            elif isinstance(parent, ast.Match) and isinstance(child, ast.match_case):
-                found[id(parent)] = parent.cases.index(child) + 2
-            child, parent = parent, sm.parent(parent)
-        return found
-
-    mine, theirs = blocks(first), blocks(second)
-    return any(key in theirs and theirs[key] != branch for key, branch in mine.items())
+#: Uses that end a path for :func:`early_exits`: the object is released or handed on there.
+_ENDS = (UseKind.RELEASE, UseKind.CONSUME, UseKind.WITH, UseKind.REGISTERED, UseKind.ESCAPE)
 
 
 def _returned_as_is(sm: SemanticModel, node: ast.AST) -> bool:
@@ -70,32 +62,6 @@ def _returned_as_is(sm: SemanticModel, node: ast.AST) -> bool:
     if isinstance(parent, ast.Tuple):
         parent = sm.parent(parent)
     return isinstance(parent, ast.Return)
-
-
-def _exit_covered(sm: SemanticModel, exit_node: ast.stmt, acq: Acquisition) -> bool:
-    """A ``try`` around ``exit_node`` may release it, or the acquisition is not bound there, or
-    it was released earlier in the same block."""
-    child: ast.AST = exit_node
-    parent = sm.parent(child)
-    while parent is not None and parent is not acq.scope.node:
-        if isinstance(parent, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            if child in parent.body and (parent.finalbody or parent.handlers):
-                return True
-            if child in parent.finalbody or isinstance(child, ast.ExceptHandler):
-                return True
-        block = next((getattr(parent, f) for f in ("body", "orelse", "finalbody")
-                      if isinstance(getattr(parent, f, None), list) and child in getattr(parent, f)), None)
-        if block is not None:
-            for statement in block[:block.index(child)]:
-                if statement is acq.statement:
-                    break
-                if any(isinstance(n, ast.Name) and n.id == acq.name for n in ast.walk(statement)) and any(
-                    u.kind in (UseKind.RELEASE, UseKind.CONSUME, UseKind.WITH, UseKind.REGISTERED)
-                    and sm.statement_of(u.node) is statement for u in acq.uses
-                ):
-                    return True
-        child, parent = parent, sm.parent(parent)
-    return False
 
 
 def raises_while_reading(sm: SemanticModel, acq: Acquisition) -> list[ast.stmt]:

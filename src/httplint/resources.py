@@ -123,6 +123,7 @@ class _Analyzer:
         self.held_factories = knowledge.held_factories
         self.result = Analysis(semantic)
         self._derived: dict[int, list[ast.Name]] = {}  # id(argument) → loads of the local object it was lent to
+        self._graphs: dict = {}  # flow graphs (httplint.flow.FlowGraph) of the functions asked about, by id
         self._name_loads = semantic.name_loads
         imported = {lib.canonical(q).split(".", 1)[0] for scope in semantic.scopes.values() for q in scope.imports.values()}
         self._imports_requests = "requests" in imported
@@ -378,7 +379,7 @@ class _Analyzer:
             acq.uses = [self._classify(value_node, acq)]
         acq.state = self._decide(acq)
         if acq.state is State.ESCAPED and acq.how == "assign" and acq.name is not None:
-            acq.early_exits = early_exits(self.sm, acq)
+            acq.early_exits = early_exits(self.sm, acq, self._graphs)
         elif acq.state is State.RELEASED and acq.response is not None:
             acq.early_exits = raises_while_reading(self.sm, acq)
         if owner is not None and how == "escape" and scope.is_function:
