@@ -31,10 +31,7 @@ def early_exits(sm: SemanticModel, acq: Acquisition, graphs: dict[int, FlowGraph
     escapes = [u for u in acq.uses if u.kind is UseKind.ESCAPE]
     if not escapes or not all(_returned_as_is(sm, u.node) for u in escapes):
         return []
-    function = acq.scope.node
-    graph = graphs.get(id(function))
-    if graph is None:
-        graph = graphs[id(function)] = FlowGraph(function)
+    graph = _graph(acq.scope.node, graphs)
     stop = {id(sm.statement_of(u.node)) for u in acq.uses if u.kind in _ENDS}
     exits = []
     for node in graph.reachable(acq.statement, stop):
@@ -44,10 +41,7 @@ def early_exits(sm: SemanticModel, acq: Acquisition, graphs: dict[int, FlowGraph
             isinstance(n, ast.Name) and n.id == acq.name for n in ast.walk(node.value)
         ):
             continue  # hands it on too
-        # it leaves the function itself: not caught by a handler (whose own exit is the one to
-        # report), nor by a `finally` that releases it
-        onward = stop | {id(n) for n in graph.successors if isinstance(n, (ast.Raise, ast.Return)) and n is not node}
-        if any(after is EXIT for after in graph.reachable(node, onward)):
+        if _leaves(graph, node, stop):
             exits.append(node)
     return sorted(exits, key=lambda n: (n.lineno, n.col_offset))
 
@@ -64,15 +58,16 @@ def _returned_as_is(sm: SemanticModel, node: ast.AST) -> bool:
     return isinstance(parent, ast.Return)
 
 
-def raises_while_reading(sm: SemanticModel, acq: Acquisition) -> list[ast.stmt]:
-    """The ``raise`` statements inside the ``for`` loop that reads a held response to its end,
-    when nothing else releases it: ``for chunk in r.iter_content(): if too_big: raise ...``
-    leaves the rest of the body unread and the connection held. A ``try`` inside the loop
-    with a handler or ``finally`` may release it, and covers what it holds."""
+def raises_while_reading(sm: SemanticModel, acq: Acquisition, graphs: dict[int, FlowGraph]) -> list[ast.stmt]:
+    """The ``raise`` statements inside the ``for`` loop that reads a held response to its end
+    that leave the function, when nothing else releases it: ``for chunk in r.iter_content():
+    if too_big: raise ...`` leaves the rest of the body unread and the connection held. A
+    ``raise`` caught by a handler inside the function is not one (the handler's own exit is)."""
     if acq.response is None or acq.how != "assign" or any(
         u.kind in (UseKind.RELEASE, UseKind.WITH, UseKind.REGISTERED, UseKind.ESCAPE) for u in acq.uses
     ):
         return []
+    graph = _graph(acq.scope.node, graphs)
     exits = []
     for use in acq.uses:
         if use.kind is not UseKind.CONSUME:
@@ -80,10 +75,24 @@ def raises_while_reading(sm: SemanticModel, acq: Acquisition) -> list[ast.stmt]:
         loop = _reading_loop(sm, use.node)
         if loop is None:
             continue
-        for node in own_nodes(loop.body):
-            if isinstance(node, ast.Raise) and not _inside_try(sm, node, loop):
-                exits.append(node)
+        exits.extend(node for node in own_nodes(loop.body) if isinstance(node, ast.Raise)
+                     and _leaves(graph, node, set()))
     return exits
+
+
+def _graph(function: ast.AST, graphs: dict[int, FlowGraph]) -> FlowGraph:
+    graph = graphs.get(id(function))
+    if graph is None:
+        graph = graphs[id(function)] = FlowGraph(function)
+    return graph
+
+
+def _leaves(graph: FlowGraph, node: ast.stmt, stop: set[int]) -> bool:
+    """``node`` (a ``raise`` or ``return``) takes the function's exit itself, along no statement
+    in ``stop``: not caught by a handler (whose own exit is the one that leaves), nor passing
+    a ``finally`` in ``stop``."""
+    onward = stop | {id(n) for n in graph.successors if isinstance(n, (ast.Raise, ast.Return)) and n is not node}
+    return any(after is EXIT for after in graph.reachable(node, onward))
 
 
 def _reading_loop(sm: SemanticModel, node: ast.AST) -> ast.AST | None:
@@ -94,12 +103,3 @@ def _reading_loop(sm: SemanticModel, node: ast.AST) -> ast.AST | None:
     if isinstance(parent, (ast.For, ast.AsyncFor)) and child is parent.iter:
         return parent
     return None
-
-
-def _inside_try(sm: SemanticModel, node: ast.AST, stop: ast.AST) -> bool:
-    current = sm.parent(node)
-    while current is not None and current is not stop:
-        if isinstance(current, (ast.Try, getattr(ast, "TryStar", ast.Try))) and (current.handlers or current.finalbody):
-            return True
-        current = sm.parent(current)
-    return False

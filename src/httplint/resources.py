@@ -381,7 +381,7 @@ class _Analyzer:
         if acq.state is State.ESCAPED and acq.how == "assign" and acq.name is not None:
             acq.early_exits = early_exits(self.sm, acq, self._graphs)
         elif acq.state is State.RELEASED and acq.response is not None:
-            acq.early_exits = raises_while_reading(self.sm, acq)
+            acq.early_exits = raises_while_reading(self.sm, acq, self._graphs)
         if owner is not None and how == "escape" and scope.is_function:
             self._check_overwritten_slot(acq)
         self.result.acquisitions.append(acq)
