@@ -75,8 +75,9 @@ def raises_while_reading(sm: SemanticModel, acq: Acquisition, graphs: dict[int, 
         loop = _reading_loop(sm, use.node)
         if loop is None:
             continue
+        # leaving the loop: the function's exit is reached without going round the loop again
         exits.extend(node for node in own_nodes(loop.body) if isinstance(node, ast.Raise)
-                     and _leaves(graph, node, set()))
+                     and _leaves(graph, node, {id(loop)}))
     return exits
 
 
