@@ -430,6 +430,31 @@ class OwnerTyping:
                     owner = self._value_type(statement.value, self.sm.scope(statement))
                     if owner is not None:
                         found.add(owner)
+                    elif isinstance(statement.value, ast.Name) and getattr(method.node, "name", "") == "__init__":
+                        found |= self._given_at_call_sites(cls, method.node, statement.value.id)
+        return found
+
+    def _given_at_call_sites(self, cls: ast.ClassDef, init: ast.AST, name: str) -> set[lib.OwnerType]:
+        """The client types this module's calls of ``cls(...)`` pass for the ``__init__``
+        parameter ``name``, when every such call passes a client of a known type and no other
+        module of the package names the class (its call sites there are not seen)."""
+        args = init.args  # type: ignore[attr-defined]
+        positional = [a.arg for a in (*args.posonlyargs, *args.args)][1:]
+        if name not in positional and name not in {a.arg for a in args.kwonlyargs}:
+            return set()
+        if self.project is not None and self.project.names_elsewhere(cls.name, self.sm.module):
+            return set()
+        found = set()
+        for call in self.sm.calls:
+            if not (isinstance(call.func, ast.Name) and call.func.id == cls.name):
+                continue
+            given = [k.value for k in call.keywords if k.arg == name]
+            if name in positional and positional.index(name) < len(call.args):
+                given.append(call.args[positional.index(name)])
+            owner = self.type_of(given[0], self.sm.scope(call)) if len(given) == 1 else None
+            if owner is None:
+                return set()  # a call site passes something else, or nothing: unsure
+            found.add(owner)
         return found
 
     def local_factory(self, func: ast.Name, scope: Scope) -> lib.OwnerType | None:

@@ -143,7 +143,7 @@ class ProjectIndex:
         self._astroid: dict[str, tuple] = {}  # astroid's modules, by path, once asked
         self._summaries: dict[str, object] = {}  # module name → its Summaries, parsed on demand
         self._views: dict[Path, ProjectView] = {}
-        self._sources: dict[Path, list[bytes]] = {}  # a package's module texts, once asked
+        self._sources: dict[Path, list[tuple[str, bytes]]] = {}  # a package's module texts, once asked
         self._typings: dict[int, OwnerTyping] = {}  # typing layers of modules parsed on demand
 
     def facts_for(self, path: str) -> ProjectFacts:
@@ -236,21 +236,30 @@ class ProjectIndex:
             typing = self._typings[id(semantic)] = OwnerTyping(semantic, knowledge)
         return typing
 
-    def closes_attribute(self, top: Path, attribute: str) -> bool:
-        """Some module of package ``top`` closes ``<something>.<attribute>`` from outside its
-        class (``client.session.close()``, ``await api.http.aclose()``): a text search of the
-        package's modules, read once per run when first asked."""
+    def _package_sources(self, top: Path) -> list[tuple[str, bytes]]:
+        """``(path, text)`` of every module of package ``top``, read once per run when asked."""
         sources = self._sources.get(top)
         if sources is None:
             sources = []
             for path in package_modules(top):
                 try:
-                    sources.append(read_bytes(path))
+                    sources.append((path, read_bytes(path)))
                 except OSError:
                     continue
             self._sources[top] = sources
+        return sources
+
+    def names_elsewhere(self, top: Path, name: str, module: str | None) -> bool:
+        """A module of package ``top`` other than ``module`` contains the word ``name``."""
+        word = name.encode()
+        return any(word in source and module_name(path)[0] != module for path, source in self._package_sources(top))
+
+    def closes_attribute(self, top: Path, attribute: str) -> bool:
+        """Some module of package ``top`` closes ``<something>.<attribute>`` from outside its
+        class (``client.session.close()``, ``await api.http.aclose()``): a text search of the
+        package's modules, read once per run when first asked."""
         needles = [f".{attribute}.{method}(".encode() for method in ("close", "aclose", "clear", "shutdown")]
-        for source in sources:
+        for _, source in self._package_sources(top):
             for needle in needles:
                 start = source.find(needle)
                 while start != -1:
@@ -505,6 +514,10 @@ class ProjectView:
         """Some module of the package closes ``<object>.<attribute>`` (see
         :meth:`ProjectIndex.closes_attribute`)."""
         return self.index.closes_attribute(self.top, attribute)
+
+    def names_elsewhere(self, name: str, module: str | None) -> bool:
+        """Some module of the package other than ``module`` contains the word ``name``."""
+        return self.index.names_elsewhere(self.top, name, module)
 
     def instance_method_owner(self, qualified: str, method: str) -> lib.OwnerType | None:
         """What ``<instance>.<method>()`` returns fresh, for a module-level instance of a class

@@ -12,7 +12,12 @@ class CloseNotAwaited(Rule):
     ## What it does
     Checks for the coroutine close methods of async owners called as a plain
     statement, without `await`: `session.close()` on an `aiohttp.ClientSession` or
-    connector, `client.aclose()` on an `httpx.AsyncClient`.
+    connector, `client.aclose()` on an `httpx.AsyncClient`, and the close of a project class
+    that wraps one and closes it in an `async def close()`.
+
+    `self.session.close()` counts when every client `self.session` may hold closes with a
+    coroutine: the ones the class builds, and, for one handed to `__init__`, the ones this
+    module's calls of the class pass (when no other module of the package names the class).
 
     ## Why is this bad?
     Calling a coroutine function only creates the coroutine; nothing is closed. Python
