@@ -399,6 +399,13 @@ UNTYPED_METHODS: dict[str, frozenset[str]] = {
     "preload_content": _URLLIB3_SEND,
 }
 
+#: Connections whose ``request()`` sends and returns ``None`` (the response is ``getresponse()``'s):
+#: a ``preload_content=`` there is no held response (urllib3/connection.py: ``HTTPConnection.request``).
+REQUEST_RETURNS_NONE: frozenset[str] = frozenset(
+    {"urllib3.connection.HTTPConnection", "urllib3.connection.HTTPSConnection",
+     "http.client.HTTPConnection", "http.client.HTTPSConnection"}
+)
+
 #: Keywords that mean a held urllib3 response on any method of any object, whatever the file
 #: imports: OpenAPI-generated clients (kubernetes, and every ``openapi-generator`` Python
 #: client) pass ``_preload_content=False`` through to ``urllib3`` and return its raw

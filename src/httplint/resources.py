@@ -255,6 +255,14 @@ class _Analyzer:
                 return  # the caller's: who closes it is the caller's business
         self.result.orphaned_parts.append(OrphanedPart(call, owner, keyword, part))
 
+    def _built_by(self, node: ast.AST, scope: Scope, names: frozenset[str]) -> bool:
+        """``node`` is a local name bound (once) to a call of one of ``names``."""
+        if not isinstance(node, ast.Name):
+            return False
+        stores = [st for current in scope.outward() for st in current.stores if st.id == node.id]
+        call = self.typing.bound_value(stores[0]) if len(stores) == 1 else None
+        return call is not None and self.typing.qualified(call.func, scope) in names
+
     def _in_memory(self, call: ast.Call, scope: Scope) -> bool:
         """A client built on an in-memory transport (:data:`httplint.libraries.IN_MEMORY_TRANSPORTS`)."""
         for keyword in call.keywords:
@@ -310,6 +318,8 @@ class _Analyzer:
                 continue  # a module attribute, resolved above if it mattered
             if keyword == "stream" and not _looks_like_http_session(func.value):
                 continue  # `storage.get(key, stream=True)`: many APIs take `stream=`
+            if self._built_by(func.value, scope, lib.REQUEST_RETURNS_NONE):
+                continue  # `conn.request(...)` of a low-level connection returns None
             if self.typing.is_held(call, held):
                 self._acquire(call, scope, response=held.response)
                 return

@@ -20,8 +20,11 @@ class ResponseNeverReleased(Rule):
     - aiohttp: `response = await session.get(...)` (not `async with`);
     - stdlib: `urllib.request.urlopen(...)`.
 
-    A `urlopen(...)` call whose result is dropped at once (a bare statement) is not
-    flagged: the stdlib does not pool, and CPython closes the dropped response at once.
+    A `urlopen(...)` call whose result is dropped at once (a bare statement, or used inline:
+    `urlopen(req).status == 200`) is not flagged: the stdlib does not pool, and CPython
+    closes the dropped response at once. Nor is `conn.request(..., preload_content=False)` on
+    a low-level `urllib3.connection.HTTPConnection`, which returns `None` (the response is
+    `conn.getresponse()`'s).
 
     Reading the body to the end (`.content`, `.text`, `.json()`, `.read()`,
     `await response.text()`, iterating it) releases the connection, and so does
@@ -92,8 +95,9 @@ class ResponseNeverReleased(Rule):
             response = acq.response
             if response is None or acq.state is not State.LEAKED:
                 continue
-            if acq.how == "discarded" and not response.pooled:
-                continue  # `urlopen(req)` as a statement: no pool slot, closed at once by refcounting
+            if acq.how in ("discarded", "inline") and not response.pooled:
+                continue  # `urlopen(req)` as a statement or `urlopen(req).status == 200`: no pool slot, and
+                # the response is dropped, so closed, at once by reference counting
             if response.context == "async":
                 how = "`async with`"
             elif response.context == "sync":
