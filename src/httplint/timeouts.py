@@ -241,8 +241,31 @@ class TimeoutPass:
         values = list(call.args) + [k.value for k in call.keywords if k.arg in bounds]
         if not aiohttp_ and not values:
             return  # urllib3.Timeout() / httpx.Timeout(): defaults or an error, not "none"
-        if all(_is_none(v) for v in values):
+        if all(_is_none(v) for v in values) and not self._only_inspected(call):
             self._disabled(call, f"`{ast.unparse(call)}` bounds nothing: requests using it can hang forever")
+
+    def _only_inspected(self, call: ast.Call) -> bool:
+        """The timeout object never reaches a client: it is compared or asserted on
+        (``assert client.timeout == httpx.Timeout(None)``), or bound to a name that is only
+        read for its attributes or compared (``t = httpx.Timeout(None); assert t.read is None``)."""
+        node: ast.AST = call
+        parent = self.sm.parent(node)
+        if isinstance(parent, ast.Compare) or isinstance(self.sm.statement_of(call), ast.Assert):
+            return True
+        if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name)):
+            return False
+        name, scope = parent.targets[0].id, self.sm.scope(call)
+        loads = [load for load in self.sm.name_loads.get(name, ()) if self.sm.scope(load) is scope]
+        if not loads or name in scope.declared_global or scope.is_module:
+            return False
+        for load in loads:
+            use = self.sm.parent(load)
+            if isinstance(use, ast.Attribute) and not isinstance(self.sm.parent(use), ast.Call):
+                continue  # `t.read`
+            if isinstance(use, ast.Compare) or isinstance(self.sm.statement_of(load), ast.Assert):
+                continue
+            return False  # passed to a client, returned, stored …
+        return True
 
     def _check_aiohttp_session_timeout(self, call: ast.Call, spelled: str) -> None:
         for keyword in call.keywords:

@@ -14,7 +14,9 @@ class TimeoutDisabled(Rule):
     defaults), on an `httpx.Client` / `AsyncClient`, on a urllib3 pool, or assigned to
     `client.timeout` of an httpx client; and timeout objects that bound nothing:
     `urllib3.Timeout(None)` / `Timeout(total=None)`, `httpx.Timeout(None)`,
-    `aiohttp.ClientTimeout()` / `ClientTimeout(total=None)` with no other bound.
+    `aiohttp.ClientTimeout()` / `ClientTimeout(total=None)` with no other bound. A timeout
+    object that never reaches a client (compared or asserted on, or bound to a name that is
+    only read for its attributes, as tests do) is not reported.
 
     ## Why is this bad?
     The request can now wait forever. With httpx and aiohttp the default would have
