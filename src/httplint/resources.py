@@ -255,22 +255,22 @@ class _Analyzer:
                 return  # the caller's: who closes it is the caller's business
         self.result.orphaned_parts.append(OrphanedPart(call, owner, keyword, part))
 
+    def _bound_call(self, node: ast.AST, scope: Scope) -> ast.Call | None:
+        """The call a name visible from ``scope`` is bound to, when it is bound once to one."""
+        if not isinstance(node, ast.Name):
+            return None
+        stores = [st for current in scope.outward() for st in current.stores if st.id == node.id]
+        return self.typing.bound_value(stores[0]) if len(stores) == 1 else None
+
     def _built_by(self, node: ast.AST, scope: Scope, names: frozenset[str]) -> bool:
         """``node`` is a local name bound (once) to a call of one of ``names``."""
-        if not isinstance(node, ast.Name):
-            return False
-        stores = [st for current in scope.outward() for st in current.stores if st.id == node.id]
-        call = self.typing.bound_value(stores[0]) if len(stores) == 1 else None
+        call = self._bound_call(node, scope)
         return call is not None and self.typing.qualified(call.func, scope) in names
 
     def _in_memory(self, call: ast.Call, scope: Scope) -> bool:
         """A client built on an in-memory transport (:data:`httplint.libraries.IN_MEMORY_TRANSPORTS`)."""
         for keyword in call.keywords:
-            value = keyword.value
-            if isinstance(value, ast.Name):  # `transport = httpx.MockTransport(handler)` first
-                stores = [st for current in scope.outward() for st in current.stores if st.id == value.id]
-                bound = self.typing.bound_value(stores[0]) if len(stores) == 1 else None
-                value = bound if bound is not None else value
+            value = self._bound_call(keyword.value, scope) or keyword.value  # `transport = MockTransport(h)`
             if keyword.arg in ("transport", "app") and isinstance(value, ast.Call) and \
                     self.typing.qualified(value.func, scope) in lib.IN_MEMORY_TRANSPORTS:
                 return True

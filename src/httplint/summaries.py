@@ -61,13 +61,11 @@ class FunctionSummary:
         positional: the names of the parameters that take positional arguments, in order.
         keyword: every parameter name a keyword argument can bind.
         effects: parameter name → its :class:`Effect`.
-        variadic: it takes ``*args`` or ``**kwargs`` (an argument it does not name escapes).
     """
 
     positional: tuple[str, ...]
     keyword: frozenset[str]
     effects: dict[str, Effect]
-    variadic: bool = False
 
     def effect(self, call: ast.Call, argument: ast.AST, bound_first: bool) -> Effect:
         """The effect on ``argument`` (a positional argument or a keyword's value) of ``call``.
@@ -200,7 +198,7 @@ class Summaries:
         positional = tuple(a.arg for a in (*args.posonlyargs, *args.args))
         keyword = frozenset(a.arg for a in (*args.args, *args.kwonlyargs))
         effects = {name: self._parameter_effect(name, scope) for name in (*positional, *keyword)}
-        summary = FunctionSummary(positional, keyword, effects, bool(args.vararg or args.kwarg))
+        summary = FunctionSummary(positional, keyword, effects)
         self._cache[function] = summary
         return summary
 
