@@ -98,10 +98,6 @@ def given_or_fresh_parent(acq: "Acquisition", sm: SemanticModel) -> ast.expr | N
     return given_or_fresh(node, parent)
 
 
-def _parameters_or_empty(scope: Scope) -> set[str]:
-    return parameters(scope.node) if isinstance(scope.node, FunctionNode) else set()
-
-
 _RETRY_WORDS = re.compile(r"retr|attempt|tries|tried", re.I)
 _SESSION_WORDS = ("session", "http", "client", "requests", "conn", "api")
 
@@ -245,14 +241,13 @@ class _Analyzer:
             return  # `**options`: not judged
         given = next((k.value for k in call.keywords if k.arg == part), None)
         if given is not None and not (isinstance(given, ast.Constant) and given.value is None):
-            if not isinstance(given, ast.Name):
+            # a name counts as missing only where this function binds it to None (`connector = None`);
+            # a parameter or a name bound to a connector is a part given, whose closing is its owner's
+            if not isinstance(given, ast.Name) or not any(
+                isinstance(b, ast.Assign) and isinstance(b.value, ast.Constant) and b.value.value is None
+                for b in (self.sm.parent(st) for st in scope.stores if st.id == given.id)
+            ):
                 return
-            bound = [self.sm.parent(st) for st in scope.stores if st.id == given.id]
-            if not any(isinstance(b, ast.Assign) and isinstance(b.value, ast.Constant) and b.value.value is None
-                       for b in bound) and given.id not in _parameters_or_empty(scope):
-                return  # a connector of its own: the caller closes it
-            if given.id in _parameters_or_empty(scope) and not bound:
-                return  # the caller's: who closes it is the caller's business
         self.result.orphaned_parts.append(OrphanedPart(call, owner, keyword, part))
 
     def _bound_call(self, node: ast.AST, scope: Scope) -> ast.Call | None:
