@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from httplint.config import load
 from httplint.engine import Linter
 from httplint.project import ProjectIndex, module_name, top_package
 
@@ -71,7 +72,7 @@ def test_index_facts() -> None:
     # astroid is asked only when a checked module calls the function
     undecided_http = {name for name in facts.undecided if name.startswith("shop.http.")}
     assert undecided_http == {"shop.http.pooled_session"} and facts.inferred == 0
-    linter = Linter()
+    linter = Linter(load(start=PACKAGE))
     linter.check_path(str(PACKAGE / "models.py"))  # calls nothing undecided: astroid not asked
     assert "shop.http.pooled_session" in linter.project.facts_for(str(PACKAGE / "models.py")).undecided
     linter.check_path(str(PACKAGE / "services.py"))
@@ -93,9 +94,9 @@ def test_index_facts() -> None:
 def test_astroid_is_what_follows_a_helper_that_returns_its_argument() -> None:
     line = next(i for i, text in enumerate((PACKAGE / "services.py").read_text().splitlines(), 1)
                 if "pooled_session(20)" in text)
-    without = {d.line for d in Linter(use_astroid=False).check_path(str(PACKAGE / "services.py")) if d.code == "HTL104"}
+    without = {d.line for d in Linter(load(start=PACKAGE), use_astroid=False).check_path(str(PACKAGE / "services.py")) if d.code == "HTL104"}
     assert line not in without and 12 in without
-    assert line in {d.line for d in Linter().check_path(str(PACKAGE / "services.py")) if d.code == "HTL104"}
+    assert line in {d.line for d in Linter(load(start=PACKAGE)).check_path(str(PACKAGE / "services.py")) if d.code == "HTL104"}
 
 
 def test_module_names() -> None:

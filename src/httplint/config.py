@@ -21,12 +21,21 @@ Keys (kebab-case, as ruff and flake8 users write them):
     ``"myproject.http.make_session"``, or a plain function name for one defined in the
     same module) → the client type it returns (``"requests.Session"``, ``"httpx.Client"``
     …). Calls of it are then followed like the library's constructors.
+``test-files``
+    gitignore-style patterns (relative to the configuration's folder) for test code; the
+    default is :data:`DEFAULT_TEST_FILES` (``test_*.py``, ``*_test.py``, ``conftest.py`` and
+    files under a ``tests/`` or ``test/`` folder).
+``test-rules``
+    ``"runtime"`` (the default): in test files report only what breaks or warns in the test
+    run itself (rules whose ``in_tests`` is ``"always"``, and clients left open that warn
+    when collected); ``"all"``: every selected rule, as in shipped code.
 
 An unknown key or a bad value raises :class:`ConfigError` naming the key and the file.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -44,6 +53,10 @@ else:  # pragma: no cover - exercised on 3.10
     import tomli as tomllib
 
 SECTION = ("tool", "httplint")
+#: Files treated as test code unless ``test-files`` says otherwise (pytest's and unittest's
+#: discovery names, and the usual test folders).
+DEFAULT_TEST_FILES = ("test_*.py", "*_test.py", "conftest.py", "tests/", "test/")
+TEST_RULES = ("runtime", "all")
 
 
 class ConfigError(Exception):
@@ -70,6 +83,8 @@ class Settings:
     unsafe_fixes: bool = False
     fix_timeout: float = 10.0
     client_factories: tuple[tuple[str, str], ...] = ()
+    test_files: tuple[str, ...] | None = None
+    test_rules: str = "runtime"
 
     @property
     def knowledge(self) -> lib.Knowledge:
@@ -93,12 +108,30 @@ class Settings:
                 codes.extend(ignored)
         return tuple(codes)
 
+    def is_test_file(self, path: str) -> bool:
+        """``path`` matches ``test-files`` (relative to ``root``; a path outside it is matched whole)."""
+        relative = _relative(path, self.root)
+        if relative is None:
+            relative = Path(os.path.abspath(path)).as_posix().lstrip("/")
+        return _spec(self.test_files if self.test_files is not None else DEFAULT_TEST_FILES).match_file(relative)
+
+    @property
+    def quiet_in_tests(self) -> bool:
+        """Test files get only the rules for what breaks or warns in the test run (``test-rules = "runtime"``)."""
+        return self.test_rules == "runtime"
+
     def show(self) -> str:
         """The resolved settings, one ``key = value`` a line (``--show-settings``)."""
         lines = [f"config = {str(self.path) if self.path else '(defaults)'}", f"root = {self.root}"]
         for key in ("select", "ignore", "extend_select", "per_file_ignores", "exclude", "extend_exclude",
-                    "unsafe_fixes", "fix_timeout", "client_factories"):
-            lines.append(f"{key.replace('_', '-')} = {_show(getattr(self, key))}")
+                    "unsafe_fixes", "fix_timeout", "client_factories", "test_files", "test_rules"):
+            value = getattr(self, key)
+            if key == "test_files" and value is None:
+                value = DEFAULT_TEST_FILES
+            lines.append(f"{key.replace('_', '-')} = {_show(value)}")
+        if self.quiet_in_tests:
+            lines.append("# in test files only rules for what breaks or warns in the test run are reported")
+            lines.append('# (see "Test files" in the README); test-rules = "all" reports every rule there')
         return "\n".join(lines) + "\n"
 
 
@@ -110,6 +143,11 @@ def _show(value: Any) -> str:
             return "{" + ", ".join(f"{k!r} = {_show(v) if isinstance(v, tuple) else repr(v)}" for k, v in value) + "}"
         return "[" + ", ".join(repr(v) for v in value) + "]"
     return repr(value).lower() if isinstance(value, bool) else repr(value)
+
+
+@functools.lru_cache(maxsize=16)
+def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _relative(path: str, root: Path) -> str | None:
@@ -235,6 +273,12 @@ def _factories(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(result)
 
 
+def _test_rules(value: Any) -> str:
+    if value not in TEST_RULES:
+        raise ValueError(f"expected one of {', '.join(repr(v) for v in TEST_RULES)}, got {value!r}")
+    return value
+
+
 _KEYS = {
     "select": _codes,
     "ignore": _codes,
@@ -245,4 +289,6 @@ _KEYS = {
     "unsafe-fixes": _bool,
     "fix-timeout": _seconds,
     "client-factories": _factories,
+    "test-files": _patterns,
+    "test-rules": _test_rules,
 }

@@ -18,6 +18,7 @@ DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 def render_rule(rule: type[Rule], level: int = 2) -> str:
     """One rule's documentation, its headings shifted below a ``level`` title."""
     body = rule.documentation()
+    body = body.replace("\n## Why is this bad?", f"\n{rule.in_tests_text()}\n\n## Why is this bad?", 1)
     body = re.sub(r"^## ", "#" * (level + 1) + " ", body, flags=re.M)
     return f"{'#' * level} {rule.code} `{rule.name}`\n\n{body}\n"
 

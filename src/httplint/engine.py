@@ -89,6 +89,12 @@ def select_rules(
     return chosen
 
 
+def for_tests(rules: Iterable[Rule]) -> list[Rule]:
+    """The rules of ``rules`` that report in test files under ``test-rules = "runtime"``, each told
+    it checks test code (:attr:`Rule.in_tests`)."""
+    return [type(rule)(test_file=True) for rule in rules if rule.in_tests != "never"]
+
+
 class Linter:
     """One run's settings: the rules selected (per file, after per-file ignores), the
     library knowledge with the project's factories, and the prefilter.
@@ -119,7 +125,7 @@ class Linter:
         self.rules = select_rules(self._select or None, self._ignore, self._extend)
         self.knowledge = self.settings.knowledge
         self.prefilter = build_prefilter(self.knowledge.words)
-        self._per_file: dict[tuple[str, ...], list[Rule]] = {}
+        self._per_file: dict[tuple[tuple[str, ...], bool], list[Rule]] = {}
         self.project = ProjectIndex(self.knowledge, use_astroid=use_astroid)
         self._prefilters: dict[lib.Knowledge, Prefilter] = {}
 
@@ -128,13 +134,17 @@ class Linter:
         return repr((self.settings, self._select, self._ignore, self._extend))
 
     def rules_for(self, path: str) -> list[Rule]:
+        """The rules that check ``path``: the selection, less its per-file ignores, and in a test
+        file under ``test-rules = "runtime"`` only the rules for what breaks or warns in the test run
+        (:func:`for_tests`)."""
         extra = self.settings.ignored_for(path) if self.settings.per_file_ignores else ()
-        if not extra:
+        test = self.settings.quiet_in_tests and self.settings.is_test_file(path)
+        if not extra and not test:
             return self.rules
-        cached = self._per_file.get(extra)
+        cached = self._per_file.get((extra, test))
         if cached is None:
             cached = select_rules(self._select or None, [*self._ignore, *extra], self._extend)
-            self._per_file[extra] = cached
+            self._per_file[(extra, test)] = cached = for_tests(cached) if test else cached
         return cached
 
     def context(self, path: str) -> tuple[lib.Knowledge, Prefilter, str | None, bool]:

@@ -3,8 +3,8 @@
 flake8 hands it the parsed tree, the lines and the file name; it runs the same engine
 as the command line and yields the same line, column, code and message. flake8 does its
 own selection (``--select``, ``--ignore``, ``extend-select``, ``per-file-ignores``) and
-``noqa``; the plugin reads only the rule options (``client-factories``) from the
-nearest ``[tool.httplint]``. It never fixes.
+``noqa``; the plugin reads only the rule options (``client-factories``) and the test-file
+policy (``test-files``, ``test-rules``) from the nearest ``[tool.httplint]``. It never fixes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Iterator
 
 from . import __version__
 from .config import ConfigError, Settings, load
-from .engine import build_prefilter, check_tree
+from .engine import build_prefilter, check_tree, for_tests
 from .project import ProjectIndex, module_name
 from .rules import RULES
 
@@ -52,7 +52,10 @@ class Plugin:
         if not build_prefilter(knowledge.words).search("".join(self.lines).encode("utf-8", "surrogateescape")):
             return
         module, is_package = module_name(self.filename)
+        settings = _settings(str(Path.cwd()))
         rules = [rule() for rule in RULES.values()]
+        if settings.quiet_in_tests and settings.is_test_file(self.filename):
+            rules = for_tests(rules)
         refine = functools.partial(index.refine, self.filename)
         for diagnostic in check_tree(self.tree, self.filename, rules, knowledge, module, is_package, refine=refine):
             yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)

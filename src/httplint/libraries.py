@@ -67,6 +67,13 @@ class OwnerType:
         if not self.family:
             object.__setattr__(self, "family", self.name)
 
+    @property
+    def warns_left_open(self) -> bool:
+        """Left open, it warns in a test run: aiohttp's session and connector log "Unclosed client
+        session" / "Unclosed connector" and httpx's async transports raise ``ResourceWarning``
+        (http-semantics.md §1, E9k, E11b). Every client whose close is a coroutine does."""
+        return self.async_close
+
 
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 

@@ -54,6 +54,20 @@ class Rule:
     summary: ClassVar[str]
     #: the rule offers fixes (for some of its findings)
     fixable: ClassVar[bool] = False
+    #: what it reports in test files under the default ``test-rules = "runtime"``: ``"always"``
+    #: (what breaks or warns in the test run itself), ``"warnings"`` (only clients left open
+    #: that warn when collected, :attr:`~httplint.libraries.OwnerType.warns_left_open`) or
+    #: ``"never"`` (timeouts and per-request construction against local or mocked servers)
+    in_tests: ClassVar[str] = "never"
+
+    def __init__(self, test_file: bool = False) -> None:
+        #: the module is test code checked under the ``"runtime"`` policy (see :attr:`in_tests`)
+        self.test_file = test_file
+
+    def reports_leak_of(self, owner) -> bool:
+        """Whether a client of type ``owner`` (:class:`~httplint.libraries.OwnerType`) left open
+        is reported here: everywhere in shipped code, and in test files only when it warns."""
+        return not self.test_file or owner.warns_left_open
 
     def check(self, analysis: Analysis) -> Iterator[Report]:
         """Yield a :data:`Report` for each violation found in the analysis of one module."""
@@ -62,6 +76,22 @@ class Rule:
     @classmethod
     def documentation(cls) -> str:
         return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def in_tests_text(cls) -> str:
+        """One sentence on what the rule reports in test files by default, for its documentation."""
+        return {
+            "always": "Reported in test files too: it breaks or warns in the test run itself.",
+            "warnings": (
+                "In test files (`test-rules = \"runtime\"`, the default) reported only for async clients "
+                "(aiohttp, `httpx.AsyncClient`), which warn when left open; `test-rules = \"all\"` reports "
+                "every client there."
+            ),
+            "never": (
+                "Not reported in test files by default (`test-rules = \"runtime\"`): tests talk to local or "
+                "mocked servers; `test-rules = \"all\"` reports it there too."
+            ),
+        }[cls.in_tests]
 
     @classmethod
     def section(cls, heading: str) -> str:

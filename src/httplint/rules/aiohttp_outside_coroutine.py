@@ -59,6 +59,7 @@ class AiohttpOutsideCoroutine(Rule):
     """
 
     code = "HTL403"
+    in_tests = "always"
     name = "aiohttp-outside-coroutine"
     summary = "aiohttp session or connector created outside a coroutine"
 

@@ -54,6 +54,7 @@ class BlockingHttpInAsync(Rule):
     """
 
     code = "HTL411"
+    in_tests = "always"
     name = "blocking-http-in-async"
     summary = "Blocking HTTP call in `async def`"
 

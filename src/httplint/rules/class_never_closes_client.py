@@ -82,11 +82,14 @@ class ClassNeverClosesClient(Rule):
     """
 
     code = "HTL106"
+    in_tests = "warnings"
     name = "class-never-closes-client"
     summary = "Class keeps an HTTP client it never closes"
 
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str, object]]:
         for leak in analysis.class_leaks:
+            if not self.reports_leak_of(leak.owner):
+                continue
             where = f"`{leak.cls.name}` keeps `self.{leak.attribute}` (`{leak.owner.name}`)"
             if leak.reason == "no-close":
                 message = f"{where} and has no method that closes it: add `close()` / `__exit__`"

@@ -96,6 +96,7 @@ class ClientNeverClosed(Rule):
     """
 
     code = "HTL104"
+    in_tests = "warnings"
     fixable = True
     name = "client-never-closed"
     summary = "HTTP client never closed"
@@ -104,6 +105,8 @@ class ClientNeverClosed(Rule):
         for acq in analysis.acquisitions:
             owner = acq.owner
             if owner is None or acq.state is not State.LEAKED or acq.scope.is_module:
+                continue
+            if not self.reports_leak_of(owner):
                 continue
             if not owner.inline_leaks and (
                 acq.how in ("inline", "discarded") or acq.scope.node in analysis.entry_points
@@ -127,11 +130,15 @@ class ClientNeverClosed(Rule):
             what = f"`{acq.name}` ({', '.join(details)})" if acq.name else f"`{owner.name}`"
             yield acq.call, f"{what} is never closed: {how}", fix
         for orphan in analysis.orphaned_parts:
+            if not self.reports_leak_of(orphan.owner):
+                continue
             yield orphan.call, (
                 f"`{orphan.owner.name}` builds its own {orphan.part} when none is given, and `{orphan.keyword}=` "
                 f"that is not `True` keeps its close from closing it: pass `{orphan.keyword}=True` in that case"
             ), "it needs a choice of who closes the part"
         for slot in analysis.overwritten_slots:
+            if not self.reports_leak_of(slot.owner):
+                continue
             if slot.reason == "replaced":
                 yield slot.call, (
                     f"`{slot.slot}` is given a new `{slot.owner.name}` while the one it held is never closed: "

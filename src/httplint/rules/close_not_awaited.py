@@ -71,6 +71,7 @@ class CloseNotAwaited(Rule):
     """
 
     code = "HTL401"
+    in_tests = "always"
     fixable = True
     name = "close-not-awaited"
     summary = "Coroutine close method not awaited"

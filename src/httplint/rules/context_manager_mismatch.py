@@ -67,6 +67,7 @@ class ContextManagerMismatch(Rule):
     """
 
     code = "HTL402"
+    in_tests = "always"
     fixable = True
     name = "context-manager-mismatch"
     summary = "Async owner entered with `with`, or sync owner with `async with`"
