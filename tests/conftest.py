@@ -34,3 +34,6 @@ def sarif_schema() -> dict:
     return schema
 
 
+
+#: fixture files are samples to lint (some named like tests), not tests to run
+collect_ignore_glob = ["fixtures/*"]

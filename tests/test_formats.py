@@ -104,7 +104,7 @@ def test_stdin_check_uses_the_stdin_filename() -> None:
     source = (FIXTURES / "HTL201.py").read_text()
     result = stdin_run("-", "--stdin-filename", "pkg/streams.py", "--select", "HTL201", source=source)
     assert result.returncode == 1
-    assert result.stdout.startswith("pkg/streams.py:20:16: HTL201 [*] Response `response`")
+    assert result.stdout.startswith("pkg/streams.py:21:16: HTL201 [*] Response `response`")
 
 
 def test_stdin_fix_prints_the_fixed_source() -> None:

@@ -62,6 +62,14 @@ class OwnerType:
     #: given (``session=None`` … ``session or Session()``): then the caller owns the client;
     #: the parameter's name and its position after ``self`` (-1: keyword-only)
     adopts: tuple[str, int] | None = None
+    #: it opens no socket until it sends (pools connect on the first request), so one that never
+    #: sends holds nothing to close; ``False`` for aiohttp, whose session warns at collection
+    #: whether or not it was used (http-semantics.md §1, §6)
+    connects_lazily: bool = True
+    #: methods that neither send nor connect (building a request, reading configuration, looking
+    #: up the adapter, pool or transport for a URL): a client used only through them, attribute
+    #: reads and identity checks never opens a socket
+    idle_methods: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.family:
@@ -84,7 +92,15 @@ REQUESTS_SESSION = OwnerType(
     close_methods=frozenset({"close"}),
     request_methods=_VERBS | {"request", "send"},
     inline_leaks=False,
+    idle_methods=frozenset({
+        "prepare_request", "merge_environment_settings", "get_adapter", "mount", "should_strip_auth",
+        "rebuild_auth", "rebuild_proxies", "rebuild_method", "get_redirect_target",
+    }),
 )
+_REQUESTS_ADAPTER_IDLE = frozenset({
+    "proxy_headers", "proxy_manager_for", "init_poolmanager", "request_url", "add_headers", "cert_verify",
+    "build_response", "build_connection_pool_key_attributes",
+})
 REQUESTS_ADAPTER = OwnerType(
     name="requests.adapters.HTTPAdapter",
     library="requests",
@@ -93,13 +109,19 @@ REQUESTS_ADAPTER = OwnerType(
     context=None,
     request_methods=frozenset({"send"}),
     inline_leaks=False,
+    idle_methods=_REQUESTS_ADAPTER_IDLE,
 )
+_HTTPX_IDLE = frozenset({
+    "build_request", "_transport_for_url", "_merge_url", "_merge_cookies", "_merge_headers",
+    "_merge_queryparams", "_build_request_auth", "_redirect_url", "_build_redirect_request",
+})
 HTTPX_CLIENT = OwnerType(
     name="httpx.Client",
     library="httpx",
     kind="client",
     close_methods=frozenset({"close"}),
     request_methods=_VERBS | {"request", "send", "stream"},
+    idle_methods=_HTTPX_IDLE,
 )
 HTTPX_ASYNC_CLIENT = OwnerType(
     name="httpx.AsyncClient",
@@ -109,6 +131,7 @@ HTTPX_ASYNC_CLIENT = OwnerType(
     async_close=True,
     context="async",
     request_methods=_VERBS | {"request", "send", "stream"},
+    idle_methods=_HTTPX_IDLE,
 )
 HTTPX_TRANSPORT = OwnerType(
     name="httpx.HTTPTransport",
@@ -127,6 +150,10 @@ HTTPX_ASYNC_TRANSPORT = OwnerType(
     request_methods=frozenset({"handle_async_request"}),
 )
 _URLLIB3_SEND = frozenset({"request", "urlopen", "request_encode_url", "request_encode_body"})
+_URLLIB3_IDLE = frozenset({
+    "connection_from_url", "connection_from_host", "connection_from_context", "connection_from_pool_key",
+    "_set_proxy_headers", "_proxy_requires_url_absolute_form",
+})
 URLLIB3_POOL_MANAGER = OwnerType(
     name="urllib3.PoolManager",
     library="urllib3",
@@ -134,6 +161,7 @@ URLLIB3_POOL_MANAGER = OwnerType(
     close_methods=frozenset({"clear"}),
     request_methods=_URLLIB3_SEND,
     inline_leaks=False,
+    idle_methods=_URLLIB3_IDLE,
 )
 URLLIB3_PROXY_MANAGER = OwnerType(
     name="urllib3.ProxyManager",
@@ -142,6 +170,7 @@ URLLIB3_PROXY_MANAGER = OwnerType(
     close_methods=frozenset({"clear"}),
     request_methods=_URLLIB3_SEND,
     inline_leaks=False,
+    idle_methods=_URLLIB3_IDLE,
 )
 URLLIB3_CONNECTION_POOL = OwnerType(
     name="urllib3.HTTPConnectionPool",
@@ -159,6 +188,7 @@ AIOHTTP_SESSION = OwnerType(
     async_close=True,
     context="async",
     request_methods=_VERBS | {"request", "ws_connect"},
+    connects_lazily=False,
 )
 AIOHTTP_CONNECTOR = OwnerType(
     name="aiohttp.TCPConnector",
@@ -167,6 +197,7 @@ AIOHTTP_CONNECTOR = OwnerType(
     close_methods=frozenset({"close"}),
     async_close=True,
     context="async",
+    connects_lazily=False,
 )
 HTTP_CLIENT_CONNECTION = OwnerType(
     name="http.client.HTTPConnection",
@@ -175,6 +206,7 @@ HTTP_CLIENT_CONNECTION = OwnerType(
     close_methods=frozenset({"close"}),
     context=None,
     request_methods=frozenset({"request"}),
+    idle_methods=frozenset({"set_debuglevel", "set_tunnel"}),
 )
 
 #: Callables that construct a new owner, by every qualified name real code spells them.
@@ -366,6 +398,15 @@ PART_OWNERSHIP: dict[str, tuple[str, str]] = {
 #: (httpx/_transports/mock.py, wsgi.py, asgi.py).
 IN_MEMORY_TRANSPORTS: frozenset[str] = frozenset(
     {"httpx.MockTransport", "httpx.WSGITransport", "httpx.ASGITransport"}
+)
+
+#: Context managers that assert their block raises (pytest, unittest): the block's last
+#: statement is expected to fail, so what it builds or sends is not acquired
+#: (``with pytest.raises(TypeError): aiohttp.ClientSession(bad)``). Functions by qualified
+#: name, methods of ``self`` by name.
+EXPECTS_RAISE_CONTEXTS: frozenset[str] = frozenset({"pytest.raises", "pytest.RaisesGroup", "pytest.RaisesExc"})
+EXPECTS_RAISE_METHODS: frozenset[str] = frozenset(
+    {"assertRaises", "assertRaisesRegex", "assertRaisesRegexp", "failUnlessRaises"}
 )
 
 #: For each owner type, which request methods return a held response, and when.
@@ -572,6 +613,17 @@ LOOP_BOUND_OWNERS: frozenset[str] = frozenset({AIOHTTP_SESSION.name, AIOHTTP_CON
 
 #: Owner types by their canonical name, for configuration (`client-factories`).
 OWNER_TYPES: dict[str, OwnerType] = {owner.name: owner for owner in CONSTRUCTORS.values()}
+#: Idle methods that return a part able to send (an adapter, pool or transport): what is done
+#: with it is followed; the other idle methods return data (a request, headers, a flag).
+PART_LOOKUPS: frozenset[str] = frozenset({
+    "get_adapter", "connection_from_url", "connection_from_host", "connection_from_context",
+    "connection_from_pool_key", "_transport_for_url", "proxy_manager_for", "init_poolmanager",
+})
+#: Methods that send or connect, on any owner (a derived pool or transport used to send).
+SENDING_METHODS: frozenset[str] = frozenset().union(
+    *(owner.request_methods for owner in CONSTRUCTORS.values()),
+    {"connect", "getresponse", "endheaders", "putrequest", "send_request", "ws_connect"},
+)
 
 
 @dataclass(frozen=True)

@@ -353,6 +353,8 @@ class _Analyzer:
     ) -> None:
         if owner is not None and owner.adopts is not None and passes(call, *owner.adopts):
             return  # `Api(session)`: the wrapper is handed the caller's client and owns nothing
+        if self._expected_to_raise(call, scope):
+            return  # `with pytest.raises(...): await session.get(bad_url)`
         how, name, value_node = self._binding(call, scope)
         acq = Acquisition(
             call=call,
@@ -390,6 +392,34 @@ class _Analyzer:
         if owner is not None and how == "escape" and scope.is_function:
             self._check_overwritten_slot(acq)
         self.result.acquisitions.append(acq)
+
+    def _expected_to_raise(self, call: ast.Call, scope: Scope) -> bool:
+        """``call`` is in the last statement of a ``with pytest.raises(...)`` /
+        ``with self.assertRaises(...)`` block (:data:`~httplint.libraries.EXPECTS_RAISE_CONTEXTS`)."""
+        statement = self.sm.statement_of(call)
+        block = self.sm.parent(statement)
+        if not isinstance(block, (ast.With, ast.AsyncWith)) or block.body[-1] is not statement:
+            return False
+        # the call is what the statement evaluates last: `ClientSession(bad)`, `await s.get(u)`,
+        # `x = ...`, `with ...:`; in `await ClientSession().ws_connect(u)` the session was built
+        # and is left open when the request raises
+        if isinstance(statement, (ast.With, ast.AsyncWith)):
+            values = [item.context_expr for item in statement.items]
+        else:
+            values = [getattr(statement, "value", None)]
+        if not any(value is call or (isinstance(value, ast.Await) and value.value is call) for value in values):
+            return False
+        for item in block.items:
+            context = item.context_expr
+            if not isinstance(context, ast.Call):
+                continue
+            func = context.func
+            if (isinstance(func, ast.Attribute) and func.attr in lib.EXPECTS_RAISE_METHODS
+                    and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
+                return True
+            if self.typing.qualified(func, scope) in lib.EXPECTS_RAISE_CONTEXTS:
+                return True
+        return False
 
     def _binding(self, call: ast.Call, scope: Scope) -> tuple[str, str | None, ast.AST]:
         node: ast.AST = call
@@ -801,6 +831,8 @@ class _Analyzer:
             return State.RELEASED
         releases = acq.releases
         if not releases:
+            if self._never_sends(acq):
+                return State.RELEASED  # nothing was opened: the pool connects on the first request
             return State.LEAKED
         for use in releases:
             if self._in_handler(use.node, acq.scope):
@@ -811,6 +843,54 @@ class _Analyzer:
             if self._released_at_once(acq.statement, use.node):
                 return State.RELEASED
         return State.NORMAL_PATH
+
+    def _never_sends(self, acq: Acquisition) -> bool:
+        """A client of a library that connects lazily (:attr:`~httplint.libraries.OwnerType.connects_lazily`)
+        used only through its idle methods, attribute reads and identity checks: it never opened a
+        socket (``assert session.get_adapter(url) is adapter``, ``pm.connection_from_url(u).port``)."""
+        base = lib.OWNER_TYPES.get(acq.owner.family) if acq.owner is not None else None
+        if base is None or not base.connects_lazily or acq.how not in ("assign", "inline"):
+            return False
+        for use in acq.uses:
+            if use.kind is not UseKind.NEUTRAL or use.nested:
+                return False
+            if isinstance(use.node, ast.Name) and use.node.id != acq.name:
+                return False  # a use of a local object it was lent to, which may send through it
+            if not self._idle_use(use.node, base, acq.scope):
+                return False
+        return True
+
+    def _idle_use(self, node: ast.AST, owner: lib.OwnerType, scope: Scope, depth: int = 0) -> bool:
+        """``node`` (the client at ``depth`` 0, else what was read from it or what an idle method
+        returned) is read, compared or inspected, never used to send."""
+        if depth > 4:
+            return False
+        parent = self.sm.parent(node)
+        if isinstance(parent, ast.Await):
+            node, parent = parent, self.sm.parent(parent)
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            grand = self.sm.parent(parent)
+            if isinstance(grand, ast.Call) and grand.func is parent:
+                if depth == 0 and parent.attr in owner.idle_methods:
+                    # a request or headers built: data; a pool, adapter or transport looked up: followed
+                    return parent.attr not in lib.PART_LOOKUPS or self._idle_use(grand, owner, scope, depth + 1)
+                idle = depth > 0 and parent.attr not in lib.SENDING_METHODS
+                return idle and self._idle_use(grand, owner, scope, depth + 1)
+            return isinstance(parent.ctx, ast.Store) or self._idle_use(parent, owner, scope, depth + 1)
+        if isinstance(parent, ast.Subscript) and parent.value is node:
+            return isinstance(parent.ctx, ast.Store) or self._idle_use(parent, owner, scope, depth + 1)
+        if isinstance(parent, (ast.Expr, ast.Compare, ast.Assert, ast.FormattedValue)):
+            return True
+        if isinstance(parent, ast.UnaryOp) or (isinstance(parent, (ast.If, ast.While, ast.IfExp)) and parent.test is node):
+            return True
+        if (isinstance(parent, ast.Call) and node in parent.args and isinstance(parent.func, ast.Name)
+                and parent.func.id in lib.NON_RETAINING_CALLS and self.sm.is_builtin(parent.func)):
+            return True
+        if (depth > 0 and isinstance(parent, ast.Assign) and len(parent.targets) == 1
+                and isinstance(parent.targets[0], ast.Name)):
+            loads = [load for load in self._name_loads.get(parent.targets[0].id, ()) if self.sm.scope(load) is scope]
+            return all(self._idle_use(load, owner, scope, depth + 1) for load in loads)
+        return False
 
     def _in_handler(self, node: ast.AST, scope: Scope) -> bool:
         """Inside a ``finally`` block or an ``except`` handler of the same scope."""
