@@ -180,3 +180,40 @@ def test_parser_warnings_about_the_linted_code_are_not_printed(capfd) -> None:
         found = engine.check_source(source, "x.py", ALL)
     assert [d.code for d in found] == ["HTL301"]
     assert capfd.readouterr().err == ""
+
+
+ONE_CAUSE = b'''import httpx
+import requests
+
+
+def get_user(user_id):
+    session = requests.Session()
+    return session.get(f"https://api.example.com/users/{user_id}").json()
+
+
+def pages(urls):
+    for url in urls:
+        client = httpx.Client()
+        client.get(url)
+'''
+
+
+@pytest.mark.parametrize(
+    ("select", "expected"),
+    [
+        (["ALL"], {(6, "HTL102"), (7, "HTL301"), (12, "HTL101")}),
+        (["HTL104", "HTL301"], {(6, "HTL104"), (7, "HTL301"), (12, "HTL104")}),
+        (["HTL102", "HTL104"], {(6, "HTL102"), (12, "HTL104")}),
+    ],
+)
+def test_one_cause_one_finding(select, expected) -> None:
+    """A client built per request (or per iteration) and never closed is one finding, the
+    construction's, when that rule is selected; its leak is reported otherwise; a missing
+    timeout on the same request is a separate defect."""
+    found = engine.check_source(ONE_CAUSE, "svc.py", engine.select_rules(select))
+    assert {(d.line, d.code) for d in found} == expected
+    messages = {d.code: d.message for d in found}
+    if "HTL102" in messages:
+        assert "built for a single request and never closed" in messages["HTL102"]
+    if "HTL101" in messages:
+        assert "inside a loop and never closed" in messages["HTL101"]

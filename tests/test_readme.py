@@ -180,7 +180,7 @@ def test_ci_workflow_commands(sample: Path, sarif_schema: dict) -> None:
         assert result.returncode == 0, result.stderr
     log = json.loads((sample / "examples" / "httplint.sarif").read_text())
     jsonschema.validate(log, sarif_schema)
-    assert len(log["runs"][0]["results"]) == 9
+    assert len(log["runs"][0]["results"]) == 8
 
 
 def test_benchmark_command_is_runnable() -> None:

@@ -192,6 +192,14 @@ def findings(root: Path) -> list[dict]:
     return _FINDINGS[root]
 
 
+def accepted_codes(codes: list[str]) -> set[str]:
+    """The case's codes and the rules that report the same defect in their place (one cause,
+    one finding: HTL102 tells a single-request client's leak, HTL104)."""
+    from httplint.rules import RULES
+
+    return set(codes) | {code for code, rule in RULES.items() if rule.subsumes & set(codes)}
+
+
 def site_findings(root: Path, case: Case) -> tuple[list[dict], bool]:
     """Findings with the case's codes inside its function, and whether the function exists."""
     path = find_file(root, case.file)
@@ -201,7 +209,8 @@ def site_findings(root: Path, case: Case) -> tuple[list[dict], bool]:
     if span is None:
         return [], False
     resolved = str(path.resolve())
-    rows = [r for r in findings(root) if r["path"] == resolved and r["code"] in case.codes
+    codes = accepted_codes(case.codes)
+    rows = [r for r in findings(root) if r["path"] == resolved and r["code"] in codes
             and span[0] <= r["line"] <= span[1]]
     return rows, True
 

@@ -203,7 +203,20 @@ def check_tree(
             if isinstance(fix, str):
                 message, fix = f"{message} (no automatic fix: {fix})", None
             found.add(Diagnostic(path, node.lineno, node.col_offset, rule.code, rule.name, message, fix))
-    return sorted(found)
+    return sorted(_one_finding_per_cause(found))
+
+
+def _one_finding_per_cause(found: set[Diagnostic]) -> set[Diagnostic]:
+    """Drop a finding that another one at the same position tells already (:attr:`Rule.subsumes`)."""
+    at: dict[tuple[int, int], set[str]] = {}
+    for d in found:
+        at.setdefault((d.line, d.column), set()).add(d.code)
+    told = {
+        (position, code)
+        for position, codes in at.items() if len(codes) > 1
+        for other in codes for code in RULES[other].subsumes & codes
+    }
+    return {d for d in found if ((d.line, d.column), d.code) not in told} if told else found
 
 
 def check_source(

@@ -613,6 +613,13 @@ LOOP_BOUND_OWNERS: frozenset[str] = frozenset({AIOHTTP_SESSION.name, AIOHTTP_CON
 
 #: Owner types by their canonical name, for configuration (`client-factories`).
 OWNER_TYPES: dict[str, OwnerType] = {owner.name: owner for owner in CONSTRUCTORS.values()}
+#: Decorators (by their last name) that memoise a function's result: its body runs once per
+#: key, not once per call (``functools.lru_cache``/``cache``, ``cachetools.cached``,
+#: ``async_lru.alru_cache``, ``aiocache.cached``).
+CACHING_DECORATORS: frozenset[str] = frozenset(
+    {"lru_cache", "cache", "cached", "alru_cache", "ttl_cache", "cached_property", "memoize", "memoized"}
+)
+
 #: Idle methods that return a part able to send (an adapter, pool or transport): what is done
 #: with it is followed; the other idle methods return data (a request, headers, a flag).
 PART_LOOKUPS: frozenset[str] = frozenset({

@@ -91,6 +91,10 @@ class Acquisition:
     work_loop: bool = False
     rebound: bool = False
     given: bool = False
+    #: the function is a one-shot session helper like ``requests.get``: it builds the client,
+    #: returns the response of its one request and takes what it sends as parameters; its calls
+    #: in loops are reported (``HelperCall.project``), not its definition
+    session_helper: bool = False
     factory: str | None = None
     uses: list[Use] = field(default_factory=list)
     state: State = State.LEAKED
@@ -127,6 +131,8 @@ class HelperCall:
     scope: Scope
     loop: ast.AST | None
     work_loop: bool = False
+    #: a function of this module written as a session helper (``Acquisition.session_helper``)
+    project: bool = False
 
 
 @dataclass(eq=False)

@@ -134,10 +134,51 @@ class _Analyzer:
         self.timeouts = TimeoutPass(self.typing, self.result)
         for call in self.sm.calls:
             self._visit_call(call)
+        self._one_shot_helpers()
         self.classes.wrapper_types()
         for cls in {**self._classes_storing_clients(), **self.classes.holding}.values():
             self.result.class_leaks.extend(self.classes.class_leaks(cls))
         return self.result
+
+    def _one_shot_helpers(self) -> None:
+        """Module functions that build a client, send one request through it and return its
+        response, sending what they were given (``def http_get(url, **kw): with Session() as s:
+        return s.get(url, **kw)``): session helpers like ``requests.get``. Their calls in this
+        module are recorded as helper calls (HTL103 in a loop)."""
+        helpers: dict[str, lib.SessionHelper] = {}
+        for acq in self.result.acquisitions:
+            function = acq.scope.node
+            if (acq.owner is None or acq.owner.kind not in ("session", "client", "pool") or acq.loop is not None
+                    or acq.how not in ("with", "async-with", "assign") or acq.state is State.ESCAPED
+                    or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    or acq.scope.parent is None or not acq.scope.parent.is_module):
+                continue
+            requests = acq.requests
+            if len(requests) != 1 or requests[0].loop is not None or not isinstance(requests[0].call, ast.Call):
+                continue
+            call = requests[0].call
+            holder = self.sm.parent(call)
+            if isinstance(holder, ast.Await):
+                holder = self.sm.parent(holder)
+            if not isinstance(holder, ast.Return) or not isinstance(call.func, ast.Attribute):
+                continue
+            given = parameters(function)
+            sent = [*call.args, *(k.value for k in call.keywords)]
+            if not any(isinstance(a, ast.Name) and a.id in given for a in sent):
+                continue
+            acq.session_helper = True
+            helpers[function.name] = lib.SessionHelper(function.name, f"{acq.owner.name}()", call.func.attr)
+        for name, helper in helpers.items():
+            for load in self._name_loads.get(name, ()):
+                call = self.sm.parent(load)
+                scope = self.sm.scope(load)
+                if not isinstance(call, ast.Call) or call.func is not load or scope.is_module:
+                    continue
+                if scope.rebinds(self.sm.module_scope, name):
+                    continue  # a local of the same name
+                loop = self._loop_of(call, scope)
+                work = loop is not None and self.loop_repeats_calls(loop, scope)
+                self.result.helper_calls.append(HelperCall(call, helper, scope, loop, work, project=True))
 
     def _classes_storing_clients(self) -> dict[int, ast.ClassDef]:
         """Classes with a method that stores a newly built client on ``self`` (found among the

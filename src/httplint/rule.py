@@ -59,6 +59,9 @@ class Rule:
     #: that warn when collected, :attr:`~httplint.libraries.OwnerType.warns_left_open`) or
     #: ``"never"`` (timeouts and per-request construction against local or mocked servers)
     in_tests: ClassVar[str] = "never"
+    #: codes whose finding at the same line and column is the same object's, and which this
+    #: rule's finding already tells (one cause, one finding): dropped when both are reported
+    subsumes: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, test_file: bool = False) -> None:
         #: the module is test code checked under the ``"runtime"`` policy (see :attr:`in_tests`)

@@ -18,6 +18,10 @@ class ClientCreatedInLoop(Rule):
     and goes round again) are left alone, and so is a loop that builds clients to keep
     them (`clients.append(httpx.Client(base_url=u))`).
 
+    One cause, one finding: a client built in a loop and never closed is reported here
+    alone ("constructed inside a loop and never closed"), not also as HTL104; HTL104 still
+    reports it when this rule is not selected.
+
     ## Why is this bad?
     A new client has an empty pool: every iteration opens a new TCP (and TLS)
     connection and closes it again, leaving sockets in `TIME_WAIT` on the client. Fifty
@@ -66,6 +70,7 @@ class ClientCreatedInLoop(Rule):
     """
 
     code = "HTL101"
+    subsumes = frozenset({"HTL104"})
     fixable = True
     name = "client-created-in-loop"
     summary = "HTTP client constructed inside a loop"
@@ -78,6 +83,7 @@ class ClientCreatedInLoop(Rule):
                 continue
             if acq.how in ("escape", "registered"):
                 continue
+            leak = " and never closed" if acq.state is State.LEAKED else ""
             yield acq.call, (
-                f"`{acq.owner.name}` constructed inside a loop: build it once before the loop and reuse it"
+                f"`{acq.owner.name}` constructed inside a loop{leak}: build it once before the loop and reuse it"
             ), plan_hoist(acq, analysis)

@@ -52,6 +52,11 @@ class ClientNeverClosed(Rule):
     a CLI command) is not flagged, since it lives as long as the program. httpx and
     aiohttp clients are flagged there too: they warn at exit.
 
+    One cause, one finding: a client built for a single request (HTL102) or in a loop
+    (HTL101) and never closed is reported by that rule alone when it is selected, since
+    the fix for the construction fixes the leak; a missing or ineffective timeout on the
+    same line (HTL301, HTL303) is a separate defect and is reported too.
+
     ## Why is this bad?
     The client's sockets stay open until the garbage collector finds it. httpx and
     aiohttp warn (`ResourceWarning: unclosed`, "Unclosed client session"); requests and

@@ -30,6 +30,10 @@ class RequestWithoutTimeout(Rule):
     httpx (5 s) and aiohttp (300 s) have bounded defaults, so a missing timeout is not
     flagged for them; see HTL302 for `timeout=None`.
 
+    A request with no timeout is reported even where the same line has another finding
+    (an unreleased response, HTL201; a client never closed, HTL104): the hang is a
+    separate defect with its own fix.
+
     ## Why is this bad?
     A server that accepts the connection and never answers, or a network path that drops
     packets, blocks the call forever: the worker thread hangs, the request queue backs up,

@@ -37,6 +37,10 @@ class ResponseNeverReleased(Rule):
     A `urllib.request.urlopen` response read only partly (`response.read(4)`,
     `response.readline()`, once, not in a loop) keeps its socket open the same way.
 
+    One cause, one finding does not merge this rule with HTL301: a request with no timeout
+    whose response is never released has two defects (it can hang, and it keeps its
+    connection), with two fixes, and both are reported.
+
     ## Why is this bad?
     The connection stays checked out of the pool. With requests and urllib3 the pool
     opens extra sockets ("Connection pool is full, discarding connection") or, with

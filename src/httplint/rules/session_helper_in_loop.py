@@ -14,6 +14,11 @@ class SessionHelperInLoop(Rule):
     (`requests.get`, `requests.post`, `requests.request` …, `httpx.get` …,
     `httpx.stream`, `aiohttp.request`) called inside a loop or a comprehension.
 
+    A function of the module written the same way (`def http_get(url, **kw): with
+    requests.Session() as s: return s.get(url, **kw)`: it builds a client, returns the
+    response of its one request and sends what it is given) is such a helper too, and
+    its calls in a loop are reported (HTL102 leaves its definition alone).
+
     `urllib3.request` is not flagged: it shares one module-level pool.
     Retry and polling loops are left alone.
 
@@ -49,7 +54,8 @@ class SessionHelperInLoop(Rule):
     once no longer takes per-call client settings. No fix is offered when a call passes
     `*args`, a positional argument the session method does not take, or (httpx)
     `**kwargs` or a client-only keyword (`verify=`, `cert=`, `proxy=` …); nor for
-    `aiohttp.request`.
+    `aiohttp.request`, nor for the module's own helpers (their arguments need not map onto
+    a client method).
 
     ## References
     - [requests: Session objects](https://requests.readthedocs.io/en/latest/user/advanced/#session-objects)
@@ -67,6 +73,12 @@ class SessionHelperInLoop(Rule):
             if helper_call.loop is None or not helper_call.work_loop:
                 continue
             helper = helper_call.helper
+            if helper_call.project:
+                yield helper_call.call, (
+                    f"`{helper.name}()` builds a `{helper.client[:-2]}` for each call, and is called in a loop: "
+                    f"send through one `{helper.client}` (`.{helper.method}()`) instead"
+                ), "the helper's arguments do not map onto a client method"
+                continue
             yield helper_call.call, (
                 f"`{helper.name}` in a loop opens a new session per call: "
                 f"send through one `{helper.client}` instead"
