@@ -194,7 +194,7 @@ def findings(root: Path) -> list[dict]:
 
 def accepted_codes(codes: list[str]) -> set[str]:
     """The case's codes and the rules that report the same defect in their place (one cause,
-    one finding: HTL102 tells a single-request client's leak, HTL104)."""
+    one finding: HTL102 tells a single-request client's leak, HTL104, and says "never closed")."""
     from httplint.rules import RULES
 
     return set(codes) | {code for code, rule in RULES.items() if rule.subsumes & set(codes)}
@@ -210,8 +210,8 @@ def site_findings(root: Path, case: Case) -> tuple[list[dict], bool]:
         return [], False
     resolved = str(path.resolve())
     codes = accepted_codes(case.codes)
-    rows = [r for r in findings(root) if r["path"] == resolved and r["code"] in codes
-            and span[0] <= r["line"] <= span[1]]
+    rows = [r for r in findings(root) if r["path"] == resolved and span[0] <= r["line"] <= span[1]
+            and (r["code"] in case.codes or (r["code"] in codes and "never closed" in r["message"]))]
     return rows, True
 
 
