@@ -400,6 +400,14 @@ IN_MEMORY_TRANSPORTS: frozenset[str] = frozenset(
     {"httpx.MockTransport", "httpx.WSGITransport", "httpx.ASGITransport"}
 )
 
+#: Test fixtures (parameter names) and decorators (qualified names) that replace a library's
+#: transports with in-memory ones for the test's run, so its clients open no socket:
+#: pytest-httpx's ``httpx_mock`` (patches ``HTTPTransport.handle_request`` and the async
+#: one), respx's ``respx_mock`` fixture and ``@respx.mock``.
+MOCKED_TRANSPORTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "httpx": (frozenset({"httpx_mock", "respx_mock"}), frozenset({"respx.mock", "pytest_httpx.httpx_mock"})),
+}
+
 #: Context managers that assert their block raises (pytest, unittest): the block's last
 #: statement is expected to fail, so what it builds or sends is not acquired
 #: (``with pytest.raises(TypeError): aiohttp.ClientSession(bad)``). Functions by qualified

@@ -312,6 +312,26 @@ class _Analyzer:
                 return True
             if keyword.arg == "app" and self.typing.qualified(call.func, scope) in ("httpx.Client", "httpx.AsyncClient"):
                 return True  # the deprecated `httpx.Client(app=...)` shortcut, in memory too
+        owner = self.typing.constructors.get(self.typing.qualified(call.func, scope) or "")
+        return owner is not None and self._transports_mocked(owner, scope)
+
+    def _transports_mocked(self, owner: lib.OwnerType, scope: Scope) -> bool:
+        """A test function that takes a fixture or wears a decorator that replaces the library's
+        transports for its run (:data:`~httplint.libraries.MOCKED_TRANSPORTS`): ``httpx_mock``."""
+        mocking = lib.MOCKED_TRANSPORTS.get(owner.library)
+        if mocking is None:
+            return False
+        fixtures, decorators = mocking
+        for outer in scope.outward():
+            node = outer.node
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            if parameters(node) & fixtures:
+                return True
+            for decorator in node.decorator_list:
+                target = decorator.func if isinstance(decorator, ast.Call) else decorator
+                if self.typing.qualified(target, outer) in decorators:
+                    return True
         return False
 
 

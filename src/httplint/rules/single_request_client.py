@@ -109,8 +109,9 @@ class SingleRequestClient(Rule):
             if isinstance(call, ast.Call) and _is_long_lived(call):
                 continue
             leak = " and never closed" if acq.state is State.LEAKED else ""
+            origin = f" from `{acq.factory}()`" if acq.factory else ""
             yield acq.call, (
-                f"`{owner.name}` built for a single request{leak}: reuse one long-lived client instead"
+                f"`{owner.name}`{origin} built for a single request{leak}: reuse one long-lived client instead"
             )
 
 
