@@ -669,14 +669,28 @@ class Knowledge:
     #: (``shop.managers.manager``): their names make a module worth a parse too
     producers: tuple[str, ...] = ()
 
-    def with_project(self, factories, response_factories, subclasses=(), producers=()) -> "Knowledge":
-        """This knowledge plus a project's discovered factories, subclasses and producers."""
+    #: the project's one-shot session helpers (``def fetch(url, **kw): with Session() as s:
+    #: return s.get(url, **kw)``), by qualified name
+    session_helpers: tuple[tuple[str, "SessionHelper"], ...] = ()
+
+    def with_project(self, factories, response_factories, subclasses=(), producers=(),
+                     session_helpers=()) -> "Knowledge":
+        """This knowledge plus a project's discovered factories, subclasses, producers and
+        session helpers."""
         return Knowledge(
             tuple(dict.fromkeys((*self.factories, *factories))), self.fix_timeout,
             tuple(dict.fromkeys((*self.response_factories, *response_factories))),
             tuple(dict.fromkeys((*self.subclasses, *subclasses))), self.project,
             tuple(dict.fromkeys((*self.producers, *producers))),
+            tuple(dict.fromkeys((*self.session_helpers, *session_helpers))),
         )
+
+    def session_helper(self, qualified: str) -> "SessionHelper | None":
+        """The project's one-shot session helper of that qualified name, if it is one."""
+        for key, helper in self.session_helpers:
+            if key == qualified:
+                return helper
+        return None
 
     def annotation(self, qualified: str | None) -> OwnerType | None:
         """The owner type an annotation names: a library client or a project subclass."""
@@ -703,7 +717,8 @@ class Knowledge:
     def words(self) -> tuple[str, ...]:
         """Words whose presence in a file makes it worth parsing (the prefilter's extra terms)."""
         return tuple(sorted({key.rsplit(".", 1)[-1] for key, _ in self.factories}
-                            | {name.rsplit(".", 1)[-1] for name in self.producers}))
+                            | {name.rsplit(".", 1)[-1] for name in self.producers}
+                            | {key.rsplit(".", 1)[-1] for key, _ in self.session_helpers}))
 
 
 _CONSTRUCTOR_CACHE: dict[tuple, dict[str, OwnerType]] = {}

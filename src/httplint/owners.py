@@ -274,6 +274,36 @@ class OwnerTyping:
             self._methods_cache[cls] = self.classes.methods_with_bases(cls)
         return self._methods_cache[cls]
 
+    def session_helper(self, function: ast.AST) -> lib.SessionHelper | None:
+        """A one-shot session helper like ``requests.get``: ``function``'s body (after a
+        docstring) is ``with Client(...) as c: return [await] c.<request>(...)`` (or ``async
+        with``) and the request sends one of its parameters (``def http_get(url, **kw): with
+        Session() as s: return s.get(url, **kw)``). ``None`` for anything else."""
+        if not isinstance(function, FunctionNode):
+            return None
+        body = function.body  # type: ignore[attr-defined]
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+            body = body[1:]
+        if len(body) != 1 or not isinstance(body[0], (ast.With, ast.AsyncWith)) or len(body[0].items) != 1:
+            return None
+        item, inner = body[0].items[0], body[0].body
+        scope = self.sm.scopes.get(function)
+        if (scope is None or not isinstance(item.optional_vars, ast.Name) or len(inner) != 1
+                or not isinstance(inner[0], ast.Return) or not isinstance(item.context_expr, ast.Call)):
+            return None
+        owner = self.constructors.get(self.qualified(item.context_expr.func, scope) or "")
+        if owner is None or owner.kind not in ("session", "client", "pool"):
+            return None
+        call = inner[0].value.value if isinstance(inner[0].value, ast.Await) else inner[0].value
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and isinstance(call.func.value, ast.Name) and call.func.value.id == item.optional_vars.id
+                and call.func.attr in owner.request_methods):
+            return None
+        given = parameters(function)
+        if not any(isinstance(a, ast.Name) and a.id in given for a in (*call.args, *(k.value for k in call.keywords))):
+            return None
+        return lib.SessionHelper(function.name, f"{owner.name}()", call.func.attr)  # type: ignore[attr-defined]
+
     def fresh_owner_returned(self, function: ast.AST, maybe_given: bool = False) -> lib.OwnerType | None:
         """The owner type every ``return`` of ``function`` gives, each a client built in the
         call (a constructor, or a local name bound once to one and not handed elsewhere);

@@ -87,6 +87,8 @@ class ProjectFacts:
     wrappers: dict[str, lib.OwnerType] = field(default_factory=dict)
     #: module-level instances whose class has a method that builds a client, by qualified name
     producers: dict[str, lib.OwnerType] = field(default_factory=dict)
+    #: one-shot session helpers (:meth:`httplint.owners.OwnerTyping.session_helper`), by qualified name
+    session_helpers: dict[str, lib.SessionHelper] = field(default_factory=dict)
     modules: int = 0
     inferred: int = 0
     #: functions only astroid can decide, asked when a checked module calls one:
@@ -171,12 +173,12 @@ class ProjectIndex:
         if top is not None and view is None:
             view = self._views[top] = ProjectView(self, top)
         if not (facts.factories or facts.subclasses or facts.response_factories or facts.wrappers
-                or facts.producers):
+                or facts.producers or facts.session_helpers):
             return dataclasses.replace(self.base, project=view) if view else self.base
         knowledge = self.base.with_project(
             tuple({**facts.wrappers, **facts.subclasses, **facts.factories}.items()),
             tuple(facts.response_factories.items()), tuple({**facts.wrappers, **facts.subclasses}.items()),
-            tuple(facts.producers),
+            tuple(facts.producers), tuple(facts.session_helpers.items()),
         )
         return dataclasses.replace(knowledge, project=view) if view else knowledge
 
@@ -382,6 +384,10 @@ class ProjectIndex:
                         if owner is not None:
                             facts.producers[f"{module}.{node.targets[0].id}"] = owner
                             break
+        for node in semantic.tree.body:
+            helper = analyzer.session_helper(node)
+            if helper is not None:
+                facts.session_helpers[f"{module}.{node.name}"] = helper  # type: ignore[attr-defined]
         for node in list(candidates):
             qualified = f"{module}.{node.name}"
             if qualified in facts.factories or qualified in facts.response_factories:

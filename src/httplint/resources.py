@@ -141,33 +141,19 @@ class _Analyzer:
         return self.result
 
     def _one_shot_helpers(self) -> None:
-        """Module functions that build a client, send one request through it and return its
-        response, sending what they were given (``def http_get(url, **kw): with Session() as s:
-        return s.get(url, **kw)``): session helpers like ``requests.get``. Their calls in this
-        module are recorded as helper calls (HTL103 in a loop)."""
+        """Module functions that are session helpers like ``requests.get``
+        (:meth:`~httplint.owners.OwnerTyping.session_helper`): their client is marked, and their
+        calls in this module are helper calls (HTL103 in a loop). Calls from other modules of the
+        package are found through the project's knowledge (``Knowledge.session_helpers``)."""
         helpers: dict[str, lib.SessionHelper] = {}
-        for acq in self.result.acquisitions:
-            function = acq.scope.node
-            if (acq.owner is None or acq.owner.kind not in ("session", "client", "pool") or acq.loop is not None
-                    or acq.how not in ("with", "async-with", "assign") or acq.state is State.ESCAPED
-                    or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
-                    or acq.scope.parent is None or not acq.scope.parent.is_module):
+        for node in self.sm.tree.body:
+            helper = self.typing.session_helper(node)
+            if helper is None:
                 continue
-            requests = acq.requests
-            if len(requests) != 1 or requests[0].loop is not None or not isinstance(requests[0].call, ast.Call):
-                continue
-            call = requests[0].call
-            holder = self.sm.parent(call)
-            if isinstance(holder, ast.Await):
-                holder = self.sm.parent(holder)
-            if not isinstance(holder, ast.Return) or not isinstance(call.func, ast.Attribute):
-                continue
-            given = parameters(function)
-            sent = [*call.args, *(k.value for k in call.keywords)]
-            if not any(isinstance(a, ast.Name) and a.id in given for a in sent):
-                continue
-            acq.session_helper = True
-            helpers[function.name] = lib.SessionHelper(function.name, f"{acq.owner.name}()", call.func.attr)
+            helpers[node.name] = helper  # type: ignore[attr-defined]
+            for acq in self.result.acquisitions:
+                if acq.scope.node is node:
+                    acq.session_helper = True
         for name, helper in helpers.items():
             for load in self._name_loads.get(name, ()):
                 call = self.sm.parent(load)
@@ -176,9 +162,12 @@ class _Analyzer:
                     continue
                 if scope.rebinds(self.sm.module_scope, name):
                     continue  # a local of the same name
-                loop = self._loop_of(call, scope)
-                work = loop is not None and self.loop_repeats_calls(loop, scope)
-                self.result.helper_calls.append(HelperCall(call, helper, scope, loop, work, project=True))
+                self._helper_call(call, helper, scope, project=True)
+
+    def _helper_call(self, call: ast.Call, helper: lib.SessionHelper, scope: Scope, project: bool = False) -> None:
+        loop = self._loop_of(call, scope)
+        work = loop is not None and self.loop_repeats_calls(loop, scope)
+        self.result.helper_calls.append(HelperCall(call, helper, scope, loop, work, project=project))
 
     def _classes_storing_clients(self) -> dict[int, ast.ClassDef]:
         """Classes with a method that stores a newly built client on ``self`` (found among the
@@ -237,10 +226,11 @@ class _Analyzer:
                 self._acquire(call, scope, response=response, factory=qualified)
                 return
             helper = lib.SESSION_HELPERS.get(qualified)
+            project_helper = self.knowledge.session_helper(qualified) if helper is None else None
+            if project_helper is not None:  # `http.fetch(url)`: another module's one-shot helper
+                self._helper_call(call, project_helper, scope, project=True)
             if helper is not None:
-                loop = self._loop_of(call, scope)
-                work = loop is not None and self.loop_repeats_calls(loop, scope)
-                self.result.helper_calls.append(HelperCall(call, helper, scope, loop, work))
+                self._helper_call(call, helper, scope)
                 if qualified.startswith("aiohttp."):
                     self._check_context(call, lib.AIOHTTP_SESSION, request_context=True)
                     if self._awaited_directly(call):
