@@ -108,7 +108,6 @@ def _may_hold_client(cls: ast.ClassDef) -> bool:
     return any(isinstance(n, FunctionNode) for n in cls.body)
 
 
-
 def given_or_fresh(node: ast.AST, parent: ast.AST | None) -> ast.expr | None:
     """The ``given or Fresh()`` / ``Fresh() if given is None else given`` expression of which
     ``node`` (a construction) is the fresh branch, or ``None``."""
@@ -290,7 +289,6 @@ class ClassOwnership:
                           tuple(sorted(closers)))
             )
         return leaks
-
 
     def wrapper_types(self) -> dict[str, lib.OwnerType]:
         """The module's *wrapper owners*, by class name: classes that build a client, keep it on

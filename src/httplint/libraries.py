@@ -403,9 +403,11 @@ IN_MEMORY_TRANSPORTS: frozenset[str] = frozenset(
 #: Test fixtures (parameter names) and decorators (qualified names) that replace a library's
 #: transports with in-memory ones for the test's run, so its clients open no socket:
 #: pytest-httpx's ``httpx_mock`` (patches ``HTTPTransport.handle_request`` and the async
-#: one), respx's ``respx_mock`` fixture and ``@respx.mock``.
+#: one; httpx2-pytest keeps the name), respx's ``respx_mock`` fixture and ``@respx.mock``,
+#: pytest-httpx2's ``httpx2_mock`` (respx for the httpx2 fork).
 MOCKED_TRANSPORTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "httpx": (frozenset({"httpx_mock", "respx_mock"}), frozenset({"respx.mock", "pytest_httpx.httpx_mock"})),
+    "httpx": (frozenset({"httpx_mock", "respx_mock", "httpx2_mock"}),
+              frozenset({"respx.mock", "pytest_httpx.httpx_mock"})),
 }
 
 #: Context managers that assert their block raises (pytest, unittest): the block's last

@@ -50,7 +50,6 @@ def handed_elsewhere(name: str, scope, semantic: SemanticModel) -> bool:
     return False
 
 
-
 class OwnerTyping:
     """Owner types of one module's expressions.
 

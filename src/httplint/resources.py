@@ -187,20 +187,6 @@ class _Analyzer:
                     classes[id(cls)] = cls
         return classes
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
     def _visit_call(self, call: ast.Call) -> None:
         scope = self.sm.scope(call)
         if scope.is_class:
@@ -324,8 +310,6 @@ class _Analyzer:
                     return True
         return False
 
-
-
     def _visit_method_call(self, call: ast.Call, scope: Scope) -> None:
         func = call.func
         assert isinstance(func, ast.Attribute)
@@ -374,25 +358,7 @@ class _Analyzer:
                 self._acquire(call, scope, response=held.response)
                 return
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
     # -- acquisitions ----------------------------------------------------------------
-
 
     def _acquire(
         self,
