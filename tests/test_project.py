@@ -121,3 +121,27 @@ def test_astroid_is_loaded_only_when_a_check_asks() -> None:
     assert loads_astroid(str(PACKAGE / "models.py")) == "False"
     assert loads_astroid(str(Path(__file__).parents[1] / "examples" / "weather_service")) == "False"
     assert loads_astroid(str(PACKAGE / "services.py")) == "True"
+
+
+FETCHER = PACKAGE.parent / "fetcher"
+
+
+def test_a_socket_timeout_set_anywhere_in_the_package_bounds_the_stdlib() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "httplint", "--select", "ALL", "--format", "json", str(FETCHER)],
+        capture_output=True, text=True, check=False,
+    )
+    found = {(Path(r["path"]).name, r["line"], r["code"]) for r in json.loads(result.stdout)}
+    marks = set()
+    for path in sorted(FETCHER.glob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            match = MARK.search(line)
+            if match:
+                marks |= {(path.name, number, code) for code in re.split(r"\s*,\s*", match.group("codes"))}
+    assert found == marks and marks
+    # without the entry point's call, the same module is reported
+    source = (FETCHER / "extractors.py").read_bytes()
+    from httplint.engine import check_source, select_rules
+
+    alone = {(d.line, d.code) for d in check_source(source, "extractors.py", select_rules(["HTL301"]))}
+    assert {line for line, _ in alone} >= {9, 14, 24}

@@ -15,6 +15,7 @@ library are read. Return values the ``ast`` typing cannot follow are asked of as
 from __future__ import annotations
 
 import ast
+import re
 import dataclasses
 import functools
 import os
@@ -47,6 +48,7 @@ _DEFINES_WORDS = (b"Session(", b"Client(", b"PoolManager(", b"ProxyManager(", b"
                   b"stream=True", b"preload_content", b"urlopen(")
 
 
+_SETS_SOCKET_DEFAULT = re.compile(rb"\bsetdefaulttimeout\(\s*(?!None\b|\))")
 _MEMOISING = ("lru_cache", "cache", "cached_property", "property", "contextmanager", "asynccontextmanager",
               "fixture")
 
@@ -146,6 +148,7 @@ class ProjectIndex:
         self._summaries: dict[str, object] = {}  # module name → its Summaries, parsed on demand
         self._views: dict[Path, ProjectView] = {}
         self._sources: dict[Path, list[tuple[str, bytes]]] = {}  # a package's module texts, once asked
+        self._socket_default: dict[Path, bool] = {}
         self._typings: dict[int, OwnerTyping] = {}  # typing layers of modules parsed on demand
 
     def facts_for(self, path: str) -> ProjectFacts:
@@ -255,6 +258,16 @@ class ProjectIndex:
         """A module of package ``top`` other than ``module`` contains the word ``name``."""
         word = name.encode()
         return any(word in source and module_name(path)[0] != module for path, source in self._package_sources(top))
+
+    def sets_socket_default(self, top: Path) -> bool:
+        """Some module of package ``top`` calls ``socket.setdefaulttimeout(<not None>)`` (a CLI's
+        entry point, for the whole process): a text search, once per package and run."""
+        found = self._socket_default.get(top)
+        if found is None:
+            found = self._socket_default[top] = any(
+                _SETS_SOCKET_DEFAULT.search(source) is not None for _, source in self._package_sources(top)
+            )
+        return found
 
     def closes_attribute(self, top: Path, attribute: str) -> bool:
         """Some module of package ``top`` closes ``<something>.<attribute>`` from outside its
@@ -524,6 +537,11 @@ class ProjectView:
     def names_elsewhere(self, name: str, module: str | None) -> bool:
         """Some module of the package other than ``module`` contains the word ``name``."""
         return self.index.names_elsewhere(self.top, name, module)
+
+    def sets_socket_default(self) -> bool:
+        """Some module of the package sets the process's socket timeout
+        (:meth:`ProjectIndex.sets_socket_default`)."""
+        return self.index.sets_socket_default(self.top)
 
     def instance_method_owner(self, qualified: str, method: str) -> lib.OwnerType | None:
         """What ``<instance>.<method>()`` returns fresh, for a module-level instance of a class

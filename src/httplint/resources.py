@@ -132,6 +132,10 @@ class _Analyzer:
         self.result.knowledge = self.knowledge
         self._find_entry_points()
         self.timeouts = TimeoutPass(self.typing, self.result)
+        self._expects_warnings = any(  # `with pytest.warns(...)` / `self.assertWarns(...)` somewhere
+            (isinstance(c.func, ast.Attribute) and c.func.attr in lib.EXPECTS_WARNING_METHODS)
+            or self.typing.qualified(c.func) in lib.EXPECTS_WARNING_CONTEXTS for c in self.sm.calls
+        )
         for call in self.sm.calls:
             self._visit_call(call)
         self._one_shot_helpers()
@@ -415,8 +419,12 @@ class _Analyzer:
         ``with self.assertRaises(...)`` block (:data:`~httplint.libraries.EXPECTS_RAISE_CONTEXTS`)."""
         statement = self.sm.statement_of(call)
         block = self.sm.parent(statement)
-        if not isinstance(block, (ast.With, ast.AsyncWith)) or block.body[-1] is not statement:
+        if not isinstance(block, (ast.With, ast.AsyncWith)) or statement not in block.body:
             return False
+        entered = isinstance(statement, (ast.With, ast.AsyncWith)) and any(
+            item.context_expr is call for item in statement.items)
+        if block.body[-1] is not statement and not entered:
+            return False  # a later statement is the one expected to raise (a `with` raises on entry)
         # the call is what the statement evaluates last: `ClientSession(bad)`, `await s.get(u)`,
         # `x = ...`, `with ...:`; in `await ClientSession().ws_connect(u)` the session was built
         # and is left open when the request raises
@@ -426,17 +434,28 @@ class _Analyzer:
             values = [getattr(statement, "value", None)]
         if not any(value is call or (isinstance(value, ast.Await) and value.value is call) for value in values):
             return False
+        return self._expecting(block, scope, lib.EXPECTS_RAISE_CONTEXTS, lib.EXPECTS_RAISE_METHODS)
+
+    def _expecting(self, block: ast.With | ast.AsyncWith, scope: Scope, contexts: frozenset[str],
+                   methods: frozenset[str]) -> bool:
+        """``block`` is ``with <one of contexts>(...)`` or ``with self.<one of methods>(...)``."""
         for item in block.items:
             context = item.context_expr
             if not isinstance(context, ast.Call):
                 continue
             func = context.func
-            if (isinstance(func, ast.Attribute) and func.attr in lib.EXPECTS_RAISE_METHODS
+            if (isinstance(func, ast.Attribute) and func.attr in methods
                     and isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
                 return True
-            if self.typing.qualified(func, scope) in lib.EXPECTS_RAISE_CONTEXTS:
+            if self.typing.qualified(func, scope) in contexts:
                 return True
         return False
+
+    def _deleted_expecting_warning(self, delete: ast.Delete, scope: Scope) -> bool:
+        """``del client`` in ``with pytest.warns(ResourceWarning):``: the test checks the leak's warning."""
+        block = self.sm.parent(delete)
+        return isinstance(block, (ast.With, ast.AsyncWith)) and self._expecting(
+            block, scope, lib.EXPECTS_WARNING_CONTEXTS, lib.EXPECTS_WARNING_METHODS)
 
     def _binding(self, call: ast.Call, scope: Scope) -> tuple[str, str | None, ast.AST]:
         node: ast.AST = call
@@ -607,6 +626,12 @@ class _Analyzer:
             elif load_scope.is_within(scope) and not load_scope.rebinds(scope, name):
                 kind = UseKind.NEUTRAL if self._closure_kept_on_itself(load_scope, name) else UseKind.ESCAPE
                 uses.append(Use(load, kind, nested=True))
+        if self._expects_warnings and isinstance(scope.node, FunctionNode):
+            for node in own_nodes(scope.node.body):  # type: ignore[attr-defined]
+                if (isinstance(node, ast.Delete) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+                        and self._deleted_expecting_warning(node, scope)):
+                    # the warning at collection is what the test checks
+                    uses.append(Use(node.targets[0], UseKind.REGISTERED))
         return uses
 
     def _closure_kept_on_itself(self, inner: Scope, name: str) -> bool:

@@ -106,7 +106,7 @@ class TimeoutPass:
             self._check_aiohttp_session_timeout(call, spelled)
         if owner is not None and owner.family in lib.LOOP_BOUND_OWNERS:
             self._check_loop(call, scope, owner)
-        if qualified in lib.BLOCKING_FUNCTIONS and scope.is_async:
+        if qualified in lib.BLOCKING_FUNCTIONS and self._in_event_loop(scope):
             self.result.blocking_calls.append(BlockingCall(call, f"`{spelled}`", qualified.split(".", 1)[0]))
 
     def _visit_method(self, call: ast.Call, scope: Scope, func: ast.Attribute) -> None:
@@ -122,8 +122,19 @@ class TimeoutPass:
             if position is not None:
                 rule = lib.TimeoutRule(rule.library, rule.missing_hangs, position, rule.socket_default)
             self._check_call(call, scope, rule, subject, receiver=func.value, owner=owner)
-        if owner.family in lib.BLOCKING_OWNERS and method in owner.request_methods and scope.is_async:
+        if owner.family in lib.BLOCKING_OWNERS and method in owner.request_methods and self._in_event_loop(scope):
             self.result.blocking_calls.append(BlockingCall(call, subject, owner.library))
+
+    def _in_event_loop(self, scope: Scope) -> bool:
+        """``scope`` is an ``async def`` that runs on this process's event loop (not one a
+        decorator ships elsewhere, :data:`~httplint.libraries.FOREIGN_RUNTIME_DECORATORS`)."""
+        if not scope.is_async:
+            return False
+        for decorator in scope.node.decorator_list:  # type: ignore[attr-defined]
+            target = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if self.an.qualified(target, scope.parent) in lib.FOREIGN_RUNTIME_DECORATORS:
+                return False
+        return True
 
     # -- timeouts -----------------------------------------------------------------------------
 
@@ -162,8 +173,9 @@ class TimeoutPass:
                 if not self._timeout_free_dict(keyword.value, scope):
                     return  # `**kwargs` may carry a timeout: not judged
                 unfixable = f"`**{ast.unparse(keyword.value)}` is unpacked into the call"
-        if rule.socket_default and self._socket_default:
-            return  # socket.setdefaulttimeout() bounds urllib3 pools and the stdlib (E8)
+        if rule.socket_default and (self._socket_default or (
+                self.an.project is not None and self.an.project.sets_socket_default())):
+            return  # socket.setdefaulttimeout() here or in the package bounds urllib3 pools and the stdlib (E8)
         detail = ""
         if owner is not None and owner.library == "urllib3":
             construction = self.an.construction_of(receiver, scope) if receiver is not None else None

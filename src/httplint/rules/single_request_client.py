@@ -142,14 +142,12 @@ def _runs_once_per_key(function: ast.AST, statement: ast.stmt, semantic) -> bool
 
 def _fallback_branch(function: ast.AST, statement: ast.stmt, semantic) -> bool:
     """``statement`` lies in a branch of ``if client is None`` / ``if not client`` / ``if client``
-    where ``client`` is a parameter that defaults to ``None``: built only when the caller gave none."""
-    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-        return False
-    args = function.args
-    positional = [*args.posonlyargs, *args.args]
-    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
-    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
-    optional = {name for name, d in defaults.items() if isinstance(d, ast.Constant) and d.value is None}
+    where ``client`` is a parameter that defaults to ``None`` (of the function, or of one that
+    encloses it): built only when the caller gave none."""
+    optional: set[str] = set()
+    for scope in semantic.scope(statement).outward():  # a closure sees its definer's parameters
+        if isinstance(scope.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            optional |= _none_defaults(scope.node)
     if not optional:
         return False
     def tests_optional(test: ast.expr) -> bool:
@@ -170,6 +168,15 @@ def _fallback_branch(function: ast.AST, statement: ast.stmt, semantic) -> bool:
                     return True
         node = parent
     return False
+
+
+def _none_defaults(function: ast.FunctionDef | ast.AsyncFunctionDef) -> set[str]:
+    """The parameters of ``function`` that default to ``None``."""
+    args = function.args
+    positional = [*args.posonlyargs, *args.args]
+    defaults = dict(zip([a.arg for a in positional[len(positional) - len(args.defaults):]], args.defaults))
+    defaults.update({a.arg: d for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is not None})
+    return {name for name, d in defaults.items() if isinstance(d, ast.Constant) and d.value is None}
 
 
 def _mounts_per_call(acq, function: ast.AST, semantic) -> bool:
