@@ -25,8 +25,16 @@ class ClientNeverClosed(Rule):
     that build a client and close it in `close()` / `__exit__` (*wrapper owners*) are
     clients too: an instance built and dropped is reported, one handed the caller's
     client (`WeatherApi(client)`) is not. A client built on an in-memory transport
-    (`httpx.MockTransport`, `WSGITransport`, `ASGITransport`) holds no socket and is
-    not reported.
+    (`httpx.MockTransport`, `WSGITransport`, `ASGITransport`), or in a test that takes a
+    fixture replacing the transports (`httpx_mock`, `respx_mock`, `@respx.mock`), holds no
+    socket and is not reported; nor is a client that never sends: used only to build
+    requests or look up its adapter or pool (`prepare_request`, `build_request`,
+    `should_strip_auth`, `connection_from_url`, `proxy_headers` …), for its attributes and
+    for identity checks, since pools connect on the first request (an aiohttp session is
+    reported all the same: it warns when collected open, used or not). A construction that
+    a `with pytest.raises(...)` / `self.assertRaises(...)` block expects to fail opens
+    nothing, and `del client` in `with pytest.warns(ResourceWarning)` is the test of the
+    warning.
 
     A client built only when the caller gave none (`client = client or httpx.Client()`,
     `httpx.Client() if client is None else client`, `if client is None: client =

@@ -41,6 +41,9 @@ class ResponseNeverReleased(Rule):
     whose response is never released has two defects (it can hang, and it keeps its
     connection), with two fixes, and both are reported.
 
+    A request that a `with pytest.raises(...)` / `self.assertRaises(...)` block expects to
+    fail (the block's last statement) returns no response.
+
     ## Why is this bad?
     The connection stays checked out of the pool. With requests and urllib3 the pool
     opens extra sockets ("Connection pool is full, discarding connection") or, with
