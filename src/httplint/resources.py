@@ -913,6 +913,8 @@ class _Analyzer:
         if isinstance(parent, ast.Attribute) and parent.value is node:
             grand = self.sm.parent(parent)
             if isinstance(grand, ast.Call) and grand.func is parent:
+                if depth == 0 and self._expected_to_raise(grand, scope):
+                    return True  # `with pytest.raises(ConnectError): await connector.connect(...)`
                 if depth == 0 and parent.attr in owner.idle_methods:
                     # a request or headers built: data; a pool, adapter or transport looked up: followed
                     return parent.attr not in lib.PART_LOOKUPS or self._idle_use(grand, owner, scope, depth + 1)
