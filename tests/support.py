@@ -12,6 +12,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
+import urllib.error
+import urllib.request
+
 
 class _EveryFile:
     words = ()
@@ -80,3 +85,18 @@ def _without(lines: list[bytes], extra: dict[bytes, int]) -> list[bytes]:
             continue
         kept.append(line)
     return kept
+
+
+@functools.lru_cache(maxsize=1)
+def pypi_unreachable() -> str | None:
+    """Why the package index cannot be reached, or ``None`` when it answers: ``PIP_NO_INDEX`` set, or
+    no answer in 10 s from ``PIP_INDEX_URL`` (default ``https://pypi.org/simple/``)."""
+    if os.environ.get("PIP_NO_INDEX", "").lower() in ("1", "true", "yes", "on"):
+        return "PIP_NO_INDEX is set"
+    index = os.environ.get("PIP_INDEX_URL", "https://pypi.org/simple/").rstrip("/")
+    try:
+        with urllib.request.urlopen(f"{index}/pip/", timeout=10) as response:
+            response.read(1)
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return f"{index}: {error}"
+    return None

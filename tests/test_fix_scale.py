@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support import pypi_unreachable
 
 pytestmark = pytest.mark.slow
 CACHE = Path(os.environ.get("HTTPLINT_TEST_CACHE", Path.home() / ".cache" / "httplint-tests")) / "fix-wheels"
@@ -32,6 +33,9 @@ def _wheels() -> list[Path]:
     CACHE.mkdir(parents=True, exist_ok=True)
     missing = [pin for pin in PINNED if not list(CACHE.glob(pin.split("==")[0].replace("-", "_") + "-*.whl"))]
     if missing:
+        unreachable = pypi_unreachable()
+        if unreachable:
+            pytest.skip(f"PyPI unreachable: {unreachable} (cannot download {missing})")
         result = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary",
                                  ":all:", "-d", str(CACHE), *missing], capture_output=True, text=True)
         if result.returncode != 0:

@@ -40,6 +40,13 @@ def git_repo(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _installable(needs_pypi) -> None:
+    """pre-commit installs the hook's environment from the repository (a git checkout) with pip."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("pre-commit try-repo needs the git checkout of this repository (not an sdist)")
+
+
 def try_repo(repo: Path, hook: str, home: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook, "--all-files", "--verbose"],

@@ -25,8 +25,8 @@ BLOCKS = re.findall(r"```(\w+)\n(.*?)```", README, re.S)
 BIN = Path(sys.executable).parent
 
 
-def sh(command: str, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "NO_COLOR": "1"}
+def sh(command: str, cwd: Path, extra_env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "NO_COLOR": "1", **(extra_env or {})}
     return subprocess.run(["bash", "-c", command], cwd=cwd, capture_output=True, text=True, env=env, check=False, **kwargs)
 
 
@@ -54,6 +54,8 @@ def test_every_block_is_claimed() -> None:
 
 
 def classify(kind: str, body: str) -> str | None:
+    if kind == "console" and body.startswith("pip install httpclint"):
+        return "install"
     if kind == "console" and "pytest" in body:
         return "tests"
     if kind == "console" and "benchmarks/run.py" in body:
@@ -72,7 +74,7 @@ def classify(kind: str, body: str) -> str | None:
         return "flake8"
     if kind == "yaml" and body.startswith("repos:"):
         return "pre-commit"
-    if kind == "yaml" and "upload-sarif" in body:
+    if kind == "yaml" and "uses: httpclint/httpclint@" in body:
         return "workflow"
     return None
 
@@ -171,14 +173,55 @@ def test_ruff_external_keeps_noqa_comments(tmp_path: Path) -> None:
     assert with_external.returncode == 0 and "HTL104" not in with_external.stdout  # ...not with `external`
 
 
-def test_ci_workflow_commands(sample: Path, sarif_schema: dict) -> None:
+def test_install_line_names_the_distribution() -> None:
+    [block] = blocks_of("install")
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    name = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["name"]
+    assert commands(block) == [f"pip install {name}"]
+
+
+def action_steps() -> list[dict]:
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    return action["runs"]["steps"], {k: v.get("default", "") for k, v in action["inputs"].items()}
+
+
+def test_ci_workflow_uses_the_action_and_its_steps_run(sample: Path, sarif_schema: dict) -> None:
+    """The README's workflow uses this repository's action; the action's shell steps run here with
+    their inputs' defaults (the install step is what the environment running these tests did; the
+    setup-python and upload steps are other actions)."""
+    import yaml
+
     [block] = blocks_of("workflow")
-    runs = [line.split("run:", 1)[1].strip() for line in block.splitlines() if "run:" in line]
-    assert runs[0] == "pip install httplint"  # the environment running these tests has it installed
-    for command in runs[1:]:
-        result = sh(command, sample / "examples")
-        assert result.returncode == 0, result.stderr
-    log = json.loads((sample / "examples" / "httplint.sarif").read_text())
+    workflow = yaml.safe_load(block)
+    steps = workflow["jobs"]["httplint"]["steps"]
+    [ours] = [step for step in steps if step.get("uses", "").startswith("httpclint/httpclint@")]
+    assert workflow["jobs"]["httplint"]["permissions"]["security-events"] == "write"
+    action, defaults = action_steps()
+    inputs = {**defaults, **ours.get("with", {})}
+    assert set(inputs) == set(defaults)
+    uses = [step["uses"] for step in action if "uses" in step]
+    assert uses == ["actions/setup-python@v5", "github/codeql-action/upload-sarif@v3"]
+    ran = 0
+    for step in action:
+        if "run" not in step or "pip install" in step["run"]:
+            continue
+        env = {key: re.sub(r"\$\{\{ inputs\.([\w-]+) }}", lambda m: inputs[m.group(1)], value)
+               for key, value in step.get("env", {}).items()}
+        result = sh(step["run"], sample / "examples", extra_env=env)
+        ran += 1
+        if "github" in step["run"]:  # the annotations, failing the step on findings
+            assert result.returncode == 1 and "::warning title=httplint (HTL201),file=" in result.stdout
+        else:
+            assert result.returncode == 0, result.stderr
+    assert ran == 2
+    log = json.loads((sample / "examples" / inputs["sarif-file"]).read_text())
     jsonschema.validate(log, sarif_schema)
     assert len(log["runs"][0]["results"]) == 8
 

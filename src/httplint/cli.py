@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
-from . import __version__
+from . import DISTRIBUTION, REPOSITORY, __version__
 from .config import ConfigError, Settings, load
 from .docs import render_rule
 from .engine import Linter, UsageError, decode
@@ -35,7 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     parser.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply (with --fix) or count unsafe fixes")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
-    parser.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    parser.add_argument("--output-format", "--format", dest="format", choices=sorted(FORMATS), default="text",
+                        help="output format (default: text; `--format` is an alias)")
     parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
@@ -45,8 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--show-settings", action="store_true", help="print the resolved configuration and exit")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from stdin (for messages and per-file-ignores)")
     parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
-    parser.add_argument("--version", action="version", version=f"httplint {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the distribution and version, and exit")
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version`` on one line, unwrapped: ``httpclint X.Y.Z (the httplint command of <repository>)``,
+    which tells this project from the unrelated ``httplint`` distribution."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"{DISTRIBUTION} {__version__} (the httplint command of {REPOSITORY})\n")
+        parser.exit()
 
 
 def main(argv: list[str] | None = None) -> int:

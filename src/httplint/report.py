@@ -13,13 +13,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import TextIO
 
-from . import __version__
+from . import REPOSITORY, __version__
 from .fix import Applicability
 from .rule import Diagnostic
 from .rules import RULES
 
 #: Where each rule's documentation lives; SARIF and the docs link rules here.
-DOCS_URL = "https://github.com/httplint/httplint/blob/main/docs/rules.md"
+DOCS_URL = f"{REPOSITORY}/blob/main/docs/rules.md"
 
 
 @dataclass
