@@ -33,6 +33,11 @@ def git_repo(path: Path) -> Path:
     path.mkdir()
     (path / "app.py").write_text(BAD)
     (path / "notes.txt").write_text("requests.get(url, stream=True)\n")
+    return git_repo_in(path)
+
+
+def git_repo_in(path: Path) -> Path:
+    """Commit what ``path`` holds in a new git repository there."""
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@t"}
     for command in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "init"]):
@@ -73,3 +78,19 @@ def test_fix_hook_rewrites_the_file(tmp_path, pre_commit_home) -> None:
     assert "    with requests.get(url, stream=True, timeout=5) as response:\n" in (repo / "app.py").read_text()
     again = try_repo(repo, "httplint-fix", pre_commit_home)
     assert again.returncode == 0, again.stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_hooks_honour_excludes_for_the_files_pre_commit_names(tmp_path, pre_commit_home) -> None:
+    """pre-commit passes every staged file by name; the hooks run with --force-exclude, so a
+    configured exclude keeps a file out of the check and out of the fix."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "legacy").mkdir()
+    (repo / "legacy" / "old.py").write_text(BAD)
+    (repo / "pyproject.toml").write_text('[tool.httplint]\nextend-exclude = ["legacy/"]\n')
+    git_repo_in(repo)
+    check = try_repo(repo, "httplint", pre_commit_home)
+    assert check.returncode == 0 and "legacy/old.py" not in check.stdout, check.stdout + check.stderr
+    fix = try_repo(repo, "httplint-fix", pre_commit_home)
+    assert fix.returncode == 0 and (repo / "legacy" / "old.py").read_text() == BAD, fix.stdout

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
 from . import DISTRIBUTION, REPOSITORY, __version__
-from .config import ConfigError, Settings, load
+from .config import ConfigError, Settings, SettingsFinder, load
 from .docs import render_rule
 from .engine import Linter, UsageError, decode
 from .files import Missing, NotPython, iter_python_files, read_bytes
@@ -43,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="processes to check files with (default: all cores)")
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write .httplint_cache/")
     parser.add_argument("--config", metavar="PATH", help="a pyproject.toml to read [tool.httplint] from")
-    parser.add_argument("--show-settings", action="store_true", help="print the resolved configuration and exit")
+    parser.add_argument("--show-settings", action="store_true",
+                        help="print the configuration that applies to the first PATH (else the working folder's) and exit")
+    parser.add_argument("--force-exclude", action="store_true",
+                        help="apply exclude patterns to files named on the command line and to --stdin-filename "
+                             "(as pre-commit and editors pass file names)")
     parser.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from stdin (for messages and per-file-ignores)")
     parser.add_argument("--explain", metavar="CODE", help="print a rule's documentation and exit")
     parser.add_argument("--version", action=_Version, nargs=0, help="print the distribution and version, and exit")
@@ -76,29 +80,68 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         settings = load(Path(args.config)) if args.config else load(start=Path.cwd())
-        linter = Linter(settings, args.select, args.ignore, args.extend_select)
+        finder = SettingsFinder(settings, fixed=bool(args.config))
+        linters = _Linters(args)
+        linter = linters.get(settings)
+        if args.show_settings:
+            return _show_settings(args, finder)
+        paths = args.paths or ["."]
+        if "-" in paths:
+            if len(paths) > 1:
+                print("httplint: error: `-` (stdin) cannot be combined with other paths", file=sys.stderr)
+                return 2
+            if args.stdin_filename:
+                settings = finder.for_path(args.stdin_filename)
+                linter = linters.get(settings)
+            return _run_stdin(args, linter, settings)
+        return _run_paths(args, finder, linters, paths)
     except (ConfigError, UsageError) as error:
         print(f"httplint: error: {error}", file=sys.stderr)
         return 2
-    if args.show_settings:
-        sys.stdout.write(settings.show())
+
+
+class _Linters:
+    """One :class:`Linter` per configuration a run meets, with the command line's selection."""
+
+    def __init__(self, args) -> None:
+        self.args = args
+        self._made: dict[Settings, Linter] = {}
+
+    def get(self, settings: Settings) -> Linter:
+        linter = self._made.get(settings)
+        if linter is None:
+            args = self.args
+            linter = self._made[settings] = Linter(settings, args.select, args.ignore, args.extend_select)
+        return linter
+
+
+def _show_settings(args, finder: SettingsFinder) -> int:
+    """``--show-settings [FILE]``: the configuration that applies to FILE (else the working
+    folder's), and for a file whether it is excluded and whether it is test code."""
+    named = [p for p in args.paths if p != "-"] or ([args.stdin_filename] if args.stdin_filename else [])
+    if not named:
+        sys.stdout.write(finder.fallback.show())
         return 0
-    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
-    paths = args.paths or ["."]
-    if "-" in paths:
-        if len(paths) > 1:
-            print("httplint: error: `-` (stdin) cannot be combined with other paths", file=sys.stderr)
-            return 2
-        return _run_stdin(args, linter, unsafe)
-    return _run_paths(args, linter, settings, paths, unsafe)
+    path = named[0]
+    settings = finder.for_path(path)
+    sys.stdout.write(f"file = {path!r}\n")
+    sys.stdout.write(settings.show())
+    sys.stdout.write(f"excluded = {'true' if settings.is_excluded(path) else 'false'}\n")
+    sys.stdout.write(f"test-file = {'true' if settings.is_test_file(path) else 'false'}\n")
+    return 0
 
 
-def _run_paths(args, linter: Linter, settings: Settings, paths: list[str], unsafe: bool) -> int:
+def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]) -> int:
     diagnostics: list[Diagnostic] = []
     fixing = args.fix or args.diff
     fixed = changed = 0
+    run_settings = finder.fallback
+    explicit = {p for p in paths if not os.path.isdir(p)}
+    groups: dict[Settings, list[str]] = {}
+
     def found_files() -> Iterator[str]:
-        for item in iter_python_files(paths, settings.excluded_spec(), str(settings.root)):
+        for item in iter_python_files(paths, run_settings.excluded_spec(), str(run_settings.root),
+                                      force_exclude=args.force_exclude):
             if isinstance(item, Missing):
                 diagnostics.append(
                     Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory")
@@ -109,20 +152,35 @@ def _run_paths(args, linter: Linter, settings: Settings, paths: list[str], unsaf
                     "not a Python file (no .py/.pyi suffix, no python #! line): skipped",
                 ))
             else:
-                yield item
+                settings = finder.for_path(item)
+                if settings is not run_settings and (item not in explicit or args.force_exclude) \
+                        and settings.is_excluded(item):
+                    continue  # excluded by the configuration nearest to it
+                if settings is run_settings and not groups:
+                    yield item  # the common case, one configuration: handed on as the walk finds it
+                else:
+                    groups.setdefault(settings, []).append(item)
 
     if not fixing:
-        diagnostics.extend(_check_files(found_files(), linter, settings, args))
+        diagnostics.extend(_check_files(found_files(), linters.get(run_settings), run_settings, args))
+        for settings, files in list(groups.items()):
+            diagnostics.extend(_check_files(files, linters.get(settings), settings, args))
     else:
-        files = list(found_files())
-        with _progress(len(files)) as progress:
-            for item in files:
-                progress.advance()
-                found, fixed_here, did_change = _fix_file(item, linter, unsafe, args.diff)
-                diagnostics.extend(found)
-                fixed += fixed_here
-                changed += did_change
+        first = list(found_files())
+        work = [(run_settings, first)] if first else []
+        work += list(groups.items())
+        with _progress(sum(len(files) for _, files in work)) as progress:
+            for settings, files in work:
+                linter = linters.get(settings)
+                unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+                for item in files:
+                    progress.advance()
+                    found, fixed_here, did_change = _fix_file(item, linter, unsafe, args.diff)
+                    diagnostics.extend(found)
+                    fixed += fixed_here
+                    changed += did_change
     diagnostics.sort()
+    unsafe = run_settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
     if args.diff:
         print(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", file=sys.stderr)
         return 1 if changed and not args.exit_zero else 0
@@ -132,11 +190,18 @@ def _run_paths(args, linter: Linter, settings: Settings, paths: list[str], unsaf
     return 1 if diagnostics else 0
 
 
-def _run_stdin(args, linter: Linter, unsafe: bool) -> int:
+def _run_stdin(args, linter: Linter, settings: Settings) -> int:
     """Check (or fix) the buffer on stdin, as editors send unsaved files. With ``--fix`` the
-    fixed source goes to stdout and the findings to stderr."""
+    fixed source goes to stdout and the findings to stderr. Under ``--force-exclude`` an excluded
+    ``--stdin-filename`` is passed through: nothing reported, the source unchanged."""
     name = args.stdin_filename or "-"
     source = sys.stdin.buffer.read()
+    unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
+    if args.force_exclude and args.stdin_filename and settings.is_excluded(name):
+        if args.fix and not args.diff:
+            sys.stdout.buffer.write(source)
+            sys.stdout.flush()
+        return 0
     if not (args.fix or args.diff):
         diagnostics = linter.check_source(source, name)
         _report(args, diagnostics, Summary(unsafe_fixes=unsafe), sys.stdout)

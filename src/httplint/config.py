@@ -45,7 +45,7 @@ from typing import Any
 import pathspec
 
 from . import libraries as lib
-from .files import SKIPPED_DIRS
+from .files import SKIPPED_DIRS, excluded
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -95,7 +95,12 @@ class Settings:
     def excluded_spec(self) -> pathspec.PathSpec:
         """Patterns for walked files and folders to skip."""
         defaults = [f"{name}/" for name in sorted(SKIPPED_DIRS)] if self.exclude is None else list(self.exclude)
-        return pathspec.GitIgnoreSpec.from_lines([*defaults, *self.extend_exclude])
+        return _spec((*defaults, *self.extend_exclude))
+
+    def is_excluded(self, path: str) -> bool:
+        """``path`` (or a folder above it, up to ``root``) matches the exclude patterns; a path
+        outside ``root`` is not excluded."""
+        return excluded(path, self.excluded_spec(), str(self.root))
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
         """The per-file ignores that apply to ``path``."""
@@ -165,23 +170,83 @@ def find_config(start: Path) -> Path | None:
     """
     current = start.resolve()
     for folder in (current, *current.parents):
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                text = candidate.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                continue
-            if "httplint" not in text:
-                continue
-            try:
-                data = tomllib.loads(text)
-            except tomllib.TOMLDecodeError as error:
-                if "[tool.httplint" in text:
-                    raise ConfigError(f"{candidate}: invalid TOML: {error}") from None
-                continue  # a broken file that is not ours to judge
-            if isinstance(data.get("tool"), dict) and "httplint" in data["tool"]:
-                return candidate
+        candidate = _config_in(folder)
+        if candidate is not None:
+            return candidate
     return None
+
+
+def _config_in(folder: Path) -> Path | None:
+    """``folder/pyproject.toml`` when it has a ``[tool.httplint]`` table.
+
+    Raises:
+        ConfigError: it mentions ``[tool.httplint`` and does not parse.
+    """
+    candidate = folder / "pyproject.toml"
+    if not candidate.is_file():
+        return None
+    try:
+        text = candidate.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if "httplint" not in text:
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        if "[tool.httplint" in text:
+            raise ConfigError(f"{candidate}: invalid TOML: {error}") from None
+        return None  # a broken file that is not ours to judge
+    if isinstance(data.get("tool"), dict) and "httplint" in data["tool"]:
+        return candidate
+    return None
+
+
+class SettingsFinder:
+    """The settings of each file: the nearest ``[tool.httplint]`` at or above the file's folder
+    (a monorepo's packages, an editor started elsewhere, an absolute path from another folder),
+    else ``fallback``, what the working folder resolves to. With ``fixed`` (``--config``) every
+    file gets ``fallback``. Lookups are cached per folder; each configuration is read once.
+
+    Raises (from :meth:`for_path`):
+        ConfigError: the configuration that applies cannot be used.
+    """
+
+    def __init__(self, fallback: Settings, fixed: bool = False) -> None:
+        self.fallback = fallback
+        self.fixed = fixed
+        self._nearest: dict[str, Path | None] = {}
+        self._loaded: dict[Path, Settings] = {fallback.path: fallback} if fallback.path else {}
+
+    def for_path(self, path: str) -> Settings:
+        if self.fixed:
+            return self.fallback
+        config = self._config_above(os.path.dirname(os.path.abspath(path)))
+        if config is None:
+            return self.fallback
+        settings = self._loaded.get(config)
+        if settings is None:
+            settings = self._loaded[config] = load(config)
+        return settings
+
+    def _config_above(self, folder: str) -> Path | None:
+        pending = []
+        current = folder
+        while current not in self._nearest:
+            pending.append(current)
+            found = _config_in(Path(current))
+            if found is not None:
+                self._nearest[current] = found.resolve()
+                break
+            parent = os.path.dirname(current)
+            if parent == current:
+                self._nearest[current] = None
+                break
+            current = parent
+        result = self._nearest[current]
+        for folder_ in pending:
+            self._nearest[folder_] = result
+        return result
 
 
 def load(path: Path | None = None, start: Path | None = None) -> Settings:

@@ -61,7 +61,7 @@ def _gitignore(directory: str) -> pathspec.PathSpec | None:
 
 
 def iter_python_files(
-    paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None
+    paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None, force_exclude: bool = False
 ) -> Iterator[str | Missing | NotPython]:
     """Yield the Python files under ``paths``, in sorted order, and a :class:`Missing` for each bad path.
 
@@ -71,19 +71,36 @@ def iter_python_files(
             while walking; default: :data:`SKIPPED_DIRS` anywhere.
         base: the folder ``exclude`` is relative to (default: the working folder).
 
-    A file named explicitly is always yielded, whatever its ignore status; one that is not
-    Python (see :class:`NotPython`) is yielded as a :class:`NotPython`.
+    A file named explicitly is always yielded, whatever its ignore status, unless
+    ``force_exclude`` (ruff's ``--force-exclude``, for pre-commit and editors, which name files):
+    then a named file or folder that ``exclude`` matches (itself or a folder above it, below
+    ``base``) is skipped. One that is not Python (see :class:`NotPython`) is yielded as a
+    :class:`NotPython`.
     """
     if exclude is None:
         exclude = pathspec.GitIgnoreSpec.from_lines(f"{name}/" for name in sorted(SKIPPED_DIRS))
     base = os.path.abspath(base or os.getcwd())
     for given in paths:
+        if force_exclude and excluded(given, exclude, base):
+            continue
         if os.path.isdir(given):
             yield from _walk(given, exclude, base)
         elif os.path.exists(given) or os.path.islink(given):
             yield given if _is_python_script(given) else NotPython(given)
         else:
             yield Missing(given)
+
+
+def excluded(path: str, exclude: pathspec.PathSpec, base: str) -> bool:
+    """``path`` or a folder above it (below ``base``) matches ``exclude``; outside ``base``, no."""
+    full = os.path.abspath(path)
+    prefix = base.rstrip(os.sep) + os.sep
+    if not full.startswith(prefix):
+        return False
+    parts = full[len(prefix):].split(os.sep)
+    if exclude.match_file("/".join(parts) + ("/" if os.path.isdir(full) else "")):
+        return True
+    return any(exclude.match_file("/".join(parts[:i]) + "/") for i in range(1, len(parts)))
 
 
 def read_bytes(path: str) -> bytes:

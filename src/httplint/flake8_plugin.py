@@ -4,7 +4,8 @@ flake8 hands it the parsed tree, the lines and the file name; it runs the same e
 as the command line and yields the same line, column, code and message. flake8 does its
 own selection (``--select``, ``--ignore``, ``extend-select``, ``per-file-ignores``) and
 ``noqa``; the plugin reads only the rule options (``client-factories``) and the test-file
-policy (``test-files``, ``test-rules``) from the nearest ``[tool.httplint]``. It never fixes.
+policy (``test-files``, ``test-rules``) from the ``[tool.httplint]`` nearest to each file (as
+the command line does). It never fixes.
 """
 
 from __future__ import annotations
@@ -15,24 +16,34 @@ from pathlib import Path
 from typing import Iterator
 
 from . import __version__
-from .config import ConfigError, Settings, load
+from .config import ConfigError, Settings, SettingsFinder, load
 from .engine import build_prefilter, check_tree, for_tests
 from .project import ProjectIndex, module_name
 from .rules import RULES
 
 
 @functools.lru_cache(maxsize=None)
-def _settings(start: str) -> Settings:
+def _finder(start: str) -> SettingsFinder:
+    """The configuration of each file: the nearest ``[tool.httplint]`` above it, else the working
+    folder's (as the command line resolves it)."""
     try:
-        return load(start=Path(start))
+        fallback = load(start=Path(start))
     except ConfigError:
-        return Settings()  # flake8 has no way to report it; the CLI does
+        fallback = Settings()  # flake8 has no way to report it; the CLI does
+    return SettingsFinder(fallback)
+
+
+def _settings(filename: str) -> Settings:
+    try:
+        return _finder(str(Path.cwd())).for_path(filename)
+    except ConfigError:
+        return Settings()
 
 
 @functools.lru_cache(maxsize=None)
-def _project(start: str) -> ProjectIndex:
-    """One project index per process: each package's factories are found once."""
-    return ProjectIndex(_settings(start).knowledge)
+def _project(settings: Settings) -> ProjectIndex:
+    """One project index per process and configuration: each package's factories are found once."""
+    return ProjectIndex(settings.knowledge)
 
 
 class Plugin:
@@ -47,12 +58,12 @@ class Plugin:
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        index = _project(str(Path.cwd()))
+        settings = _settings(self.filename)
+        index = _project(settings)
         knowledge = index.knowledge_for(self.filename)
         if not build_prefilter(knowledge.words).search("".join(self.lines).encode("utf-8", "surrogateescape")):
             return
         module, is_package = module_name(self.filename)
-        settings = _settings(str(Path.cwd()))
         rules = [rule() for rule in RULES.values()]
         if settings.quiet_in_tests and settings.is_test_file(self.filename):
             rules = for_tests(rules)
