@@ -198,3 +198,21 @@ def test_folder_exclusion_fast_path_agrees_with_pathspec(tmp_path: Path) -> None
 def _folder_prefixes(relative: Path) -> list[str]:
     parts = relative.parts[:-1]
     return ["/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def test_a_closed_pipe_ends_the_run_quietly(tmp_path) -> None:
+    """`httplint . | head -1`: no traceback, no "Exception ignored" when the reader goes away."""
+    import subprocess
+    import sys
+
+    body = "".join(f"def f{n}(u):\n    return requests.get(u).text\n\n\n" for n in range(3000))
+    (tmp_path / "many.py").write_text("import requests\n\n\n" + body)
+    for command in (["httplint", "--no-cache", "."], ["httplint", "--no-cache", "--output-format", "json", "."]):
+        process = subprocess.Popen([sys.executable, "-m", *command], cwd=tmp_path, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE)
+        first = process.stdout.readline()
+        process.stdout.close()  # as `head -1` does
+        stderr = process.stderr.read().decode()
+        status = process.wait(timeout=120)
+        assert first and status == 1, (status, stderr)
+        assert "Traceback" not in stderr and "BrokenPipe" not in stderr and "Exception ignored" not in stderr, stderr

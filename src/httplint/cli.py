@@ -65,7 +65,21 @@ class _Version(argparse.Action):
 
 def main(argv: list[str] | None = None) -> int:
     """Run httplint. Returns 0 when clean (or all fixed), 1 on findings or unreadable files, 2 on a
-    usage or configuration error."""
+    usage or configuration error. A reader that closes the pipe early (``httplint . | head``)
+    ends the run quietly, as other command-line tools do (status 1)."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # Python's advice (docs: signal, "Note on SIGPIPE"): point stdout at devnull so that the
+        # interpreter's final flush does not fail again, and leave without a traceback
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
