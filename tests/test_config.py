@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def run(capsys, monkeypatch, cwd: Path, *argv: str) -> tuple[int, str, str]:
 
 
 def codes(out: str) -> list[str]:
-    return [line.split()[1] for line in out.splitlines() if line.startswith(("./", "src", "tests", "/"))]
+    return [line.split()[1] for line in out.splitlines() if re.match(r"\S+:\d+:\d+: ", line)]
 
 
 def test_select_and_ignore_from_config(tmp_path, capsys, monkeypatch) -> None:

@@ -51,7 +51,7 @@ def test_unsafe_fixes_are_hidden_until_enabled(tmp_path: Path, capsys) -> None:
     path = tmp_path / "m.py"
     path.write_text(LEAK)
     out = run(capsys, str(path))[1]
-    assert "HTL104 [*]" not in out and "1 hidden fixes can be enabled with the `--unsafe-fixes` option" in out
+    assert "HTL104 [*]" not in out and "1 hidden fix can be enabled with the `--unsafe-fixes` option" in out
     out = run(capsys, "--unsafe-fixes", str(path))[1]
     assert "HTL104 [*]" in out and "fixable with the `--fix --unsafe-fixes` option" in out
 

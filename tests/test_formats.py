@@ -60,13 +60,13 @@ def test_github_escaping(capsys, tmp_path) -> None:
 
 
 def test_statistics(capsys) -> None:
-    """Most frequent first; ``[*]`` only when every finding of the rule has a fix."""
+    """Most frequent first; ``[*]`` when every finding of the rule has a fix, ``[~]`` when some have."""
     marks = sum("# error: HTL402" in line for line in (FIXTURES / "HTL402.py").read_text().splitlines())
     sample = Path(__file__).resolve().parent.parent / "examples" / "weather_service" / "alerts.py"
     code, out, _ = run(capsys, "--statistics", "--select", "HTL401,HTL402", str(FIXTURES / "HTL402.py"), str(sample))
     lines = out.splitlines()
     assert marks > 1
-    assert lines[0].split("\t") == [str(marks), "HTL402", "[ ] context-manager-mismatch"]
+    assert lines[0].split("\t") == [str(marks), "HTL402", "[~] context-manager-mismatch"]
     assert [part.strip() for part in lines[1].split("\t")] == ["1", "HTL401", "[*] close-not-awaited"]
     assert lines[2] == f"Found {marks + 1} errors."
 
@@ -170,3 +170,97 @@ def test_progress_bar_on_a_terminal_for_long_runs(capsys, monkeypatch, tmp_path)
     monkeypatch.setattr(cli, "PROGRESS_THRESHOLD", 10)
     run(capsys, str(tmp_path))
     assert calls == []
+
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_gitlab_report_validates_and_fingerprints_are_unique_and_stable(capsys, tmp_path, monkeypatch) -> None:
+    schema = json.loads((DATA / "gitlab-code-quality.schema.json").read_text())
+    monkeypatch.chdir(FIXTURES)
+    code, out, _ = run(capsys, "--output-format", "gitlab", "--select", "ALL", "--no-cache", "HTL104.py", "HTL301.py")
+    issues = json.loads(out)
+    jsonschema.validate(issues, schema)
+    assert code == 1 and len(issues) > 20
+    fingerprints = [issue["fingerprint"] for issue in issues]
+    assert len(set(fingerprints)) == len(fingerprints)
+    # a finding keeps its fingerprint when lines above it move
+    (tmp_path / "m.py").write_text("import requests\n\n\ndef f(u):\n    return requests.get(u).text\n")
+    monkeypatch.chdir(tmp_path)
+    first = json.loads(main_output(capsys, "--output-format", "gitlab", "--no-cache", "m.py"))
+    (tmp_path / "m.py").write_text("import requests\n\n# moved\n\ndef f(u):\n    return requests.get(u).text\n")
+    second = json.loads(main_output(capsys, "--output-format", "gitlab", "--no-cache", "m.py"))
+    assert first[0]["fingerprint"] == second[0]["fingerprint"]
+    assert (first[0]["location"]["lines"]["begin"], second[0]["location"]["lines"]["begin"]) == (5, 6)
+
+
+def main_output(capsys, *argv: str) -> str:
+    capsys.readouterr()
+    main(list(argv))
+    return capsys.readouterr().out
+
+
+def test_junit_report_reads_back_with_a_consumer(capsys, monkeypatch, tmp_path) -> None:
+    from junitparser import Failure, JUnitXml
+
+    monkeypatch.chdir(FIXTURES)
+    out = main_output(capsys, "--output-format", "junit", "--select", "ALL", "--no-cache", "HTL104.py", "HTL301.py")
+    report = tmp_path / "report.xml"
+    report.write_text(out)
+    xml = JUnitXml.fromfile(str(report))
+    cases = [case for suite in xml for case in suite]
+    expected = json.loads(main_output(capsys, "--output-format", "json", "--select", "ALL", "--no-cache",
+                                      "HTL104.py", "HTL301.py"))
+    assert len(cases) == len(expected) and {suite.name for suite in xml} == {"HTL104.py", "HTL301.py"}
+    assert all(isinstance(case.result[0], Failure) for case in cases)
+    assert {case.result[0].type for case in cases} == {d["code"] for d in expected}
+    # no finding: one passing test case, so CI shows the check ran
+    (tmp_path / "clean.py").write_text("import requests\n")
+    monkeypatch.chdir(tmp_path)
+    clean = tmp_path / "clean.xml"
+    clean.write_text(main_output(capsys, "--output-format", "junit", "--no-cache", "clean.py"))
+    [suite] = list(JUnitXml.fromfile(str(clean)))
+    [case] = list(suite)
+    assert case.is_passed and suite.tests == 1
+
+
+def test_statistics_mark_partly_fixable_rules_and_speak_json(capsys, monkeypatch) -> None:
+    monkeypatch.chdir(FIXTURES)
+    text = main_output(capsys, "--statistics", "--select", "ALL", "--no-cache", "HTL104.py")
+    rows = json.loads(main_output(capsys, "--statistics", "--output-format", "json", "--select", "ALL", "--no-cache",
+                                  "HTL104.py"))
+    assert rows and all(set(row) == {"code", "name", "count", "fixable_count"} for row in rows)
+    for row in rows:
+        mark = "[*]" if row["fixable_count"] == row["count"] else "[~]" if row["fixable_count"] else "[ ]"
+        assert f"\t{row['code']}\t{mark} {row['name']}" in text
+    unsafe = json.loads(main_output(capsys, "--statistics", "--output-format", "json", "--unsafe-fixes",
+                                    "--select", "ALL", "--no-cache", "HTL104.py"))
+    [htl104] = [row for row in unsafe if row["code"] == "HTL104"]
+    assert 0 < htl104["fixable_count"] < htl104["count"] and "\tHTL104\t[~] client-never-closed" in main_output(
+        capsys, "--statistics", "--unsafe-fixes", "--select", "ALL", "--no-cache", "HTL104.py")
+
+
+def test_quiet_show_files_and_singular_summaries(capsys, tmp_path, monkeypatch) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "one.py").write_text("import requests\n\n\ndef f(u):\n    return requests.get(u).text\n")
+    (tmp_path / "pkg" / "notes.txt").write_text("")
+    (tmp_path / ".venv").mkdir()
+    (tmp_path / ".venv" / "x.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    out = main_output(capsys, "--no-cache", ".")
+    assert out.startswith("pkg/one.py:5:12: HTL301") and "Found 1 error.\n" in out
+    assert "1 hidden fix can be enabled" in out
+    assert "./pkg" not in out  # paths as the user writes them
+    quiet = main_output(capsys, "-q", "--no-cache", ".")
+    assert quiet.splitlines() == [line for line in out.splitlines() if line.startswith("pkg/")]
+    assert main_output(capsys, "--show-files", ".") == "pkg/one.py\n"
+    code = main(["--diff", "--unsafe-fixes", "--no-cache", "."])
+    captured = capsys.readouterr()
+    assert code == 1 and "Would fix 1 error.\n" == captured.err
+
+
+def test_diff_on_stdin_says_would_fix(tmp_path) -> None:
+    source = "import requests\n\n\ndef f(u):\n    return requests.get(u).text\n"
+    result = subprocess.run([sys.executable, "-m", "httplint", "-", "--diff", "--unsafe-fixes", "--stdin-filename",
+                             "m.py"], input=source, capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert result.returncode == 1 and result.stdout.startswith("--- m.py") and result.stderr == "Would fix 1 error.\n"

@@ -14,7 +14,7 @@ from .config import ConfigError, Settings, SettingsFinder, load
 from .docs import render_rule
 from .engine import Linter, UsageError, decode
 from .files import Missing, NotPython, iter_python_files, read_bytes
-from .report import FORMATS, Summary, use_color, write_statistics
+from .report import FORMATS, Summary, plural, use_color, write_statistics
 from .rule import Diagnostic
 from .rules import RULES
 
@@ -37,7 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
     parser.add_argument("--output-format", "--format", dest="format", choices=sorted(FORMATS), default="text",
                         help="output format (default: text; `--format` is an alias)")
-    parser.add_argument("--statistics", action="store_true", help="print the number of findings per rule")
+    parser.add_argument("--statistics", action="store_true",
+                        help="print the number of findings per rule ([*] all fixable, [~] some, [ ] none); "
+                             "JSON with --output-format json")
+    parser.add_argument("-q", "--quiet", action="store_true", help="print the findings and nothing else")
+    parser.add_argument("--show-files", action="store_true", help="print the files that would be checked and exit")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                         help="processes to check files with (default: all cores)")
@@ -175,6 +179,12 @@ def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]
                 else:
                     groups.setdefault(settings, []).append(item)
 
+    if args.show_files:
+        files = sorted({*found_files(), *(f for group in groups.values() for f in group)})
+        sys.stdout.writelines(f"{path}\n" for path in files)
+        for d in sorted(diagnostics):
+            print(f"{d.path}: {d.message}", file=sys.stderr)
+        return 0
     if not fixing:
         diagnostics.extend(_check_files(found_files(), linters.get(run_settings), run_settings, args))
         for settings, files in list(groups.items()):
@@ -196,7 +206,8 @@ def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]
     diagnostics.sort()
     unsafe = run_settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
     if args.diff:
-        print(f"Would fix {fixed} error{'s' if fixed != 1 else ''}.", file=sys.stderr)
+        if not args.quiet:
+            print(f"Would fix {plural(fixed, 'error')}.", file=sys.stderr)
         return 1 if changed and not args.exit_zero else 0
     _report(args, diagnostics, Summary(fixed=fixed, unsafe_fixes=unsafe, fixing=args.fix), sys.stdout)
     if args.exit_zero:
@@ -233,6 +244,8 @@ def _run_stdin(args, linter: Linter, settings: Settings) -> int:
                     decode(source).splitlines(keepends=True), decode(new).splitlines(keepends=True), name, name
                 )
             )
+        if not args.quiet:
+            print(f"Would fix {plural(len(result.fixed), 'error')}.", file=sys.stderr)
         return 1 if result.source is not None and not args.exit_zero else 0
     sys.stdout.buffer.write(new)
     sys.stdout.flush()
@@ -241,8 +254,9 @@ def _run_stdin(args, linter: Linter, settings: Settings) -> int:
 
 
 def _report(args, diagnostics: list[Diagnostic], summary: Summary, out: TextIO) -> None:
+    summary.quiet = args.quiet
     if args.statistics:
-        write_statistics(diagnostics, out, summary)
+        write_statistics(diagnostics, out, summary, "json" if args.format == "json" else "text")
         return
     if args.format == "text":
         summary.color = use_color(out)

@@ -177,6 +177,8 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
     ``scandir`` a folder (its listing also tells whether it holds a ``.gitignore`` or is a
     virtualenv). Symbolic links to folders are not followed."""
     match_files = not _folders_only(exclude)
+    # walking `.` prints `pkg/mod.py`, not `./pkg/mod.py` (paths as the user would write them)
+    dot = "." + os.sep if root in (".", "." + os.sep) else ""
     excluded_names = _folder_names(exclude)
     seen: set[tuple[int, int]] = set()
     top = os.path.abspath(root)
@@ -227,7 +229,7 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
                     continue
                 if specs and _ignored(full, False, specs):
                     continue
-                yield full
+                yield full[len(dot):] if dot and full.startswith(dot) else full
         stack.extend(reversed(folders))
 
 

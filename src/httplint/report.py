@@ -1,5 +1,5 @@
-"""Output formats: ``text``, ``json``, ``sarif`` (2.1.0) and ``github`` (workflow annotations),
-and ``--statistics``.
+"""Output formats: ``text``, ``json``, ``sarif`` (2.1.0), ``github`` (workflow annotations),
+``gitlab`` (Code Quality report), ``junit`` (JUnit XML), and ``--statistics`` (text or JSON).
 
 ``text`` is ``path:line:col: CODE [*] message`` then a summary; it is coloured (with
 ``rich``) only when writing to a terminal and ``NO_COLOR`` is unset.
@@ -31,12 +31,21 @@ class Summary:
         unsafe_fixes: whether unsafe fixes are enabled (they then count as fixable).
         fixing: the run applied fixes (``--fix``), so nothing more is "fixable with --fix".
         color: colour the text output.
+        quiet: print the findings and nothing else (``-q``).
     """
 
     fixed: int = 0
     unsafe_fixes: bool = False
     fixing: bool = False
     color: bool = False
+    quiet: bool = False
+
+
+def plural(count: int, word: str) -> str:
+    """``1 error``, ``2 errors``, ``1 fix``, ``3 fixes``."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {word}es" if word.endswith(("x", "s", "sh", "ch")) else f"{count} {word}s"
 
 
 def fixable(diagnostic: Diagnostic, unsafe_fixes: bool) -> bool:
@@ -76,36 +85,59 @@ def write_text(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | No
 
 
 def _write_summary(diagnostics: list[Diagnostic], out: TextIO, summary: Summary) -> None:
+    if summary.quiet:
+        return
     count = len(diagnostics)
     if summary.fixed:
         total = count + summary.fixed
-        out.write(f"Found {total} error{'s' if total != 1 else ''} ({summary.fixed} fixed, {count} remaining).\n")
+        out.write(f"Found {plural(total, 'error')} ({summary.fixed} fixed, {count} remaining).\n")
     elif count:
-        out.write(f"Found {count} error{'s' if count != 1 else ''}.\n")
+        out.write(f"Found {plural(count, 'error')}.\n")
     else:
         out.write("All checks passed!\n")
     if summary.fixing:
         return
     safe = sum(fixable(d, summary.unsafe_fixes) for d in diagnostics)
     hidden = sum(d.fix is not None for d in diagnostics) - safe
+    can = "fix can" if hidden == 1 else "fixes can"
     if safe:
         option = "`--fix --unsafe-fixes`" if summary.unsafe_fixes else "`--fix`"
         out.write(f"[*] {safe} fixable with the {option} option")
-        out.write(f" ({hidden} hidden fixes can be enabled with the `--unsafe-fixes` option).\n" if hidden else ".\n")
+        out.write(f" ({hidden} hidden {can} be enabled with the `--unsafe-fixes` option).\n" if hidden else ".\n")
     elif hidden:
-        out.write(f"No fixes available ({hidden} hidden fixes can be enabled with the `--unsafe-fixes` option).\n")
+        out.write(f"No fixes available ({hidden} hidden {can} be enabled with the `--unsafe-fixes` option).\n")
 
 
-def write_statistics(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | None = None) -> None:
-    """One line a code, most frequent first: count, code, ``[*]`` when all are fixable, name."""
+def statistics(diagnostics: list[Diagnostic], unsafe_fixes: bool = False) -> list[dict]:
+    """Per code, most frequent first: ``code``, ``name``, ``count`` and ``fixable_count`` (the
+    findings with a fix that the run would apply: safe ones, and unsafe ones with ``unsafe_fixes``)."""
+    groups: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        groups.setdefault(d.code, []).append(d)
+    rows = [
+        {"code": code, "name": group[0].name, "count": len(group),
+         "fixable_count": sum(fixable(d, unsafe_fixes) for d in group)}
+        for code, group in groups.items()
+    ]
+    return sorted(rows, key=lambda row: (-row["count"], row["code"]))
+
+
+def write_statistics(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | None = None,
+                     output_format: str = "text") -> None:
+    """One line a code, most frequent first: count, code, ``[*]`` when every finding is fixable,
+    ``[~]`` when some are, ``[ ]`` when none is, and the rule's name (ruff's markers); with
+    ``output_format="json"`` the rows of :func:`statistics` as a JSON array."""
     summary = summary or Summary()
-    counts = Counter(d.code for d in diagnostics)
-    width = max((len(str(n)) for n in counts.values()), default=1)
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        group = [d for d in diagnostics if d.code == code]
-        mark = "[*]" if all(fixable(d, summary.unsafe_fixes) for d in group) else "[ ]"
-        name = group[0].name
-        out.write(f"{count:>{width}}\t{code}\t{mark} {name}\n")
+    rows = statistics(diagnostics, summary.unsafe_fixes)
+    if output_format == "json":
+        json.dump(rows, out, indent=2)
+        out.write("\n")
+        return
+    width = max((len(str(row["count"])) for row in rows), default=1)
+    for row in rows:
+        fixable_count, count = row["fixable_count"], row["count"]
+        mark = "[*]" if fixable_count == count else "[~]" if fixable_count else "[ ]"
+        out.write(f"{count:>{width}}\t{row['code']}\t{mark} {row['name']}\n")
     _write_summary(diagnostics, out, summary)
 
 
@@ -223,4 +255,65 @@ def write_github(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | 
         out.write(f"::{level} {properties}::{_escape_data(f'{d.code} {d.message}')}\n")
 
 
-FORMATS = {"text": write_text, "json": write_json, "sarif": write_sarif, "github": write_github}
+def _fingerprint(d: Diagnostic, seen: Counter) -> str:
+    """Stable across line moves: the path, code and message, and which occurrence of them it is."""
+    import hashlib
+
+    key = (_uri(d.path), d.code, d.message)
+    seen[key] += 1
+    return hashlib.sha256("\0".join((*key, str(seen[key]))).encode()).hexdigest()
+
+
+def write_gitlab(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | None = None) -> None:
+    """A GitLab Code Quality report: a JSON array of issues, each with ``description``,
+    ``check_name``, ``fingerprint`` (unique, stable when lines move), ``severity`` (``minor`` for
+    rules, ``critical`` for files that could not be read or parsed) and ``location`` (``path``
+    relative to the repository, ``lines.begin``). Source: GitLab's "Code Quality report format"
+    (the Code Climate issue subset GitLab reads)."""
+    seen: Counter = Counter()
+    issues = [
+        {
+            "type": "issue",
+            "description": f"{d.code} {d.message}",
+            "check_name": d.code,
+            "categories": ["Bug Risk"],
+            "fingerprint": _fingerprint(d, seen),
+            "severity": "minor" if d.code in RULES else "critical",
+            "location": {"path": _uri(d.path), "lines": {"begin": d.line}},
+        }
+        for d in diagnostics
+    ]
+    json.dump(issues, out, indent=2)
+    out.write("\n")
+
+
+def write_junit(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | None = None) -> None:
+    """JUnit XML: one ``<testsuite>`` a file with findings, one failed ``<testcase>`` a finding
+    (``classname`` the path, ``name`` the code and position); with no finding, one passing test
+    case, so that CI shows the check ran (as ruff does)."""
+    from xml.etree import ElementTree as ET
+
+    suites = ET.Element("testsuites", name="httplint", tests=str(max(len(diagnostics), 1)),
+                        failures=str(len(diagnostics)), errors="0")
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in diagnostics:
+        by_path.setdefault(d.path, []).append(d)
+    if not by_path:
+        suite = ET.SubElement(suites, "testsuite", name="httplint", tests="1", failures="0", errors="0")
+        ET.SubElement(suite, "testcase", name="No errors found", classname="httplint")
+    for path, group in by_path.items():
+        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(len(group)), failures=str(len(group)),
+                              errors="0")
+        for d in group:
+            case = ET.SubElement(suite, "testcase", name=f"{d.code} ({d.line}:{d.column + 1})", classname=path,
+                                 file=path, line=str(d.line))
+            failure = ET.SubElement(case, "failure", message=d.message, type=d.code)
+            failure.text = f"{path}:{d.line}:{d.column + 1}: {d.code} {d.message}"
+    ET.indent(suites)
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    out.write(ET.tostring(suites, encoding="unicode"))
+    out.write("\n")
+
+
+FORMATS = {"text": write_text, "json": write_json, "sarif": write_sarif, "github": write_github,
+           "gitlab": write_gitlab, "junit": write_junit}
