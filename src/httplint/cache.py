@@ -23,7 +23,7 @@ from .fix import Applicability, Fix
 from .rule import Diagnostic
 
 CACHE_DIR = ".httplint_cache"
-FORMAT = 1
+FORMAT = 2  # 2: a notebook finding's cell
 
 
 def package_fingerprint(top: Path | None) -> str:
@@ -144,13 +144,13 @@ class ResultCache:
 
 def _dump(d: Diagnostic) -> list:
     fix = [d.fix.title, d.fix.applicability.value] if d.fix is not None else None
-    return [d.line, d.column, d.code, d.name, d.message, fix]
+    return [d.line, d.column, d.code, d.name, d.message, fix, d.cell]
 
 
 def _load(path: str, record: list) -> Diagnostic:
-    line, column, code, name, message, fix = record
+    line, column, code, name, message, fix, cell = record
     restored = None
     if fix is not None:
         # A fix from the cache can be shown (`[*]`), not applied: `--fix` never reads the cache.
         restored = Fix(fix[0], Applicability(fix[1]), None, (line, line))  # type: ignore[arg-type]
-    return Diagnostic(path, line, column, code, name, message, restored)
+    return Diagnostic(path, line, column, code, name, message, restored, cell)

@@ -14,8 +14,9 @@ from .config import ConfigError, Settings, SettingsFinder, load
 from .docs import render_rule
 from .engine import Linter, UsageError, decode
 from .files import Missing, NotPython, iter_python_files, read_bytes
+from .notebook import is_notebook
 from .report import FORMATS, Summary, plural, use_color, write_statistics
-from .rule import Diagnostic
+from .rule import Diagnostic, reading_order
 from .rules import RULES
 
 #: Runs over this many files show a progress bar on a terminal's stderr.
@@ -203,7 +204,7 @@ def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]
                     diagnostics.extend(found)
                     fixed += fixed_here
                     changed += did_change
-    diagnostics.sort()
+    diagnostics.sort(key=reading_order)
     unsafe = run_settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
     if args.diff:
         if not args.quiet:
@@ -233,6 +234,15 @@ def _run_stdin(args, linter: Linter, settings: Settings) -> int:
         return 0 if args.exit_zero or not diagnostics else 1
     from .codemod import fix_source
 
+    if is_notebook(name):
+        diagnostics = linter.check_source(source, name)
+        if args.diff:
+            print("Would fix 0 errors (fixes are not applied to notebooks).", file=sys.stderr)
+            return 0
+        sys.stdout.buffer.write(source)
+        sys.stdout.flush()
+        _report(args, diagnostics, Summary(unsafe_fixes=unsafe, fixing=True), sys.stderr)
+        return 0 if args.exit_zero or not diagnostics else 1
     knowledge, prefilter, module, is_package = linter.context(name)
     result = fix_source(source, name, linter.rules_for(name), unsafe, knowledge, prefilter, module, is_package,
                         linter.refiner(name))
@@ -362,11 +372,19 @@ class _progress:
 
 def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool) -> tuple[list[Diagnostic], int, bool]:
     """Fix one file (or print its diff). Returns the remaining findings, the number fixed, and
-    whether the file changed (or would)."""
+    whether the file changed (or would). A notebook is checked, not fixed (its findings carry
+    no fix, :mod:`httplint.notebook`), and stderr says so."""
     from .codemod import (  # libcst is imported only when fixing
         fix_source,
         write_atomically,
     )
+
+    if is_notebook(path):
+        found = linter.check_path(path)
+        if any(d.code in RULES for d in found):
+            print(f"{path}: not fixed: fixes are not applied to notebooks (.ipynb); the findings are listed",
+                  file=sys.stderr)
+        return found, 0, False
 
     try:
         source = read_bytes(path)

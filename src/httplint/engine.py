@@ -13,13 +13,13 @@ import tokenize
 from typing import Callable, Iterable
 
 from . import libraries as lib
-from . import noqa
+from . import noqa, notebook
 from .config import Settings
 from .files import read_bytes
 from .prefilter import PREFILTER, Prefilter, build_prefilter
 from .project import ProjectIndex, module_name
 from .resources import analyze
-from .rule import Diagnostic, Rule
+from .rule import Diagnostic, Rule, reading_order
 from .rules import OPINIONATED_PREFIX, RULES
 from .semantic import SemanticModel, parse
 
@@ -158,6 +158,8 @@ class Linter:
 
     def check_source(self, source: bytes, path: str) -> list[Diagnostic]:
         knowledge, prefilter, module, is_package = self.context(path)
+        if notebook.is_notebook(path):
+            return check_notebook(source, path, self.rules_for(path), knowledge, prefilter, self.refiner(path))
         semantic = self.project.take_model(path, source)
         return check_source(source, path, self.rules_for(path), knowledge, prefilter, module, is_package, semantic,
                             self.refiner(path))
@@ -217,6 +219,18 @@ def _one_finding_per_cause(found: set[Diagnostic]) -> set[Diagnostic]:
         for other in codes for code in RULES[other].subsumes & codes
     }
     return {d for d in found if ((d.line, d.column), d.code) not in told} if told else found
+
+
+def check_notebook(source: bytes, path: str, rules: list[Rule], knowledge: lib.Knowledge | None = None,
+                   prefilter: Prefilter = PREFILTER, refine: Refine | None = None) -> list[Diagnostic]:
+    """Check a notebook's code cells (:mod:`httplint.notebook`); findings name their cell and
+    carry no fix. A file that is not a notebook gets one ``E902`` saying why."""
+    try:
+        cells = notebook.code_of(source)
+    except notebook.NotebookError as error:
+        return [Diagnostic(path, 1, 0, "E902", "io-error", str(error))]
+    found = check_source(cells.source, path, rules, knowledge, prefilter, None, False, None, refine)
+    return sorted((cells.locate(d) for d in found), key=reading_order)
 
 
 def check_source(

@@ -17,6 +17,8 @@ SKIPPED_DIRS = frozenset(
      ".eggs", ".direnv", "buck-out", "_build"}
 )
 PYTHON_SUFFIXES = (".py", ".pyi")
+#: What a walk checks: Python files and Jupyter notebooks (:mod:`httplint.notebook`).
+CHECKED_SUFFIXES = (*PYTHON_SUFFIXES, ".ipynb")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class NotPython:
 
 
 def _is_python_script(path: str) -> bool:
-    if path.endswith(PYTHON_SUFFIXES):
+    if path.endswith(CHECKED_SUFFIXES):
         return True
     try:
         with open(path, "rb") as handle:
@@ -223,7 +225,7 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
                 if specs and _ignored(entry.path, True, specs):
                     continue
                 folders.append((entry.path, f"{absolute}{os.sep}{name}", child, specs))
-            elif name.endswith(PYTHON_SUFFIXES):
+            elif name.endswith(CHECKED_SUFFIXES):
                 full = entry.path
                 if match_files and _excluded(full, False, exclude, base):
                     continue

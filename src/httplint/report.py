@@ -68,7 +68,8 @@ def write_text(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | No
     lines = []
     for d in diagnostics:
         mark = "[*] " if fixable(d, summary.unsafe_fixes) else ""
-        lines.append((f"{d.path}:{d.line}:{d.column + 1}:", d.code, mark, d.message))
+        cell = f"cell {d.cell}:" if d.cell is not None else ""
+        lines.append((f"{d.path}:{cell}{d.line}:{d.column + 1}:", d.code, mark, d.message))
     if summary.color:
         from rich.console import Console
         from rich.text import Text
@@ -143,10 +144,12 @@ def write_statistics(diagnostics: list[Diagnostic], out: TextIO, summary: Summar
 
 def write_json(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | None = None) -> None:
     """An array of objects: ``path``, ``line`` (1-based), ``column`` (1-based), ``code``, ``name``,
-    ``message``, ``url`` and ``fix`` (``{"title", "applicability"}`` or ``null``)."""
+    ``message``, ``url``, ``fix`` (``{"title", "applicability"}`` or ``null``) and, for a notebook,
+    ``cell`` (1-based; ``line`` counts in it)."""
     records = [
         {
             "path": d.path,
+            **({"cell": d.cell} if d.cell is not None else {}),
             "line": d.line,
             "column": d.column + 1,
             "code": d.code,

@@ -30,6 +30,7 @@ class Diagnostic:
         name: the rule's kebab-case name.
         message: a short sentence, identifiers in backticks, no final period.
         fix: the fix for it, if one is offered (not part of equality or order).
+        cell: in a notebook, the 1-based cell that ``line`` counts in; ``None`` in a Python file.
     """
 
     path: str
@@ -39,6 +40,13 @@ class Diagnostic:
     name: str
     message: str
     fix: Fix | None = field(default=None, compare=False, hash=False)
+    cell: int | None = None
+
+
+def reading_order(d: Diagnostic) -> tuple:
+    """Sort key: by file, notebook cell, line, column, code (``sorted()`` alone would put a
+    notebook's lines of different cells together)."""
+    return (d.path, d.cell or 0, d.line, d.column, d.code, d.message)
 
 
 class Rule:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .engine import Linter
+from .notebook import is_notebook
 from .files import inside_walk, read_bytes
 from .project import indexable, package_modules, top_package
 from .rule import Diagnostic
@@ -82,6 +83,10 @@ def scan(linter: Linter, paths: Iterable[str], digest: bool) -> list[Scanned]:
             source = read_bytes(path)
         except OSError as error:
             results.append(Scanned(path, error=_io_error(path, error)))
+            continue
+        if is_notebook(path):  # JSON: the prefilter runs on its code cells, in the check
+            results.append(Scanned(path, True, False, hashlib.sha256(source).hexdigest() if digest else None,
+                                   len(source)))
             continue
         relevant = bool(search(source))
         results.append(
