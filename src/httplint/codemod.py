@@ -254,7 +254,14 @@ class _Transformer(cst.CSTTransformer):
             return cst.Await(expression=updated)
         if isinstance(edit, fx.AddKeyword):
             self.done.add(edit)
-            updated = _add_keyword(updated, edit.keyword, edit.value)
+            if edit.replace:
+                updated = updated.with_changes(args=[
+                    arg.with_changes(value=cst.parse_expression(edit.value))
+                    if arg.keyword is not None and arg.keyword.value == edit.keyword else arg
+                    for arg in updated.args
+                ])
+            else:
+                updated = _add_keyword(updated, edit.keyword, edit.value)
         helper = self._helper_calls.get(start)
         if helper is not None:
             helper_edit, method = helper

@@ -109,11 +109,13 @@ class SessionAroundStatement:
 @dataclass(frozen=True)
 class AddKeyword:
     """Append ``keyword=value`` to the arguments of the call at ``call``, keeping its layout
-    (one line, or one argument a line with or without a trailing comma)."""
+    (one line, or one argument a line with or without a trailing comma); with ``replace``, give
+    the call's existing ``keyword=`` that value instead (its comments and layout kept)."""
 
     call: Pos
     keyword: str
     value: str
+    replace: bool = False
 
 
 Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword]
@@ -481,6 +483,23 @@ def plan_add_timeout(call: ast.Call, analysis: Analysis, unfixable: str | None) 
     return Fix(f"Add `timeout={value}`", Applicability.UNSAFE, AddKeyword(pos(call), "timeout", value), span(call))
 
 
+def plan_bound_timeout(call: ast.Call, analysis: Analysis, library: str | None) -> Fix | str:
+    """``timeout=None`` on a call → the configured ``fix-timeout`` (unsafe, as adding one is): a
+    number for requests, httpx and urllib3; ``aiohttp.ClientTimeout(total=…)`` for aiohttp, whose
+    requests take a ``ClientTimeout`` (only where the module imports ``aiohttp`` by that name)."""
+    keyword = next((k for k in call.keywords if k.arg == "timeout"), None)
+    if keyword is None or not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
+        return "the timeout is not a `timeout=None` keyword"
+    seconds = analysis.knowledge.fix_timeout
+    value = str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+    if library == "aiohttp":
+        if analysis.semantic.module_scope.imports.get("aiohttp") != "aiohttp":
+            return "aiohttp's `ClientTimeout` is not imported as `aiohttp` here"
+        value = f"aiohttp.ClientTimeout(total={value})"
+    return Fix(f"Use `timeout={value}`", Applicability.UNSAFE, AddKeyword(pos(call), "timeout", value, True),
+               span(call))
+
+
 def plan_await(call: ast.Call, analysis: Analysis) -> Fix | str:
     scope = analysis.semantic.scope(call)
     if not scope.is_async:
@@ -504,4 +523,5 @@ __all__ = [
     "Applicability", "Fix", "Edit", "AwaitCall", "MakeAsyncWith", "WrapInWith", "TryFinally", "HoistWith",
     "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
     "plan_session_around_loop", "plan_await", "plan_async_with", "AddKeyword", "plan_add_timeout",
+    "plan_bound_timeout",
 ]

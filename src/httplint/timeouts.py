@@ -37,6 +37,9 @@ class TimeoutFinding:
     message: str
     call: ast.Call | None = None
     unfixable: str | None = None
+    #: for ``disabled``: the library of a call whose ``timeout=None`` a fix may bound
+    #: (``None``: no fix, and ``unfixable`` says why)
+    library: str | None = None
 
 
 @dataclass(eq=False)
@@ -97,7 +100,8 @@ class TimeoutPass:
         if qualified in lib.URLLIB3_POOL_CONSTRUCTORS:
             timeout = self._timeout_argument(call, lib.URLLIB3_POOL_CONSTRUCTORS[qualified])
             if _is_none(timeout):
-                self._disabled(call, f"`{spelled}(timeout=None)` disables the timeout of every request of the pool")
+                self._disabled(call, f"`{spelled}(timeout=None)` disables the timeout of every request of the pool",
+                               "urllib3")
         bounds = lib.TIMEOUT_OBJECTS.get(qualified)
         if bounds is not None:
             self._check_timeout_object(call, spelled, bounds, qualified.startswith("aiohttp."))
@@ -161,7 +165,7 @@ class TimeoutPass:
         if timeout is not None:
             if _is_none(timeout):
                 what = "can hang forever" if rule.missing_hangs else f"loses {rule.library}'s default timeout"
-                self._disabled(call, f"{subject} with `timeout=None` {what}")
+                self._disabled(call, f"{subject} with `timeout=None` {what}", rule.library)
             return
         if not rule.missing_hangs:
             return
@@ -190,8 +194,10 @@ class TimeoutPass:
         message = f"{subject} has no timeout and can hang forever{detail}: pass `timeout=`"
         self.result.timeout_findings.append(TimeoutFinding("missing", call, message, call, unfixable))
 
-    def _disabled(self, node: ast.AST, message: str) -> None:
-        self.result.timeout_findings.append(TimeoutFinding("disabled", node, message))
+    def _disabled(self, node: ast.AST, message: str, library: str | None = None, why: str | None = None) -> None:
+        """``library``: the call's ``timeout=None`` can be given a bound; else ``why`` not."""
+        call = node if isinstance(node, ast.Call) and library else None
+        self.result.timeout_findings.append(TimeoutFinding("disabled", node, message, call, why, library))
 
     def _pool_sets_timeout(self, construction: ast.Call) -> bool:
         qualified = self.an.qualified(construction.func) or ""
@@ -254,7 +260,8 @@ class TimeoutPass:
         if not aiohttp_ and not values:
             return  # urllib3.Timeout() / httpx.Timeout(): defaults or an error, not "none"
         if all(_is_none(v) for v in values) and not self._only_inspected(call):
-            self._disabled(call, f"`{ast.unparse(call)}` bounds nothing: requests using it can hang forever")
+            self._disabled(call, f"`{ast.unparse(call)}` bounds nothing: requests using it can hang forever",
+                           why="which of its bounds to set is the author's choice")
 
     def _only_inspected(self, call: ast.Call) -> bool:
         """The timeout object never reaches a client: it is compared or asserted on
@@ -319,7 +326,8 @@ class TimeoutPass:
                         f"`{name} = ...` does nothing: requests has no session timeout; pass `timeout=` "
                         "to each request or mount an adapter that sets one"))
                 elif owner is not None and owner.library == "httpx" and _is_none(value):
-                    self._disabled(target, f"`{name} = None` disables httpx's default timeout")
+                    self._disabled(target, f"`{name} = None` disables httpx's default timeout",
+                                   why="it is an assignment: bound the client where it is built instead")
 
     def _session_timeout_set(self, receiver: ast.AST, scope: Scope) -> bool:
         if not isinstance(receiver, ast.Name):

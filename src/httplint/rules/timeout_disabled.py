@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_bound_timeout
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -42,7 +43,12 @@ class TimeoutDisabled(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix: choosing a bound is the author's decision.
+    For `timeout=None` on a request, a client or a pool, the fix puts the configured
+    `fix-timeout` (10 s by default) in its place: a number for requests, httpx and urllib3,
+    `aiohttp.ClientTimeout(total=10)` for aiohttp (where the module imports `aiohttp`). It
+    is unsafe: a transfer that needs longer (a large download) now fails, which is why the
+    author may want a longer read bound. No fix is offered for a timeout object that bounds
+    nothing (which bound to set is the author's choice) nor for `client.timeout = None`.
 
     ## References
     - [httpx: Timeouts](https://www.python-httpx.org/advanced/timeouts/)
@@ -53,10 +59,15 @@ class TimeoutDisabled(Rule):
     """
 
     code = "HTL302"
+    fixable = True
     name = "timeout-disabled"
     summary = "Timeout explicitly disabled"
 
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str, object]]:
         for finding in analysis.timeout_findings:
             if finding.kind == "disabled":
-                yield finding.node, finding.message, None
+                if finding.call is not None:
+                    fix = plan_bound_timeout(finding.call, analysis, finding.library)
+                else:
+                    fix = finding.unfixable or "it is not a call's `timeout=None`"
+                yield finding.node, finding.message, fix
