@@ -220,7 +220,7 @@ class _Transformer(cst.CSTTransformer):
         self._helper_calls: dict[tuple[int, int], tuple[fx.SessionAroundStatement, str]] = {}
         self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
         for edit in self.edits:
-            if isinstance(edit, (fx.AwaitCall, fx.AddKeyword)):
+            if isinstance(edit, (fx.AwaitCall, fx.AddKeyword, fx.ToThread)):
                 self._calls[self._c(edit.call)] = edit
             elif isinstance(edit, fx.MakeAsyncWith):
                 self._withs[self._c(edit.stmt)] = edit
@@ -252,6 +252,15 @@ class _Transformer(cst.CSTTransformer):
         if isinstance(edit, fx.AwaitCall):
             self.done.add(edit)
             return cst.Await(expression=updated)
+        if isinstance(edit, fx.ToThread):
+            self.done.add(edit)
+            self.imports.add("asyncio")
+            first = cst.Arg(value=updated.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            to_thread = cst.Attribute(value=cst.Name("asyncio"), attr=cst.Name("to_thread"))
+            awaited = cst.Await(expression=updated.with_changes(func=to_thread, args=[first, *updated.args]))
+            if edit.parenthesize:
+                awaited = awaited.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            return awaited
         if isinstance(edit, fx.AddKeyword):
             self.done.add(edit)
             if edit.replace:

@@ -118,7 +118,18 @@ class AddKeyword:
     replace: bool = False
 
 
-Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword]
+@dataclass(frozen=True)
+class ToThread:
+    """Replace the call ``f(args)`` at ``call`` by ``await asyncio.to_thread(f, args)``, adding
+    ``import asyncio`` when the module lacks it; ``parenthesize``: the result is used further
+    (``(await asyncio.to_thread(f, x)).json()``: ``await`` would take the whole trailer chain)."""
+
+    call: Pos
+    parenthesize: bool = False
+
+
+Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
+             ToThread]
 
 
 @dataclass(frozen=True)
@@ -500,6 +511,26 @@ def plan_bound_timeout(call: ast.Call, analysis: Analysis, library: str | None) 
                span(call))
 
 
+def plan_to_thread(call: ast.Call, analysis: Analysis) -> Fix | str:
+    """A blocking call in ``async def`` → ``await asyncio.to_thread(f, *args, **kwargs)`` (unsafe:
+    the call now runs on a worker thread, and a session shared with other tasks is used from it)."""
+    scope = analysis.semantic.scope(call)
+    if not scope.is_async:
+        return "it is not directly in the `async def`"
+    bound = analysis.semantic.module_scope.imports.get("asyncio")
+    if bound not in (None, "asyncio") or ("asyncio" in analysis.semantic.module_scope.bound and bound is None):
+        return "the name `asyncio` means something else here"
+    if any(s.rebinds(analysis.semantic.module_scope, "asyncio") for s in (scope,)):
+        return "the name `asyncio` means something else here"
+    parent = analysis.semantic.parent(call)
+    if isinstance(parent, ast.Await):
+        return "its result is awaited already"
+    chained = (isinstance(parent, (ast.Attribute, ast.Subscript)) and parent.value is call) or (
+        isinstance(parent, ast.Call) and parent.func is call)
+    return Fix("Run it in a thread with `asyncio.to_thread`", Applicability.UNSAFE, ToThread(pos(call), chained),
+               span(call))
+
+
 def plan_await(call: ast.Call, analysis: Analysis) -> Fix | str:
     scope = analysis.semantic.scope(call)
     if not scope.is_async:
@@ -523,5 +554,5 @@ __all__ = [
     "Applicability", "Fix", "Edit", "AwaitCall", "MakeAsyncWith", "WrapInWith", "TryFinally", "HoistWith",
     "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
     "plan_session_around_loop", "plan_await", "plan_async_with", "AddKeyword", "plan_add_timeout",
-    "plan_bound_timeout",
+    "plan_bound_timeout", "ToThread", "plan_to_thread",
 ]

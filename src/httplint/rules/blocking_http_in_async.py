@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_to_thread
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -42,8 +43,12 @@ class BlockingHttpInAsync(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix: the async client and its lifetime are the author's
-    choice.
+    The fix runs the call on a worker thread: `requests.get(url, timeout=5)` becomes `await
+    asyncio.to_thread(requests.get, url, timeout=5)`, adding `import asyncio` if needed (Python
+    3.9+). It is unsafe: the call now runs concurrently with the loop's other tasks, so a session
+    or client it shares with them is used from another thread (requests sessions are not
+    documented as thread-safe), and a streamed response read later still blocks. Moving to an
+    async client, the better fix, is the author's choice of client and lifetime.
 
     ## References
     - [asyncio: Running blocking code](https://docs.python.org/3/library/asyncio-dev.html#running-blocking-code)
@@ -54,6 +59,7 @@ class BlockingHttpInAsync(Rule):
     """
 
     code = "HTL411"
+    fixable = True
     in_tests = "always"
     name = "blocking-http-in-async"
     summary = "Blocking HTTP call in `async def`"
@@ -63,4 +69,4 @@ class BlockingHttpInAsync(Rule):
             yield blocking.call, (
                 f"{blocking.subject} blocks the event loop in `async def`: use an async client "
                 "or `asyncio.to_thread`"
-            ), None
+            ), plan_to_thread(blocking.call, analysis)
