@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "JSON with --output-format json")
     parser.add_argument("-q", "--quiet", action="store_true", help="print the findings and nothing else")
     parser.add_argument("--show-files", action="store_true", help="print the files that would be checked and exit")
+    parser.add_argument("--add-noqa", action="store_true",
+                        help="write `# noqa: CODE` on every line with a finding (to adopt httplint on existing code)")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("-j", "--jobs", type=int, default=0, metavar="N",
                         help="processes to check files with (default: all cores)")
@@ -190,6 +192,8 @@ def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]
         diagnostics.extend(_check_files(found_files(), linters.get(run_settings), run_settings, args))
         for settings, files in list(groups.items()):
             diagnostics.extend(_check_files(files, linters.get(settings), settings, args))
+        if args.add_noqa:
+            return _add_noqa(diagnostics, args)
     else:
         first = list(found_files())
         work = [(run_settings, first)] if first else []
@@ -214,6 +218,36 @@ def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]
     if args.exit_zero:
         return 0
     return 1 if diagnostics else 0
+
+
+def _add_noqa(diagnostics: list[Diagnostic], args) -> int:
+    """``--add-noqa``: a ``# noqa: CODE`` for every finding of a rule (:func:`httplint.noqa.add_codes`),
+    each file rewritten atomically in its own encoding and line endings. Notebooks and files
+    that could not be checked are left alone. Running it again adds nothing."""
+    import tokenize
+
+    from .codemod import write_atomically
+    from .noqa import add_codes
+
+    by_path: dict[str, dict[int, set[str]]] = {}
+    for d in diagnostics:
+        if d.code in RULES and d.cell is None:
+            by_path.setdefault(d.path, {}).setdefault(d.line, set()).add(d.code)
+    added = 0
+    for path, codes in sorted(by_path.items()):
+        try:
+            source = read_bytes(path)
+            encoding, _ = tokenize.detect_encoding(iter(source.splitlines(keepends=True)).__next__)
+            text = source.decode(encoding)
+            new, count = add_codes(text, codes)
+            if count:
+                write_atomically(path, new.encode(encoding))
+                added += count
+        except (OSError, SyntaxError, LookupError, UnicodeError) as error:
+            print(f"{path}: not changed: {type(error).__name__}: {error}", file=sys.stderr)
+    if not args.quiet:
+        print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
+    return 0
 
 
 def _run_stdin(args, linter: Linter, settings: Settings) -> int:

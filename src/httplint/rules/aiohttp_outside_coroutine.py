@@ -68,4 +68,4 @@ class AiohttpOutsideCoroutine(Rule):
             yield owner.call, (
                 f"`{owner.owner.name}` created {owner.where}: it needs a running event loop "
                 "(`RuntimeError` since aiohttp 3.10): create it in a coroutine"
-            ), None
+            ), "where it is built decides who owns and closes it"

@@ -105,4 +105,4 @@ class ClassNeverClosesClient(Rule):
             else:
                 names = ", ".join(f"`{name}`" for name in leak.closers)
                 message = f"{where}, which {names} leave(s) open: close it there"
-            yield leak.call, message, None
+            yield leak.call, message, "a close path adds API to the class, which its callers must use"

@@ -68,4 +68,4 @@ class IneffectiveTimeout(Rule):
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str, object]]:
         for finding in analysis.timeout_findings:
             if finding.kind == "ineffective":
-                yield finding.node, finding.message, None
+                yield finding.node, finding.message, finding.unfixable or "the bound to set, and where, is the author's choice"

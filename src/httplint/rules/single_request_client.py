@@ -112,7 +112,7 @@ class SingleRequestClient(Rule):
             origin = f" from `{acq.factory}()`" if acq.factory else ""
             yield acq.call, (
                 f"`{owner.name}`{origin} built for a single request{leak}: reuse one long-lived client instead"
-            )
+            ), "a shared client changes its lifetime and shares state (cookies, headers) between calls"
 
 
 def _decorator_name(decorator: ast.expr) -> str:
