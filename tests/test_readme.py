@@ -66,6 +66,8 @@ def classify(kind: str, body: str) -> str | None:
         return "commands"
     if kind == "text" and body.startswith("examples/weather_service/"):
         return "output"
+    if kind in ("lua", "elisp", "json") or (kind == "toml" and "[language-server.httplint]" in body):
+        return "editor"
     if kind == "toml" and "[tool.httplint]" in body:
         return "httplint-config"
     if kind == "toml" and "[tool.ruff.lint]" in body:
@@ -248,3 +250,23 @@ def test_realbugs_command_is_runnable() -> None:
     [command] = commands(block)
     result = sh(command.replace("score.py", "score.py --check"), ROOT)
     assert result.returncode == 0 and "manifest valid" in result.stdout, result.stderr
+
+
+def test_editor_setups_start_the_server_that_exists() -> None:
+    """Each editor block names the `httplint server` command; the structured ones parse."""
+    blocks = blocks_of("editor")
+    assert len(blocks) == 4
+    for body in blocks:
+        assert re.search(r'"httplint"[\s,]*"server"|command = "httplint"\nargs = \["server"\]|'
+                         r'"glspc.server.command": "httplint"', body), body
+    [helix] = [b for b in blocks if "[language-server.httplint]" in b]
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    config = tomllib.loads(helix)
+    assert config["language-server"]["httplint"] == {"command": "httplint", "args": ["server"]}
+    [vscode] = [b for b in blocks if "glspc" in b]
+    assert json.loads(vscode)["glspc.server.commandArguments"] == ["server"]
+    help_text = sh("httplint server --help", ROOT)
+    assert help_text.returncode == 0 and "Language Server Protocol" in help_text.stdout

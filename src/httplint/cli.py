@@ -74,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run httplint. Returns 0 when clean (or all fixed), 1 on findings or unreadable files, 2 on a
     usage or configuration error. A reader that closes the pipe early (``httplint . | head``)
     ends the run quietly, as other command-line tools do (status 1)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["server"]:  # `httplint server`: a folder named server is `./server`
+        return _serve(argv[1:])  # the server owns stdin/stdout (and closes them on exit)
     try:
         status = _main(argv)
         sys.stdout.flush()
@@ -119,6 +122,21 @@ def _main(argv: list[str] | None = None) -> int:
     except (ConfigError, UsageError) as error:
         print(f"httplint: error: {error}", file=sys.stderr)
         return 2
+
+
+def _serve(argv: list[str]) -> int:
+    """``httplint server``: the language server on stdio (:mod:`httplint.server`)."""
+    if argv and argv[0] in ("-h", "--help"):
+        print("usage: httplint server\n\nRun the Language Server Protocol server on stdin/stdout "
+              "(diagnostics, quick fixes, fix all, disable for this line).")
+        return 0
+    try:
+        from .server import main as serve
+    except ImportError as error:
+        print(f"httplint: error: the language server needs pygls: pip install 'httpclint[server]' ({error})",
+              file=sys.stderr)
+        return 2
+    return serve()
 
 
 class _Linters:

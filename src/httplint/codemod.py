@@ -113,6 +113,46 @@ def fix_source(
     return FixResult(encode(current), fixed, diagnostics)
 
 
+def _checker(path: str, linter):
+    rules = linter.rules_for(path)
+    knowledge, prefilter, module, is_package = linter.context(path)
+    refine = linter.refiner(path)
+
+    def check(data: bytes) -> list[Diagnostic]:
+        return check_source(data, path, rules, knowledge, prefilter, module, is_package, refine=refine)
+
+    return check
+
+
+def fix_one(text: str, path: str, finding: Diagnostic, linter) -> str | None:
+    """``text`` with ``finding``'s fix applied (an editor's quick fix), or ``None`` when it does
+    not verify as ``--fix`` requires: the result parses, and re-linting shows the finding gone
+    and nothing new. ``linter``: the :class:`httplint.engine.Linter` whose rules found it."""
+    if finding.fix is None:
+        return None
+    check = _checker(path, linter)
+    before = check(text.encode("utf-8"))
+    group = [d for d in before if d.fix is not None and d.fix.edit == finding.fix.edit]
+    if not group:
+        return None  # the document changed since the finding
+    try:
+        new = apply_edits(text, [finding.fix.edit])
+    except (EditError, cst.ParserSyntaxError, RecursionError, ValueError):
+        return None
+    if new == text or _verify(new, before, group, lambda value: value.encode("utf-8"), check) is None:
+        return None
+    return new
+
+
+def fix_all_safe(text: str, path: str, linter) -> str | None:
+    """``text`` with every safe fix applied, to convergence (``--fix`` on one buffer), or ``None``
+    when there is none."""
+    knowledge, prefilter, module, is_package = linter.context(path)
+    result = fix_source(text.encode("utf-8"), path, linter.rules_for(path), False, knowledge, prefilter, module,
+                        is_package, linter.refiner(path))
+    return result.source.decode("utf-8") if result.source is not None else None
+
+
 def _apply_verified(text, candidates, diagnostics, encode, check):
     """One pass: the non-overlapping batch, or failing that the first single fix that verifies."""
     batch = _non_overlapping(candidates)
