@@ -369,6 +369,8 @@ class _Transformer(cst.CSTTransformer):
             return self._try_finally(edit, index, body)
         if isinstance(edit, fx.HoistWith):
             return self._hoist(index, body, original_body, anchors["with_stmt"])
+        if isinstance(edit, fx.HoistAssign):
+            return self._hoist_assign(edit, index, body, original_body, anchors["stmt"])
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
         raise EditError(f"unknown edit {edit!r}")
@@ -463,6 +465,47 @@ class _Transformer(cst.CSTTransformer):
             leading_lines=loop.leading_lines,
         )
         return body[:loop_index] + [hoisted] + body[loop_index + 1 :]
+
+    def _hoist_assign(self, edit: fx.HoistAssign, index, body, original_body, stmt_start):
+        loop_index = index["loop"]
+        if loop_index is None:
+            raise EditError("loop not found")
+        loop, original_loop = body[loop_index], original_body[loop_index]
+        if not isinstance(loop, (cst.For, cst.While)) or not isinstance(loop.body, cst.IndentedBlock):
+            raise EditError("not a loop")
+        starts = [self._start(s) for s in original_loop.body.body]
+        drops = {self._c(d) for d in edit.drops}
+        if stmt_start not in starts or not drops <= set(starts):
+            raise EditError("statement not found in the loop")
+        loop_body = list(loop.body.body)
+        position = starts.index(stmt_start)
+        statement = loop_body[position]
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+                and isinstance(statement.body[0], cst.Assign)):
+            raise EditError("not a plain `name = ...`")
+        # comments above the assignment and after it move with it, to the statement that builds it
+        leading = [*loop.leading_lines, *statement.leading_lines]
+        removed = {position} | {starts.index(d) for d in drops}
+        if any(_has_comments(loop_body[i]) for i in removed - {position}):
+            raise EditError("a release to drop carries comments")
+        kept = [s for i, s in enumerate(loop_body) if i not in removed]
+        if not kept:
+            raise EditError("the loop would be empty")
+        new_loop = loop.with_changes(body=loop.body.with_changes(body=kept), leading_lines=())
+        value = statement.body[0].value
+        if edit.close is None:
+            outer = cst.With(
+                items=[cst.WithItem(item=value, asname=cst.AsName(name=cst.Name(edit.name)))],
+                body=cst.IndentedBlock(body=[new_loop], header=statement.trailing_whitespace),
+                asynchronous=cst.Asynchronous() if edit.asynchronous else None,
+                leading_lines=leading,
+            )
+            return body[:loop_index] + [outer] + body[loop_index + 1:]
+        assign = statement.with_changes(leading_lines=leading)
+        closing = cst.parse_statement(f"{edit.name}.{edit.close}()\n")
+        guarded = cst.Try(body=cst.IndentedBlock(body=[new_loop]),
+                          finalbody=cst.Finally(body=cst.IndentedBlock(body=[closing])))
+        return body[:loop_index] + [assign, guarded] + body[loop_index + 1:]
 
     def _session_around(self, edit: fx.SessionAroundStatement, index, body):
         position = index["stmt"]

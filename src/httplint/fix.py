@@ -91,6 +91,22 @@ class HoistWith:
 
 
 @dataclass(frozen=True)
+class HoistAssign:
+    """Move ``name = CLIENT(...)`` at ``stmt``, in the body of the loop at ``loop``, out of the
+    loop: ``with CLIENT(...) as name:`` around it (``async with`` with ``asynchronous``), or,
+    for a client that is no context manager, ``name = CLIENT(...)`` before it and
+    ``try: <loop> finally: name.<close>()``. The release statements at ``drops`` (direct
+    children of the loop body) are removed: the client now lives across the iterations."""
+
+    loop: Pos
+    stmt: Pos
+    name: str
+    drops: tuple[Pos, ...] = ()
+    asynchronous: bool = False
+    close: str | None = None
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -129,7 +145,7 @@ class ToThread:
 
 
 Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
-             ToThread]
+             ToThread, HoistAssign]
 
 
 @dataclass(frozen=True)
@@ -347,8 +363,48 @@ def plan_exception_safe_release(acq: Acquisition, analysis: Analysis) -> Fix | s
     return Fix("Move the release into `finally`", Applicability.SAFE, edit, span(*block[first : last + 1]))
 
 
+def _plan_hoist_assign(acq: Acquisition, analysis: Analysis) -> Fix | str:
+    """``c = Client()`` directly in a loop body: build it once around the loop (see :class:`HoistAssign`)."""
+    statement, loop, owner, sm = acq.statement, acq.loop, acq.owner, analysis.semantic
+    if owner is None or acq.name is None or acq.rebound:
+        return "it is not a client bound once to a name"
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name) and statement.value is acq.call):
+        return "it is not `name = Client(...)`"
+    if not isinstance(loop, LoopNode) or not any(s is statement for s in loop.body):
+        return "it is not built directly in the loop body"
+    if _block_of(analysis, loop) is None:
+        return "the loop is not in a statement block"
+    bound_in_loop = _names_bound_in(loop) - {acq.name}
+    for node in ast.walk(acq.call):
+        if isinstance(node, ast.Name) and node.id in bound_in_loop:
+            return f"its arguments change in the loop (`{node.id}`)"
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
+            return "its arguments are not a plain expression"
+    drops = []
+    for use in acq.uses:
+        if not _inside(analysis, use.node, loop):
+            return f"`{acq.name}` is used after the loop"
+        if use.kind is UseKind.RELEASE:
+            release = sm.statement_of(use.node)
+            if not any(s is release for s in loop.body) or not isinstance(release, ast.Expr):
+                return "it is closed elsewhere than at the loop body's level"
+            drops.append(pos(release))
+    if owner.context == "async" and not acq.scope.is_async:
+        return "`async with` needs an `async def`"
+    close = None
+    if owner.context is None:
+        close = sorted(owner.close_methods)[0]
+        if owner.async_close:
+            return "its close is a coroutine and it has no `async with`"
+    edit = HoistAssign(pos(loop), pos(statement), acq.name, tuple(drops), owner.context == "async", close)
+    return Fix("Build the client once, around the loop", Applicability.UNSAFE, edit, span(loop))
+
+
 def plan_hoist(acq: Acquisition, analysis: Analysis) -> Fix | str:
-    """Move ``with Client() as c:`` out of the loop whose body holds it directly."""
+    """Move ``with Client() as c:`` (or ``c = Client()``) out of the loop whose body holds it directly."""
+    if acq.how == "assign":
+        return _plan_hoist_assign(acq, analysis)
     if acq.how not in ("with", "async-with"):
         return "it is not entered with `with`"
     with_stmt = acq.statement
@@ -554,5 +610,5 @@ __all__ = [
     "Applicability", "Fix", "Edit", "AwaitCall", "MakeAsyncWith", "WrapInWith", "TryFinally", "HoistWith",
     "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
     "plan_session_around_loop", "plan_await", "plan_async_with", "AddKeyword", "plan_add_timeout",
-    "plan_bound_timeout", "ToThread", "plan_to_thread",
+    "plan_bound_timeout", "ToThread", "plan_to_thread", "HoistAssign",
 ]

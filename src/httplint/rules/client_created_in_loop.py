@@ -60,8 +60,12 @@ class ClientCreatedInLoop(Rule):
     loop. The fix is unsafe: one client now serves every iteration, so state it keeps
     (cookies, auth set on it, headers changed in the loop) carries over between
     iterations, and a failure that used to be confined to one iteration's client now
-    affects the shared one. Clients built with a plain assignment, or in a
-    comprehension, get no fix.
+    affects the shared one. A client bound with a plain assignment directly in the loop
+    body (`c = Client(...)`) gets the same fix: `with Client(...) as c:` (`async with` in
+    a coroutine) around the loop, or for a client that is no context manager (`http.client`)
+    the assignment before the loop and `c.close()` in a `finally` after it; a close at the
+    loop body's level is dropped, since the client now lives across iterations. No fix when
+    it is used after the loop, closed deeper in the loop body, or built in a comprehension.
 
     ## References
     - [requests: Session objects](https://requests.readthedocs.io/en/latest/user/advanced/#session-objects)
