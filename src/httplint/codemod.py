@@ -259,7 +259,13 @@ class _Transformer(cst.CSTTransformer):
         self._withs: dict[tuple[int, int], fx.MakeAsyncWith] = {}
         self._helper_calls: dict[tuple[int, int], tuple[fx.SessionAroundStatement, str]] = {}
         self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
+        #: module-level statement start → the shared clients to define before it
+        self._module_inserts: dict[tuple[int, int], list[fx.ShareClient]] = {}
+        #: a share-client edit → its construction as written in the file
+        self._client_code: dict[fx.ShareClient, str] = {}
         for edit in self.edits:
+            if isinstance(edit, fx.ShareClient) and edit.module_stmt is not None:
+                self._module_inserts.setdefault(self._c(edit.module_stmt), []).append(edit)
             if isinstance(edit, (fx.AwaitCall, fx.AddKeyword, fx.ToThread)):
                 self._calls[self._c(edit.call)] = edit
             elif isinstance(edit, fx.MakeAsyncWith):
@@ -332,7 +338,34 @@ class _Transformer(cst.CSTTransformer):
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         body = self._rewrite_block(original.body, list(updated.body))
+        if self._module_inserts:
+            body = self._insert_shared(list(original.body), body if body is not None else list(updated.body))
         return updated.with_changes(body=body) if body is not None else updated
+
+    def _insert_shared(self, original_body, body):
+        """``CONST = CLIENT`` before the module-level statements the share-client fixes name;
+        blank lines above the statement go to the new one, comments stay with the statement."""
+        if len(original_body) != len(body):
+            raise EditError("the module's statements moved")
+        defined = set()
+        new_body = []
+        for original, statement in zip(original_body, body):
+            for edit in self._module_inserts.get(self._start(original), []):
+                if edit.const in defined:
+                    raise EditError(f"`{edit.const}` is defined by another fix of this pass")
+                defined.add(edit.const)
+                lines = list(statement.leading_lines)
+                first_comment = next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+                client = self._client_code.get(edit, edit.client)
+                shared = cst.parse_statement(f"{edit.const} = {client}\n").with_changes(
+                    leading_lines=lines[:first_comment])
+                new_body.append(shared)
+                statement = statement.with_changes(
+                    leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *lines[first_comment:]])
+            new_body.append(statement)
+        if defined != {e.const for edits in self._module_inserts.values() for e in edits}:
+            raise EditError("a module-level statement for a shared client was not found")
+        return new_body
 
     def _rewrite_block(self, original_body, body):
         starts = [self._start(s) for s in original_body]
@@ -371,6 +404,8 @@ class _Transformer(cst.CSTTransformer):
             return self._hoist(index, body, original_body, anchors["with_stmt"])
         if isinstance(edit, fx.HoistAssign):
             return self._hoist_assign(edit, index, body, original_body, anchors["stmt"])
+        if isinstance(edit, fx.ShareClient):
+            return self._share(edit, index, body, original_body)
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
         raise EditError(f"unknown edit {edit!r}")
@@ -506,6 +541,32 @@ class _Transformer(cst.CSTTransformer):
         guarded = cst.Try(body=cst.IndentedBlock(body=[new_loop]),
                           finalbody=cst.Finally(body=cst.IndentedBlock(body=[closing])))
         return body[:loop_index] + [assign, guarded] + body[loop_index + 1:]
+
+    def _share(self, edit: fx.ShareClient, index, body, original_body):
+        position = index["stmt"]
+        if position is None:
+            raise EditError("statement not found")
+        starts = [self._start(s) for s in original_body]
+        drops = {starts.index(self._c(d)) for d in edit.drops if self._c(d) in starts}
+        if len(drops) != len(edit.drops) or any(_has_comments(body[i]) for i in drops):
+            raise EditError("a release to drop was not found, or carries comments")
+        statement = body[position]
+        alias = cst.parse_statement(f"{edit.name} = {edit.const}\n")
+        if isinstance(statement, cst.With):
+            if not isinstance(statement.body, cst.IndentedBlock) or _has_comments_in_footer(statement.body):
+                raise EditError("not a plain `with` block")
+            self._client_code[edit] = cst.Module([]).code_for_node(statement.items[0].item)
+            alias = alias.with_changes(leading_lines=statement.leading_lines,
+                                       trailing_whitespace=statement.body.header)
+            replacement = [alias, *statement.body.body]
+        elif isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
+            self._client_code[edit] = cst.Module([]).code_for_node(statement.body[0].value)
+            replacement = [statement.with_changes(body=[statement.body[0].with_changes(value=cst.Name(edit.const))])]
+        else:
+            raise EditError("not `with` or an assignment")
+        kept = [s for i, s in enumerate(body) if i not in drops and i != position]
+        insert_at = sum(1 for i in range(position) if i not in drops)
+        return kept[:insert_at] + replacement + kept[insert_at:]
 
     def _session_around(self, edit: fx.SessionAroundStatement, index, body):
         position = index["stmt"]

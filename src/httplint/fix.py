@@ -107,6 +107,23 @@ class HoistAssign:
 
 
 @dataclass(frozen=True)
+class ShareClient:
+    """Send through one module-level client instead of one a call: insert ``const = client``
+    (the construction's source, as written at ``stmt``) before the module-level statement at
+    ``module_stmt`` (``None``: ``const`` exists already, built the same way); at
+    ``stmt``, ``with CLIENT as name:`` becomes ``name = const`` followed by its body, or
+    ``name = CLIENT`` becomes ``name = const``; the release statements at ``drops`` (in the
+    same block) are removed, since the shared client must stay open."""
+
+    stmt: Pos
+    module_stmt: Pos | None
+    const: str
+    client: str
+    name: str
+    drops: tuple[Pos, ...] = ()
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -145,7 +162,7 @@ class ToThread:
 
 
 Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
-             ToThread, HoistAssign]
+             ToThread, HoistAssign, ShareClient]
 
 
 @dataclass(frozen=True)
@@ -587,6 +604,91 @@ def plan_to_thread(call: ast.Call, analysis: Analysis) -> Fix | str:
                span(call))
 
 
+_SHARED_NAMES = {"session": "_SESSION", "client": "_CLIENT", "pool": "_POOL"}
+
+
+def plan_share_client(acq: Acquisition, analysis: Analysis) -> Fix | str:
+    """A client built for one request → one module-level client built once with the same constant
+    arguments (unsafe: it lives for the program and shares cookies and connection state between
+    calls). Only for clients with a sync close (requests, httpx ``Client``, urllib3), built from
+    constants and module-level names defined before the function, and used for nothing but the
+    request (not configured per call); async clients need an owner that closes them."""
+    owner, sm, statement = acq.owner, analysis.semantic, acq.statement
+    if owner is None or owner.async_close or owner.kind not in _SHARED_NAMES or owner.kind == "wrapper":
+        return "an async client needs an owner that closes it, which only the author can choose"
+    if acq.factory:
+        return "it comes from a factory, which may configure it per call"
+    module_stmt = statement
+    while sm.parent(module_stmt) is not None and not isinstance(sm.parent(module_stmt), ast.Module):
+        module_stmt = sm.parent(module_stmt)
+    if not isinstance(sm.parent(module_stmt), ast.Module):
+        return "it is not inside a module-level definition"
+    module_scope = sm.module_scope
+    for node in ast.walk(acq.call):
+        if isinstance(node, ast.Name):
+            if node.id in module_scope.imports or sm.is_builtin(node):
+                continue
+            if node.id not in module_scope.bound or any(
+                store.lineno >= module_stmt.lineno for store in module_scope.stores if store.id == node.id
+            ):
+                return f"it is built from a value of the call (`{node.id}`)"
+        if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr, ast.Lambda)):
+            return "its arguments are not plain values"
+    block = _block_of(analysis, statement)
+    if block is None:
+        return "it is not in a statement block"
+    drops = []
+    last_line = statement.end_lineno or statement.lineno
+    for use in acq.uses:
+        if use.kind in (UseKind.REQUEST, UseKind.WITH):
+            continue
+        if use.kind is UseKind.RELEASE and acq.how == "assign":
+            release = sm.statement_of(use.node)
+            if isinstance(release, ast.Expr) and any(s is release for s in block):
+                drops.append(pos(release))
+                last_line = max(last_line, release.end_lineno or release.lineno)
+                continue
+            return "it is closed where the fix cannot take the close away"
+        return "the client is configured or handed on in the call"
+    if acq.how == "with":
+        if not (isinstance(statement, ast.With) and len(statement.items) == 1
+                and isinstance(statement.items[0].optional_vars, ast.Name)):
+            return "its `with` does not bind one name"
+        name = statement.items[0].optional_vars.id
+    elif acq.how == "assign" and isinstance(statement, ast.Assign) and len(statement.targets) == 1 \
+            and isinstance(statement.targets[0], ast.Name) and statement.value is acq.call:
+        name = statement.targets[0].id
+    else:
+        return "it is not `with Client() as c:` or `c = Client()`"
+    built = ast.dump(acq.call)
+    existing = [
+        node.targets[0].id for node in sm.tree.body
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        and ast.dump(node.value) == built and node.lineno < module_stmt.lineno
+        and sum(1 for store in module_scope.stores if store.id == node.targets[0].id) == 1
+        and node.targets[0].id not in _names_stored_in_functions(sm, node.targets[0].id)
+    ]
+    if existing:  # `_SESSION = requests.Session()` defined already (by an earlier fix): send through it
+        edit = ShareClient(pos(statement), None, existing[0], ast.unparse(acq.call), name, tuple(drops))
+        return Fix(f"Send through `{existing[0]}`", Applicability.UNSAFE, edit, (statement.lineno, last_line))
+    preferred = _SHARED_NAMES[owner.kind]
+    const, index = preferred, 1
+    while const in module_scope.bound or const in module_scope.imports:
+        index += 1
+        const = f"{preferred}{index}"
+    # the span starts after the statement before (the blank lines above the definition move)
+    body = sm.tree.body
+    index_in_module = next(i for i, node in enumerate(body) if node is module_stmt)
+    first_line = body[index_in_module - 1].end_lineno + 1 if index_in_module else 1
+    edit = ShareClient(pos(statement), pos(module_stmt), const, ast.unparse(acq.call), name, tuple(drops))
+    return Fix(f"Share one module-level `{owner.name}`", Applicability.UNSAFE, edit, (first_line, last_line))
+
+
+def _names_stored_in_functions(sm, name: str) -> set[str]:
+    """``{name}`` when a function declares it ``global`` (and may rebind it), else empty."""
+    return {name} if any(name in scope.declared_global for scope in sm.scopes.values()) else set()
+
+
 def plan_await(call: ast.Call, analysis: Analysis) -> Fix | str:
     scope = analysis.semantic.scope(call)
     if not scope.is_async:
@@ -610,5 +712,5 @@ __all__ = [
     "Applicability", "Fix", "Edit", "AwaitCall", "MakeAsyncWith", "WrapInWith", "TryFinally", "HoistWith",
     "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
     "plan_session_around_loop", "plan_await", "plan_async_with", "AddKeyword", "plan_add_timeout",
-    "plan_bound_timeout", "ToThread", "plan_to_thread", "HoistAssign",
+    "plan_bound_timeout", "ToThread", "plan_to_thread", "HoistAssign", "ShareClient", "plan_share_client",
 ]

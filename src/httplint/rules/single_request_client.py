@@ -4,6 +4,7 @@ import ast
 from typing import Iterator
 
 from .. import libraries as lib
+from ..fix import plan_share_client
 from ..resources import Analysis, State, UseKind
 from ..rule import Rule
 from ..semantic import parameters
@@ -67,7 +68,16 @@ class SingleRequestClient(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix: sharing a client changes the program's structure.
+    For a requests `Session`, an httpx `Client` or a urllib3 pool built from constants (and
+    module-level names defined before the function) and used for nothing but its one request,
+    the fix defines one client at module level (`_SESSION = requests.Session()`, before the
+    function or class) and has the function send through it: `with requests.Session() as
+    session:` becomes `session = _SESSION`, and a close of it in the same block is removed. It
+    is unsafe: the client now lives as long as the program and is shared by every call (and
+    thread), so cookies, auth and headers set by one response or call carry over to the next,
+    and a client configured per call would lose that configuration (such clients get no fix).
+    No fix for async clients (aiohttp, `httpx.AsyncClient`): they need an owner that closes
+    them inside the event loop, which the author must choose; nor for clients from factories.
 
     ## References
     - [httpx: Why use a Client?](https://www.python-httpx.org/advanced/clients/)
@@ -76,6 +86,7 @@ class SingleRequestClient(Rule):
     """
 
     code = "HTL102"
+    fixable = True
     subsumes = frozenset({"HTL104"})
     name = "single-request-client"
     summary = "HTTP client constructed for a single request"
@@ -112,7 +123,7 @@ class SingleRequestClient(Rule):
             origin = f" from `{acq.factory}()`" if acq.factory else ""
             yield acq.call, (
                 f"`{owner.name}`{origin} built for a single request{leak}: reuse one long-lived client instead"
-            ), "a shared client changes its lifetime and shares state (cookies, headers) between calls"
+            ), plan_share_client(acq, analysis)
 
 
 def _decorator_name(decorator: ast.expr) -> str:
