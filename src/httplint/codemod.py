@@ -261,6 +261,8 @@ class _Transformer(cst.CSTTransformer):
         self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
         #: module-level statement start → the shared clients to define before it
         self._module_inserts: dict[tuple[int, int], list[fx.ShareClient]] = {}
+        #: class statement start → methods to append to its body
+        self._class_methods: dict[tuple[int, int], fx.AddMethods] = {}
         #: a share-client edit → its construction as written in the file
         self._client_code: dict[fx.ShareClient, str] = {}
         for edit in self.edits:
@@ -270,6 +272,8 @@ class _Transformer(cst.CSTTransformer):
                 self._calls[self._c(edit.call)] = edit
             elif isinstance(edit, fx.MakeAsyncWith):
                 self._withs[self._c(edit.stmt)] = edit
+            elif isinstance(edit, fx.AddMethods):
+                self._class_methods[self._c(edit.cls)] = edit
             else:
                 anchors = {
                     name: self._c(value)
@@ -322,6 +326,18 @@ class _Transformer(cst.CSTTransformer):
             helper_edit, method = helper
             return updated.with_changes(func=cst.Attribute(value=cst.Name(helper_edit.name), attr=cst.Name(method)))
         return updated
+
+    def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+        edit = self._class_methods.get(self._start(original))
+        if edit is None:
+            return updated
+        if not isinstance(updated.body, cst.IndentedBlock) or _has_comments_in_footer(updated.body):
+            raise EditError("the class body ends with comments")
+        # one blank line before each method, without the indentation a blank line would print
+        methods = [m.with_changes(leading_lines=[cst.EmptyLine(indent=False)])
+                   for m in cst.parse_module(edit.source).body]
+        self.done.add(edit)
+        return updated.with_changes(body=updated.body.with_changes(body=[*updated.body.body, *methods]))
 
     def leave_With(self, original: cst.With, updated: cst.With) -> cst.With:
         edit = self._withs.get(self._start(original))

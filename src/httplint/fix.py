@@ -124,6 +124,15 @@ class ShareClient:
 
 
 @dataclass(frozen=True)
+class AddMethods:
+    """Append the methods in ``source`` (a module's worth of ``def`` statements, unindented) to
+    the body of the class at ``cls``, after a blank line."""
+
+    cls: Pos
+    source: str
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -162,7 +171,7 @@ class ToThread:
 
 
 Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
-             ToThread, HoistAssign, ShareClient]
+             ToThread, HoistAssign, ShareClient, AddMethods]
 
 
 @dataclass(frozen=True)
@@ -689,6 +698,43 @@ def _names_stored_in_functions(sm, name: str) -> set[str]:
     return {name} if any(name in scope.declared_global for scope in sm.scopes.values()) else set()
 
 
+_CLOSE_PATH_NAMES = frozenset({"close", "aclose", "__enter__", "__exit__", "__aenter__", "__aexit__", "__del__"})
+
+
+def plan_close_path(leak, analysis: Analysis) -> Fix | str:
+    """A class that keeps a client and has no close method → ``close()`` with ``__enter__`` /
+    ``__exit__`` (``aclose()`` with ``__aenter__`` / ``__aexit__`` for a client closed by a
+    coroutine) closing it (unsafe: it adds API the class's users must call). Only for a class
+    that defines none of these methods and keeps one client; the close is guarded when the
+    attribute may be ``None``."""
+    cls, attribute, owner = leak.cls, leak.attribute, leak.owner
+    if leak.reason != "no-close":
+        return "its close methods exist and need the client's close added, which the author must place"
+    defined = {node.name for node in cls.body if isinstance(node, FunctionNode)}
+    if defined & _CLOSE_PATH_NAMES:
+        return "it defines a close or context-manager method already"
+    closer = sorted(owner.close_methods)[0]
+    if owner.context is None and owner.async_close:
+        return "its client's close is a coroutine without `async with`"
+    may_be_none = any(
+        isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
+        and any(isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
+                and t.value.id == "self" for t in node.targets)
+        for node in ast.walk(cls)
+    )
+    target = f"self.{attribute}"
+    prefix, method, enter, exit_ = ("async ", "aclose", "__aenter__", "__aexit__") if owner.async_close else (
+        "", "close", "__enter__", "__exit__")
+    close = f"{'await ' if owner.async_close else ''}{target}.{closer}()"
+    lines = [f"{prefix}def {method}(self):", f'    """Close the `{owner.name}` this object keeps."""']
+    lines += [f"    if {target} is not None:", f"        {close}"] if may_be_none else [f"    {close}"]
+    lines += ["", f"{prefix}def {enter}(self):", "    return self", "",
+              f"{prefix}def {exit_}(self, *exc_info):", f"    {'await ' if owner.async_close else ''}self.{method}()"]
+    source = "\n".join(lines) + "\n"
+    title = f"Add `{method}()`, `{enter}` and `{exit_}`"
+    return Fix(title, Applicability.UNSAFE, AddMethods(pos(cls), source), span(cls))
+
+
 def plan_await(call: ast.Call, analysis: Analysis) -> Fix | str:
     scope = analysis.semantic.scope(call)
     if not scope.is_async:
@@ -713,4 +759,5 @@ __all__ = [
     "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
     "plan_session_around_loop", "plan_await", "plan_async_with", "AddKeyword", "plan_add_timeout",
     "plan_bound_timeout", "ToThread", "plan_to_thread", "HoistAssign", "ShareClient", "plan_share_client",
+    "AddMethods", "plan_close_path",
 ]

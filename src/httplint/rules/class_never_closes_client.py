@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_close_path
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -73,7 +74,13 @@ class ClassNeverClosesClient(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix: the class's lifetime is its users' to manage.
+    For a class with no close method at all, the fix adds one that closes the client, and the
+    context-manager methods that call it: `close()`, `__enter__`, `__exit__` (for a client
+    closed by a coroutine, `aclose()`, `__aenter__`, `__aexit__`), guarded by `if self.x is not
+    None` when the attribute may be `None`. It is unsafe: it adds API, and nothing closes the
+    client until the class's users call it or enter the object with `with`. No fix for a class
+    that has a close method which leaves the client open (where the close goes is the author's
+    choice), nor for the other shapes (reopened, dropped, closed only in `__del__`).
 
     ## References
     - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
@@ -82,6 +89,7 @@ class ClassNeverClosesClient(Rule):
     """
 
     code = "HTL106"
+    fixable = True
     in_tests = "warnings"
     name = "class-never-closes-client"
     summary = "Class keeps an HTTP client it never closes"
@@ -105,4 +113,4 @@ class ClassNeverClosesClient(Rule):
             else:
                 names = ", ".join(f"`{name}`" for name in leak.closers)
                 message = f"{where}, which {names} leave(s) open: close it there"
-            yield leak.call, message, "a close path adds API to the class, which its callers must use"
+            yield leak.call, message, plan_close_path(leak, analysis)
