@@ -270,6 +270,9 @@ class _Transformer(cst.CSTTransformer):
                 self._module_inserts.setdefault(self._c(edit.module_stmt), []).append(edit)
             if isinstance(edit, (fx.AwaitCall, fx.AddKeyword, fx.ToThread)):
                 self._calls[self._c(edit.call)] = edit
+            elif isinstance(edit, fx.WrapStatement):
+                self._calls[self._c(edit.call)] = edit
+                self._block_edits.append((edit, {"stmt": self._c(edit.stmt)}))
             elif isinstance(edit, fx.MakeAsyncWith):
                 self._withs[self._c(edit.stmt)] = edit
             elif isinstance(edit, fx.AddMethods):
@@ -302,6 +305,9 @@ class _Transformer(cst.CSTTransformer):
         if isinstance(edit, fx.AwaitCall):
             self.done.add(edit)
             return cst.Await(expression=updated)
+        if isinstance(edit, fx.WrapStatement):
+            self._client_code[edit] = updated  # the construction, moved into the `with`
+            return cst.Name(edit.name)
         if isinstance(edit, fx.ToThread):
             self.done.add(edit)
             self.imports.add("asyncio")
@@ -422,6 +428,19 @@ class _Transformer(cst.CSTTransformer):
             return self._hoist_assign(edit, index, body, original_body, anchors["stmt"])
         if isinstance(edit, fx.ShareClient):
             return self._share(edit, index, body, original_body)
+        if isinstance(edit, fx.WrapStatement):
+            position = index["stmt"]
+            construction = self._client_code.get(edit)
+            if position is None or construction is None:
+                raise EditError("statement or construction not found")
+            statement = body[position]
+            with_node = cst.With(
+                items=[cst.WithItem(item=construction, asname=cst.AsName(name=cst.Name(edit.name)))],
+                body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=())]),
+                asynchronous=cst.Asynchronous() if edit.asynchronous else None,
+                leading_lines=statement.leading_lines,
+            )
+            return body[:position] + [with_node] + body[position + 1:]
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
         raise EditError(f"unknown edit {edit!r}")

@@ -133,6 +133,17 @@ class AddMethods:
 
 
 @dataclass(frozen=True)
+class WrapStatement:
+    """Wrap the statement at ``stmt`` in ``with CALL as name:`` (``async with``), the client
+    built inline at ``call`` in it replaced by ``name``."""
+
+    stmt: Pos
+    call: Pos
+    name: str
+    asynchronous: bool = False
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -171,7 +182,7 @@ class ToThread:
 
 
 Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
-             ToThread, HoistAssign, ShareClient, AddMethods]
+             ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement]
 
 
 @dataclass(frozen=True)
@@ -278,6 +289,55 @@ def _use_range(analysis: Analysis, acq: Acquisition) -> tuple[list[ast.stmt], in
     return block, first, last
 
 
+#: what the request's result is read for, so that nothing outlives the statement
+_CONSUMING = frozenset({"json", "text", "content", "read", "status_code", "status", "ok", "headers", "raise_for_status",
+                        "iter_content", "data", "reason"})
+_INLINE_NAMES = {"session": "session", "client": "client", "pool": "pool", "connector": "connector",
+                 "connection": "conn", "transport": "transport"}
+
+
+def _plan_inline(acq: Acquisition, analysis: Analysis, applicability: Applicability) -> Fix | str:
+    """``return httpx.Client().get(url).json()`` → ``with httpx.Client() as client: return
+    client.get(url).json()``: only where what the statement keeps is read from the response
+    (``.json()``, ``.text``, ``.status_code`` …), so that nothing outlives the ``with``."""
+    owner, sm, call = acq.owner, analysis.semantic, acq.call
+    statement = acq.statement
+    if not isinstance(statement, (ast.Return, ast.Expr, ast.Assign)) or _block_of(analysis, statement) is None:
+        return "it is not in a simple statement"
+    block = _block_of(analysis, statement)
+    if not _alone_on_its_line(analysis, statement, block):
+        return "it shares its line with another statement"
+    method = sm.parent(call)
+    request = sm.parent(method)
+    if not (isinstance(method, ast.Attribute) and method.value is call and isinstance(request, ast.Call)
+            and request.func is method and method.attr in owner.request_methods):
+        return "it is not the receiver of one request"
+    result: ast.AST = request
+    if isinstance(sm.parent(result), ast.Await):
+        result = sm.parent(result)
+    reader = sm.parent(result)
+    consumed = isinstance(reader, ast.Attribute) and reader.value is result and reader.attr in _CONSUMING
+    if not consumed and not (isinstance(statement, ast.Expr) and statement.value is result):
+        return "the response it returns may outlive a `with` around the statement"
+    if owner.context is None:
+        return "it is not a context manager"
+    if owner.context == "async" and not acq.scope.is_async:
+        return "`async with` needs an `async def`"
+    if any(isinstance(n, (ast.Lambda, *ComprehensionNode)) for n in _ancestors(sm, call, statement)):
+        return "it is built inside a lambda or comprehension"
+    name = _free_name(analysis, acq.scope, _INLINE_NAMES.get(owner.kind, "client"))
+    keyword = "async with" if owner.context == "async" else "with"
+    edit = WrapStatement(pos(statement), pos(call), name, owner.context == "async")
+    return Fix(f"Use `{keyword}`", applicability, edit, span(statement))
+
+
+def _ancestors(sm, node: ast.AST, stop: ast.AST):
+    current = sm.parent(node)
+    while current is not None and current is not stop:
+        yield current
+        current = sm.parent(current)
+
+
 def _assigned_value(acq: Acquisition) -> ast.expr | None:
     statement = acq.statement
     if (
@@ -300,6 +360,8 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
     ``__exit__`` closes the socket without returning the connection to the pool
     (http-semantics.md §3.2, E10e).
     """
+    if acq.how == "inline" and acq.owner is not None:
+        return _plan_inline(acq, analysis, applicability)
     if acq.how != "assign" or acq.name is None:
         return "it is not assigned to a local name"
     if acq.given:
@@ -759,5 +821,5 @@ __all__ = [
     "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
     "plan_session_around_loop", "plan_await", "plan_async_with", "AddKeyword", "plan_add_timeout",
     "plan_bound_timeout", "ToThread", "plan_to_thread", "HoistAssign", "ShareClient", "plan_share_client",
-    "AddMethods", "plan_close_path",
+    "AddMethods", "plan_close_path", "WrapStatement",
 ]

@@ -98,9 +98,12 @@ class ClientNeverClosed(Rule):
     async clients, `contextlib.closing` for `http.client` connections). It is unsafe:
     the client is now closed after its last use, and an object derived from it that
     outlives that point (a streamed response handed on, a request still running) stops
-    working. No fix is offered when the uses span several blocks, the name is rebound,
-    or the client is used only inline, nor for a client that may be the caller's (a
-    `with` would close it too).
+    working. A client built inline for one request (`return httpx.Client().get(url).json()`)
+    gets the statement wrapped in `with httpx.Client() as client:` when what the statement
+    keeps is read from the response (`.json()`, `.text`, `.status_code` …) or discarded. No
+    fix is offered when the uses span several blocks, the name is rebound, or an inline
+    client's response may outlive the statement, nor for a client that may be the caller's
+    (a `with` would close it too).
 
     ## References
     - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
