@@ -649,7 +649,12 @@ def _add_keyword(call: cst.Call, keyword: str, value: str) -> cst.Call:
             args.append(new_arg.with_changes(whitespace_after_arg=after))
         return call.with_changes(args=args)
     after_arg = last.whitespace_after_arg
-    if isinstance(after_arg, cst.ParenthesizedWhitespace):
+    # arguments that share a line (`f(\n    a, b, c\n)`): the new one joins them on that line
+    shared_line = len(args) > 1 and not all(
+        isinstance(arg.comma, cst.Comma) and isinstance(arg.comma.whitespace_after, cst.ParenthesizedWhitespace)
+        for arg in args[:-1]
+    )
+    if isinstance(after_arg, cst.ParenthesizedWhitespace) and not shared_line:
         between = cst.ParenthesizedWhitespace(
             first_line=after_arg.first_line, empty_lines=(), indent=True, last_line=_argument_indent(call)
         )

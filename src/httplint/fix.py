@@ -19,7 +19,7 @@ from enum import Enum
 from typing import Union
 
 from .resources import Acquisition, Analysis, HelperCall, UseKind
-from .semantic import ComprehensionNode, FunctionNode, LoopNode
+from .semantic import ComprehensionNode, FunctionNode, LoopNode, own_nodes
 
 #: ``(line, column)`` of an ``ast`` node: 1-based line, 0-based UTF-8 byte column.
 Pos = tuple[int, int]
@@ -373,6 +373,10 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
     if isinstance(found, str):
         return found
     block, first, last = found
+    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(block[first:last + 1])):
+        # a generator hands out what it yields; its consumer may still read it after the
+        # `with` has closed the client (streamed bodies, plugins' adapters)
+        return "it is used across a `yield`, whose consumer may still need it open"
     context = acq.owner.context if acq.owner else acq.response.context  # type: ignore[union-attr]
     is_async = acq.scope.is_async
     unwrap = isinstance(value, ast.Await)
@@ -546,6 +550,8 @@ def plan_session_around_loop(helper_call: HelperCall, analysis: Analysis) -> Fix
     module = helper.name.split(".", 1)[0]
     if module not in ("requests", "httpx"):
         return f"`{helper.name}` has no client method with the same signature"
+    # the module as the file imports it: a fork (`httpx2`, `niquests`) builds its own client
+    spelled = _spelled_module(analysis, helper_call)
     scope = helper_call.scope
     # The outermost loop (or statement holding a comprehension) of the scope around the call.
     statement: ast.AST = helper_call.call
@@ -567,7 +573,7 @@ def plan_session_around_loop(helper_call: HelperCall, analysis: Analysis) -> Fix
         return "the loop is not a statement of its own"
     calls = []
     for call in analysis.helper_calls:
-        if call.scope is not scope or call.helper.name.split(".", 1)[0] != module:
+        if call.scope is not scope or _spelled_module(analysis, call) != spelled:
             continue
         if not _inside(analysis, call.call, outermost) or _in_nested_scope(analysis, call.call, outermost):
             continue
@@ -576,9 +582,17 @@ def plan_session_around_loop(helper_call: HelperCall, analysis: Analysis) -> Fix
             return reason
         calls.append((pos(call.call), call.helper.method))
     name = _free_name(analysis, scope, "session" if module == "requests" else "client")
-    client = f"{module}.Session()" if module == "requests" else "httpx.Client()"
-    edit = SessionAroundStatement(pos(outermost), tuple(sorted(calls)), client, name, module)
+    client = f"{spelled}.Session()" if module == "requests" else f"{spelled}.Client()"
+    edit = SessionAroundStatement(pos(outermost), tuple(sorted(calls)), client, name, spelled)
     return Fix(f"Send the calls through one `{client}`", Applicability.UNSAFE, edit, span(outermost))
+
+
+def _spelled_module(analysis: Analysis, helper_call: HelperCall) -> str:
+    """The top-level module a helper call names as imported (``httpx2`` for ``httpx2.get``, which
+    the tables read as ``httpx.get``); the helper's own module when the call is not rooted in one."""
+    qualified = analysis.semantic.qualified_name(helper_call.call.func, helper_call.scope)
+    root = (qualified or helper_call.helper.name).split(".", 1)[0]
+    return root if root.isidentifier() else helper_call.helper.name.split(".", 1)[0]
 
 
 def _in_nested_scope(analysis: Analysis, node: ast.AST, stop: ast.AST) -> bool:

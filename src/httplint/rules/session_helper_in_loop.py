@@ -79,7 +79,14 @@ class SessionHelperInLoop(Rule):
                     f"send through one `{helper.client}` (`.{helper.method}()`) instead"
                 ), "the helper's arguments do not map onto a client method"
                 continue
+            # as the file spells it: a fork (`httpx2.get`) is named as such, with its own client
+            spelled = analysis.semantic.qualified_name(helper_call.call.func, helper_call.scope) or helper.name
+            root, client = spelled.split(".", 1)[0], helper.client
+            if root != helper.name.split(".", 1)[0] and spelled.endswith("." + helper.method):
+                client = root + client[client.index("."):]
+            else:
+                spelled = helper.name
             yield helper_call.call, (
-                f"`{helper.name}` in a loop opens a new session per call: "
-                f"send through one `{helper.client}` instead"
+                f"`{spelled}` in a loop opens a new session per call: "
+                f"send through one `{client}` instead"
             ), plan_session_around_loop(helper_call, analysis)
