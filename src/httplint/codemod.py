@@ -505,13 +505,19 @@ class _Transformer(cst.CSTTransformer):
         )
         return body[: first + 1] + [try_node] + body[end:]
 
-    def _hoist(self, index, body, original_body, with_start):
+    @staticmethod
+    def _loop_at(index, body, original_body):
+        """``(position, loop, original loop)`` of the loop an edit names, which must hold a block."""
         loop_index = index["loop"]
         if loop_index is None:
             raise EditError("loop not found")
         loop, original_loop = body[loop_index], original_body[loop_index]
         if not isinstance(loop, (cst.For, cst.While)) or not isinstance(loop.body, cst.IndentedBlock):
             raise EditError("not a loop")
+        return loop_index, loop, original_loop
+
+    def _hoist(self, index, body, original_body, with_start):
+        loop_index, loop, original_loop = self._loop_at(index, body, original_body)
         # The loop's updated statements line up with its original ones, whose positions are known.
         original_inner = list(original_loop.body.body)
         starts = [self._start(s) for s in original_inner]
@@ -537,12 +543,7 @@ class _Transformer(cst.CSTTransformer):
         return body[:loop_index] + [hoisted] + body[loop_index + 1 :]
 
     def _hoist_assign(self, edit: fx.HoistAssign, index, body, original_body, stmt_start):
-        loop_index = index["loop"]
-        if loop_index is None:
-            raise EditError("loop not found")
-        loop, original_loop = body[loop_index], original_body[loop_index]
-        if not isinstance(loop, (cst.For, cst.While)) or not isinstance(loop.body, cst.IndentedBlock):
-            raise EditError("not a loop")
+        loop_index, loop, original_loop = self._loop_at(index, body, original_body)
         starts = [self._start(s) for s in original_loop.body.body]
         drops = {self._c(d) for d in edit.drops}
         if stmt_start not in starts or not drops <= set(starts):
