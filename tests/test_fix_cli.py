@@ -181,3 +181,19 @@ def test_libcst_is_not_imported_to_check(tmp_path: Path) -> None:
     )
     result = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=False)
     assert result.stderr.strip() == "False"
+
+
+def test_show_fixes_lists_what_each_fix_did(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    source = ("import requests\n\n\ndef send(url):\n    return requests.post(url, timeout=None).json()\n\n\n"
+              "def f(u):\n    r = requests.get(u, stream=True, timeout=5)\n    return r.headers\n")
+    (tmp_path / "s.py").write_text(source)
+    diff = subprocess.run([sys.executable, "-m", "httplint", "--no-cache", "--diff", "--unsafe-fixes", "--show-fixes",
+                           "s.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert diff.stderr.startswith("Would fix 2 errors:\n- s.py:\n    5:12 HTL302 Use `timeout=10` (unsafe)\n"
+                                  "    9:9 HTL201 Wrap in `with`\n")
+    fixed = subprocess.run([sys.executable, "-m", "httplint", "--no-cache", "--fix", "--unsafe-fixes", "--show-fixes",
+                            "s.py"], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert fixed.stdout.startswith("Fixed 2 errors:\n- s.py:\n    5:12 HTL302 Use `timeout=10` (unsafe)\n")

@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--fix", action="store_true", help="apply safe fixes in place")
     parser.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply (with --fix) or count unsafe fixes")
     parser.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    parser.add_argument("--show-fixes", action="store_true",
+                        help="with --fix or --diff, list each fix applied (what it did, unsafe ones marked)")
     parser.add_argument("--output-format", "--format", dest="format", choices=sorted(FORMATS), default="text",
                         help="output format (default: text; `--format` is an alias)")
     parser.add_argument("--statistics", action="store_true",
@@ -200,6 +202,7 @@ def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]
                 else:
                     groups.setdefault(settings, []).append(item)
 
+    applied: list[Diagnostic] = []  # the findings fixed, for --show-fixes
     if args.show_files:
         files = sorted({*found_files(), *(f for group in groups.values() for f in group)})
         sys.stdout.writelines(f"{path}\n" for path in files)
@@ -222,11 +225,13 @@ def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]
                 unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
                 for item in files:
                     progress.advance()
-                    found, fixed_here, did_change = _fix_file(item, linter, unsafe, args.diff)
+                    found, fixed_here, did_change = _fix_file(item, linter, unsafe, args.diff, applied)
                     diagnostics.extend(found)
                     fixed += fixed_here
                     changed += did_change
     diagnostics.sort(key=reading_order)
+    if args.show_fixes and applied:
+        _write_applied(applied, sys.stderr if args.diff else sys.stdout, args.diff)
     unsafe = run_settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
     if args.diff:
         if not args.quiet:
@@ -422,7 +427,22 @@ class _progress:
             self.bar.__exit__(*exc)
 
 
-def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool) -> tuple[list[Diagnostic], int, bool]:
+def _write_applied(applied: list[Diagnostic], out: TextIO, would: bool) -> None:
+    """``--show-fixes``: each fix applied, by file, with what it did (unsafe ones marked)."""
+    out.write(f"{'Would fix' if would else 'Fixed'} {plural(len(applied), 'error')}:\n")
+    by_path: dict[str, list[Diagnostic]] = {}
+    for d in applied:
+        by_path.setdefault(d.path, []).append(d)
+    for path, group in sorted(by_path.items()):
+        out.write(f"- {path}:\n")
+        for d in sorted(group, key=reading_order):
+            unsafe = " (unsafe)" if d.fix is not None and d.fix.applicability.value == "unsafe" else ""
+            title = d.fix.title if d.fix is not None else ""
+            out.write(f"    {d.line}:{d.column + 1} {d.code} {title}{unsafe}\n")
+
+
+def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool,
+              applied: list[Diagnostic] | None = None) -> tuple[list[Diagnostic], int, bool]:
     """Fix one file (or print its diff). Returns the remaining findings, the number fixed, and
     whether the file changed (or would). A notebook is checked, not fixed (its findings carry
     no fix, :mod:`httplint.notebook`), and stderr says so."""
@@ -447,6 +467,8 @@ def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool) -> tuple[list
                         linter.refiner(path))
     if result.source is None:
         return result.remaining, 0, False
+    if applied is not None:
+        applied.extend(result.fixed)
     if diff:
         before = decode(source).splitlines(keepends=True)
         after = decode(result.source).splitlines(keepends=True)
