@@ -261,6 +261,8 @@ class _Transformer(cst.CSTTransformer):
         self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
         #: module-level statement start → the shared clients to define before it
         self._module_inserts: dict[tuple[int, int], list[fx.ShareClient]] = {}
+        #: function statement start → statements to append to its body
+        self._function_tails: dict[tuple[int, int], fx.AppendToFunction] = {}
         #: class statement start → methods to append to its body
         self._class_methods: dict[tuple[int, int], fx.AddMethods] = {}
         #: a share-client edit → its construction as written in the file
@@ -277,6 +279,8 @@ class _Transformer(cst.CSTTransformer):
                 self._withs[self._c(edit.stmt)] = edit
             elif isinstance(edit, fx.AddMethods):
                 self._class_methods[self._c(edit.cls)] = edit
+            elif isinstance(edit, fx.AppendToFunction):
+                self._function_tails[self._c(edit.function)] = edit
             else:
                 anchors = {
                     name: self._c(value)
@@ -332,6 +336,23 @@ class _Transformer(cst.CSTTransformer):
             helper_edit, method = helper
             return updated.with_changes(func=cst.Attribute(value=cst.Name(helper_edit.name), attr=cst.Name(method)))
         return updated
+
+    def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+        edit = self._function_tails.get(self._start(original))
+        if edit is None:
+            return updated
+        if not isinstance(updated.body, cst.IndentedBlock) or _has_comments_in_footer(updated.body):
+            raise EditError("the function body ends with comments")
+        body = list(updated.body.body)
+        added = list(cst.parse_module(edit.source).body)
+        last = body[-1]
+        ends_with_return = isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Return)
+        at = len(body) - 1 if ends_with_return else len(body)
+        if len(body) == 1 and isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[0], cst.Pass) \
+                and not _has_comments(last):
+            body, at = [], 0  # `pass` alone gives way to the close
+        self.done.add(edit)
+        return updated.with_changes(body=updated.body.with_changes(body=[*body[:at], *added, *body[at:]]))
 
     def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
         edit = self._class_methods.get(self._start(original))

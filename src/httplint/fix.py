@@ -133,6 +133,15 @@ class AddMethods:
 
 
 @dataclass(frozen=True)
+class AppendToFunction:
+    """Append the statements in ``source`` (unindented) to the body of the function at
+    ``function``, before its last statement when that is a ``return``."""
+
+    function: Pos
+    source: str
+
+
+@dataclass(frozen=True)
 class WrapStatement:
     """Wrap the statement at ``stmt`` in ``with CALL as name:`` (``async with``), the client
     built inline at ``call`` in it replaced by ``name``."""
@@ -182,7 +191,7 @@ class ToThread:
 
 
 Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
-             ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement]
+             ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
 
 
 @dataclass(frozen=True)
@@ -784,6 +793,8 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
     that defines none of these methods and keeps one client; the close is guarded when the
     attribute may be ``None``."""
     cls, attribute, owner = leak.cls, leak.attribute, leak.owner
+    if leak.reason == "not-closed":
+        return _plan_close_in_closer(leak)
     if leak.reason != "no-close":
         return "its close methods exist and need the client's close added, which the author must place"
     defined = {node.name for node in cls.body if isinstance(node, FunctionNode)}
@@ -811,6 +822,31 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
     return Fix(title, Applicability.UNSAFE, AddMethods(pos(cls), source), span(cls))
 
 
+def _plan_close_in_closer(leak) -> Fix | str:
+    """The class's close method leaves the client open: close it there, last (before a final
+    ``return``), guarded when the attribute may be ``None``."""
+    methods = {node.name: node for node in leak.cls.body if isinstance(node, FunctionNode)}
+    preferred = [name for name in ("close", "aclose", "shutdown", "__exit__", "__aexit__") if name in leak.closers]
+    if not preferred:
+        return "its close method is not one the fix knows where to extend"
+    method = methods[preferred[0]]
+    owner, attribute = leak.owner, leak.attribute
+    is_async = isinstance(method, ast.AsyncFunctionDef)
+    if owner.async_close and not is_async:
+        return f"`{method.name}` is not `async def`, and the client's close is a coroutine"
+    closer = sorted(owner.close_methods)[0]
+    target = f"self.{attribute}"
+    close = f"{'await ' if owner.async_close else ''}{target}.{closer}()"
+    may_be_none = any(
+        isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
+        and any(isinstance(t, ast.Attribute) and t.attr == attribute for t in node.targets)
+        for node in ast.walk(leak.cls)
+    )
+    source = f"if {target} is not None:\n    {close}\n" if may_be_none else f"{close}\n"
+    return Fix(f"Close `{target}` in `{method.name}()`", Applicability.UNSAFE, AppendToFunction(pos(method), source),
+               span(method))
+
+
 def plan_await(call: ast.Call, analysis: Analysis) -> Fix | str:
     scope = analysis.semantic.scope(call)
     if not scope.is_async:
@@ -835,5 +871,5 @@ __all__ = [
     "SessionAroundStatement", "plan_context_manager", "plan_exception_safe_release", "plan_hoist",
     "plan_session_around_loop", "plan_await", "plan_async_with", "AddKeyword", "plan_add_timeout",
     "plan_bound_timeout", "ToThread", "plan_to_thread", "HoistAssign", "ShareClient", "plan_share_client",
-    "AddMethods", "plan_close_path", "WrapStatement",
+    "AddMethods", "plan_close_path", "WrapStatement", "AppendToFunction",
 ]

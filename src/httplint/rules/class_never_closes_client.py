@@ -78,9 +78,11 @@ class ClassNeverClosesClient(Rule):
     context-manager methods that call it: `close()`, `__enter__`, `__exit__` (for a client
     closed by a coroutine, `aclose()`, `__aenter__`, `__aexit__`), guarded by `if self.x is not
     None` when the attribute may be `None`. It is unsafe: it adds API, and nothing closes the
-    client until the class's users call it or enter the object with `with`. No fix for a class
-    that has a close method which leaves the client open (where the close goes is the author's
-    choice), nor for the other shapes (reopened, dropped, closed only in `__del__`).
+    client until the class's users call it or enter the object with `with`. A class whose close
+    method (`close`, `aclose`, `shutdown`, `__exit__`, `__aexit__`) leaves the client open gets
+    the client's close appended there (before a final `return`; awaited in an `async def`). No
+    fix for the other shapes (reopened, dropped, closed only in `__del__`), nor for a sync close
+    method of a client whose close is a coroutine.
 
     ## References
     - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
