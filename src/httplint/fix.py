@@ -263,6 +263,21 @@ def _rebound(analysis: Analysis, acq: Acquisition) -> bool:
     return False
 
 
+def _rebound_only_in_sequence(analysis: Analysis, acq: Acquisition, block: list[ast.stmt], first: int,
+                              last: int) -> bool:
+    """Every other binding of the name is a statement of the same block before ``first`` or after
+    ``last`` (``r = get(a, stream=True)`` … ``r = get(b, stream=True)`` …): each object has its
+    own stretch of the block, and a ``with`` over this one's stretch leaves the others alone."""
+    ids = {id(s): i for i, s in enumerate(block)}
+    for store in acq.scope.stores:
+        if store.id != acq.name or _inside(analysis, store, acq.statement):
+            continue
+        index = ids.get(id(analysis.semantic.statement_of(store)))
+        if index is None or first <= index <= last:
+            return False
+    return True
+
+
 def _inside(analysis: Analysis, node: ast.AST, ancestor: ast.AST) -> bool:
     current: ast.AST | None = node
     while current is not None:
@@ -280,18 +295,21 @@ def _use_range(analysis: Analysis, acq: Acquisition) -> tuple[list[ast.stmt], in
         return "it is not in a statement block"
     if not _alone_on_its_line(analysis, statement, block):
         return "it shares its line with another statement"
-    if _rebound(analysis, acq):
-        return f"`{acq.name}` is rebound"
     first = next(i for i, s in enumerate(block) if s is statement)
     last = first
     ids = {id(s): i for i, s in enumerate(block)}
+    rebound = _rebound(analysis, acq)
     for use in acq.uses:
         index = _top_statement_in(analysis, use.node, block, ids)
+        if rebound and acq.loop is None and index is not None and index < first:
+            continue  # straight-line code: a load above the binding reads an earlier object of the name
         if index is None or index < first:
             return "its uses span several blocks"
         last = max(last, index)
     if last == first:
         return "it is never used"
+    if rebound and not _rebound_only_in_sequence(analysis, acq, block, first, last):
+        return f"`{acq.name}` is rebound"
     for index in range(first + 1, last + 1):
         if not _alone_on_its_line(analysis, block[index], block, index):
             return "a statement it covers shares its line with another"
@@ -795,8 +813,8 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
     cls, attribute, owner = leak.cls, leak.attribute, leak.owner
     if leak.reason == "not-closed":
         return _plan_close_in_closer(leak)
-    if leak.reason != "no-close":
-        return "its close methods exist and need the client's close added, which the author must place"
+    if leak.reason != "no-close":  # reopened, dropped, closed only in `__del__`
+        return "when the client it drops, reopens or leaves to `__del__` should close is the author's choice"
     defined = {node.name for node in cls.body if isinstance(node, FunctionNode)}
     if defined & _CLOSE_PATH_NAMES:
         return "it defines a close or context-manager method already"
