@@ -670,12 +670,17 @@ def _free_name(analysis: Analysis, scope, preferred: str) -> str:
     return f"{preferred}{index}"
 
 
+def _timeout_literal(analysis: Analysis) -> str:
+    """The configured ``fix-timeout`` as source: ``10``, or ``2.5``."""
+    seconds = analysis.knowledge.fix_timeout
+    return str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+
+
 def plan_add_timeout(call: ast.Call, analysis: Analysis, unfixable: str | None) -> Fix | str:
     """Add ``timeout=<fix-timeout>`` to a call that has none (unsafe: it changes behaviour)."""
     if unfixable:
         return unfixable
-    seconds = analysis.knowledge.fix_timeout
-    value = str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+    value = _timeout_literal(analysis)
     return Fix(f"Add `timeout={value}`", Applicability.UNSAFE, AddKeyword(pos(call), "timeout", value), span(call))
 
 
@@ -686,8 +691,7 @@ def plan_bound_timeout(call: ast.Call, analysis: Analysis, library: str | None) 
     keyword = next((k for k in call.keywords if k.arg == "timeout"), None)
     if keyword is None or not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
         return "the timeout is not a `timeout=None` keyword"
-    seconds = analysis.knowledge.fix_timeout
-    value = str(int(seconds)) if float(seconds).is_integer() else repr(float(seconds))
+    value = _timeout_literal(analysis)
     if library == "aiohttp":
         if analysis.semantic.module_scope.imports.get("aiohttp") != "aiohttp":
             return "aiohttp's `ClientTimeout` is not imported as `aiohttp` here"
@@ -818,26 +822,32 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
     defined = {node.name for node in cls.body if isinstance(node, FunctionNode)}
     if defined & _CLOSE_PATH_NAMES:
         return "it defines a close or context-manager method already"
-    closer = sorted(owner.close_methods)[0]
     if owner.context is None and owner.async_close:
         return "its client's close is a coroutine without `async with`"
+    prefix, method, enter, exit_ = ("async ", "aclose", "__aenter__", "__aexit__") if owner.async_close else (
+        "", "close", "__enter__", "__exit__")
+    lines = [f"{prefix}def {method}(self):", f'    """Close the `{owner.name}` this object keeps."""']
+    lines += ["    " + line for line in _close_of(cls, attribute, owner)]
+    lines += ["", f"{prefix}def {enter}(self):", "    return self", "",
+              f"{prefix}def {exit_}(self, *exc_info):", f"    {'await ' if owner.async_close else ''}self.{method}()"]
+    source = "\n".join(lines) + "\n"
+    title = f"Add `{method}()`, `{enter}` and `{exit_}`"
+    return Fix(title, Applicability.UNSAFE, AddMethods(pos(cls), source), span(cls))
+
+
+def _close_of(cls: ast.ClassDef, attribute: str, owner) -> list[str]:
+    """The lines (unindented) that close ``self.<attribute>``: awaited for a client closed by a
+    coroutine, under ``if self.<attribute> is not None:`` when the class ever sets it to ``None``."""
+    closer = sorted(owner.close_methods)[0]
+    target = f"self.{attribute}"
+    close = f"{'await ' if owner.async_close else ''}{target}.{closer}()"
     may_be_none = any(
         isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
         and any(isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
                 and t.value.id == "self" for t in node.targets)
         for node in ast.walk(cls)
     )
-    target = f"self.{attribute}"
-    prefix, method, enter, exit_ = ("async ", "aclose", "__aenter__", "__aexit__") if owner.async_close else (
-        "", "close", "__enter__", "__exit__")
-    close = f"{'await ' if owner.async_close else ''}{target}.{closer}()"
-    lines = [f"{prefix}def {method}(self):", f'    """Close the `{owner.name}` this object keeps."""']
-    lines += [f"    if {target} is not None:", f"        {close}"] if may_be_none else [f"    {close}"]
-    lines += ["", f"{prefix}def {enter}(self):", "    return self", "",
-              f"{prefix}def {exit_}(self, *exc_info):", f"    {'await ' if owner.async_close else ''}self.{method}()"]
-    source = "\n".join(lines) + "\n"
-    title = f"Add `{method}()`, `{enter}` and `{exit_}`"
-    return Fix(title, Applicability.UNSAFE, AddMethods(pos(cls), source), span(cls))
+    return [f"if {target} is not None:", f"    {close}"] if may_be_none else [close]
 
 
 def _plan_close_in_closer(leak) -> Fix | str:
@@ -852,16 +862,8 @@ def _plan_close_in_closer(leak) -> Fix | str:
     is_async = isinstance(method, ast.AsyncFunctionDef)
     if owner.async_close and not is_async:
         return f"`{method.name}` is not `async def`, and the client's close is a coroutine"
-    closer = sorted(owner.close_methods)[0]
-    target = f"self.{attribute}"
-    close = f"{'await ' if owner.async_close else ''}{target}.{closer}()"
-    may_be_none = any(
-        isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
-        and any(isinstance(t, ast.Attribute) and t.attr == attribute for t in node.targets)
-        for node in ast.walk(leak.cls)
-    )
-    source = f"if {target} is not None:\n    {close}\n" if may_be_none else f"{close}\n"
-    return Fix(f"Close `{target}` in `{method.name}()`", Applicability.UNSAFE, AppendToFunction(pos(method), source),
+    source = "\n".join(_close_of(leak.cls, attribute, owner)) + "\n"
+    return Fix(f"Close `self.{attribute}` in `{method.name}()`", Applicability.UNSAFE, AppendToFunction(pos(method), source),
                span(method))
 
 
