@@ -12,7 +12,7 @@ from typing import Iterable, Iterator, TextIO
 from . import DISTRIBUTION, REPOSITORY, __version__
 from .config import ConfigError, Settings, SettingsFinder, load
 from .docs import render_rule
-from .engine import Linter, UsageError, decode
+from .engine import Linter, Linters, UsageError, decode
 from .files import Missing, NotPython, iter_python_files, read_bytes
 from .notebook import is_notebook
 from .report import FORMATS, Summary, plural, use_color, write_statistics
@@ -107,7 +107,7 @@ def _main(argv: list[str] | None = None) -> int:
     try:
         settings = load(Path(args.config)) if args.config else load(start=Path.cwd())
         finder = SettingsFinder(settings, fixed=bool(args.config))
-        linters = _Linters(args)
+        linters = Linters(args.select, args.ignore, args.extend_select)
         linter = linters.get(settings)
         if args.show_settings:
             return _show_settings(args, finder)
@@ -141,21 +141,6 @@ def _serve(argv: list[str]) -> int:
     return serve()
 
 
-class _Linters:
-    """One :class:`Linter` per configuration a run meets, with the command line's selection."""
-
-    def __init__(self, args) -> None:
-        self.args = args
-        self._made: dict[Settings, Linter] = {}
-
-    def get(self, settings: Settings) -> Linter:
-        linter = self._made.get(settings)
-        if linter is None:
-            args = self.args
-            linter = self._made[settings] = Linter(settings, args.select, args.ignore, args.extend_select)
-        return linter
-
-
 def _show_settings(args, finder: SettingsFinder) -> int:
     """``--show-settings [FILE]``: the configuration that applies to FILE (else the working
     folder's), and for a file whether it is excluded and whether it is test code."""
@@ -172,7 +157,7 @@ def _show_settings(args, finder: SettingsFinder) -> int:
     return 0
 
 
-def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]) -> int:
+def _run_paths(args, finder: SettingsFinder, linters: Linters, paths: list[str]) -> int:
     diagnostics: list[Diagnostic] = []
     fixing = args.fix or args.diff
     fixed = changed = 0

@@ -176,6 +176,23 @@ class Linter:
         return self.check_source(source, path)
 
 
+class Linters:
+    """One :class:`Linter` per configuration a run meets (the command line's, or an editor's over
+    its session), each with the same rule selectors; made when first asked for, then kept warm."""
+
+    def __init__(self, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,
+                 extend_select: Iterable[str] | None = None) -> None:
+        self.selectors = (select, ignore, extend_select)
+        self._made: dict[Settings, Linter] = {}
+
+    def get(self, settings: Settings) -> Linter:
+        """Raises :class:`UsageError` when a selector matches no rule."""
+        linter = self._made.get(settings)
+        if linter is None:
+            linter = self._made[settings] = Linter(settings, *self.selectors)
+        return linter
+
+
 def check_tree(
     tree: ast.Module,
     path: str,

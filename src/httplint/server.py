@@ -29,7 +29,7 @@ from pygls.lsp.server import LanguageServer
 
 from . import __version__
 from .config import ConfigError, Settings, SettingsFinder, load
-from .engine import Linter
+from .engine import Linter, Linters
 from .fix import Applicability
 from .report import rule_url
 from .rule import Diagnostic
@@ -44,7 +44,7 @@ class HttplintServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__("httplint", __version__)
         self.finder: SettingsFinder | None = None
-        self.linters: dict[Settings, Linter] = {}
+        self.linters = Linters()
         #: uri → (version, text, findings) of the last check
         self.results: dict[str, tuple[int | None, str, list[Diagnostic]]] = {}
 
@@ -64,10 +64,7 @@ class HttplintServer(LanguageServer):
         except ConfigError as error:
             self.window_log_message(types.LogMessageParams(types.MessageType.Error, str(error)))
             settings = self.finder.fallback
-        linter = self.linters.get(settings)
-        if linter is None:
-            linter = self.linters[settings] = Linter(settings)
-        return linter
+        return self.linters.get(settings)
 
     def check(self, uri: str) -> list[Diagnostic]:
         document = self.workspace.get_text_document(uri)
