@@ -98,3 +98,13 @@ def test_unsure_transforms_say_why() -> None:
         (23, "it shares its line with another statement)"),
     ]
     assert run_fix(path, "HTL104").source is None
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("HTL???.py")), ids=lambda p: p.stem)
+def test_every_rule_selected_leaves_no_fixable_finding(path: Path) -> None:
+    """With every rule selected (``--select ALL``), fixes of different rules share a file and each
+    pass re-lints with all of them: a fix that fails to verify must not hold the others back."""
+    rules = [rule() for rule in RULES.values()]
+    result = fix_source(path.read_bytes(), str(path), rules, True)
+    left = [f"{d.line}:{d.code} {d.message}" for d in result.remaining if d.fix is not None]
+    assert left == []

@@ -8,8 +8,8 @@ verifies the result:
 - it parses (``ast.parse``);
 - re-linting it shows no finding that was not there before, and fewer in all;
 
-if the batch fails, the fixes are tried one at a time and only those that verify are
-kept. Passes repeat until no applicable fix remains (convergence), so a second
+if the batch fails, the fixes are tried one at a time and those that verify are applied
+together (or, if together they do not verify, the first of them). Passes repeat until no applicable fix remains (convergence), so a second
 ``--fix`` changes nothing. Everything outside an edit is left byte-identical: libcst
 round-trips the untouched nodes exactly. Encoding (PEP 263 cookie), a UTF-8 BOM and
 line endings are kept, and the write goes through a temporary file in the same folder
@@ -154,22 +154,36 @@ def fix_all_safe(text: str, path: str, linter) -> str | None:
 
 
 def _apply_verified(text, candidates, diagnostics, encode, check):
-    """One pass: the non-overlapping batch, or failing that the first single fix that verifies."""
+    """One pass: the non-overlapping batch; failing that, the batch of the fixes that verify one
+    by one; failing that, the first single fix that verifies."""
     batch = _non_overlapping(candidates)
-    groups = [batch] + ([[d] for d in batch] if len(batch) > 1 else [])
-    for group in groups:
-        try:
-            new_text = apply_edits(text, [d.fix.edit for d in group])
-        except (EditError, cst.ParserSyntaxError, RecursionError, ValueError):
-            continue
-        if new_text == text:
-            continue
-        new_diagnostics = _verify(new_text, diagnostics, group, encode, check)
-        if new_diagnostics is not None:
-            edits = {d.fix.edit for d in group}
-            applied = [d for d in candidates if d.fix.edit in edits]
-            return new_text, applied, new_diagnostics
-    return None
+    outcome = _try_group(text, batch, candidates, diagnostics, encode, check)
+    if outcome is not None or len(batch) == 1:
+        return outcome
+    singles = [(d, _try_group(text, [d], candidates, diagnostics, encode, check)) for d in batch]
+    good = [(d, result) for d, result in singles if result is not None]
+    if len(good) > 1:
+        outcome = _try_group(text, [d for d, _ in good], candidates, diagnostics, encode, check)
+        if outcome is not None:
+            return outcome
+    return good[0][1] if good else None
+
+
+def _try_group(text, group, candidates, diagnostics, encode, check):
+    """``(new text, applied findings, new findings)`` for ``group``'s edits, or ``None`` when they
+    do not apply or do not verify."""
+    try:
+        new_text = apply_edits(text, [d.fix.edit for d in group])
+    except (EditError, cst.ParserSyntaxError, RecursionError, ValueError):
+        return None
+    if new_text == text:
+        return None
+    new_diagnostics = _verify(new_text, diagnostics, group, encode, check)
+    if new_diagnostics is None:
+        return None
+    edits = {d.fix.edit for d in group}
+    applied = [d for d in candidates if d.fix.edit in edits]
+    return new_text, applied, new_diagnostics
 
 
 def _non_overlapping(candidates: list[Diagnostic]) -> list[Diagnostic]:
@@ -259,6 +273,8 @@ class _Transformer(cst.CSTTransformer):
         self._withs: dict[tuple[int, int], fx.MakeAsyncWith] = {}
         self._helper_calls: dict[tuple[int, int], tuple[fx.SessionAroundStatement, str]] = {}
         self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
+        #: comments of releases dropped at the end of the block being rewritten (to its footer)
+        self._footer: list[cst.EmptyLine] = []
         #: module-level statement start → the shared clients to define before it
         self._module_inserts: dict[tuple[int, int], list[fx.ShareClient]] = {}
         #: function statement start → statements to append to its body
@@ -377,10 +393,16 @@ class _Transformer(cst.CSTTransformer):
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
         body = self._rewrite_block(original.body, list(updated.body))
+        if self._footer:  # comments of a release dropped at the end of this block
+            updated = updated.with_changes(footer=[*self._footer, *updated.footer])
+            self._footer = []
         return updated.with_changes(body=body) if body is not None else updated
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         body = self._rewrite_block(original.body, list(updated.body))
+        if self._footer:
+            updated = updated.with_changes(footer=[*self._footer, *updated.footer])
+            self._footer = []
         if self._module_inserts:
             body = self._insert_shared(list(original.body), body if body is not None else list(updated.body))
         return updated.with_changes(body=body) if body is not None else updated
@@ -577,13 +599,11 @@ class _Transformer(cst.CSTTransformer):
             raise EditError("not a plain `name = ...`")
         # comments above the assignment and after it move with it, to the statement that builds it
         leading = [*loop.leading_lines, *statement.leading_lines]
-        removed = {position} | {starts.index(d) for d in drops}
-        if any(_has_comments(loop_body[i]) for i in removed - {position}):
-            raise EditError("a release to drop carries comments")
-        kept = [s for i, s in enumerate(loop_body) if i not in removed]
+        kept, left = _dropping(loop_body, {starts.index(d) for d in drops}, moved=position)
         if not kept:
             raise EditError("the loop would be empty")
-        new_loop = loop.with_changes(body=loop.body.with_changes(body=kept), leading_lines=())
+        new_loop = loop.with_changes(body=loop.body.with_changes(body=kept, footer=[*left, *loop.body.footer]),
+                                     leading_lines=())
         value = statement.body[0].value
         if edit.close is None:
             outer = cst.With(
@@ -605,8 +625,8 @@ class _Transformer(cst.CSTTransformer):
             raise EditError("statement not found")
         starts = [self._start(s) for s in original_body]
         drops = {starts.index(self._c(d)) for d in edit.drops if self._c(d) in starts}
-        if len(drops) != len(edit.drops) or any(_has_comments(body[i]) for i in drops):
-            raise EditError("a release to drop was not found, or carries comments")
+        if len(drops) != len(edit.drops):
+            raise EditError("a release to drop was not found")
         statement = body[position]
         alias = cst.parse_statement(f"{edit.name} = {edit.const}\n")
         if isinstance(statement, cst.With):
@@ -621,9 +641,13 @@ class _Transformer(cst.CSTTransformer):
             replacement = [statement.with_changes(body=[statement.body[0].with_changes(value=cst.Name(edit.const))])]
         else:
             raise EditError("not `with` or an assignment")
-        kept = [s for i, s in enumerate(body) if i not in drops and i != position]
-        insert_at = sum(1 for i in range(position) if i not in drops)
-        return kept[:insert_at] + replacement + kept[insert_at:]
+        kept, left = _dropping(body, drops)
+        self._footer += left
+        at = position - sum(1 for i in drops if i < position)
+        # comments of a close dropped before the statement came to it: they stay above it
+        carried = kept[at].leading_lines[len(body[position].leading_lines):]
+        replacement[0] = replacement[0].with_changes(leading_lines=[*replacement[0].leading_lines, *carried])
+        return kept[:at] + replacement + kept[at + 1:]
 
     def _session_around(self, edit: fx.SessionAroundStatement, index, body):
         position = index["stmt"]
@@ -717,6 +741,30 @@ def _has_comments(statement: cst.CSTNode) -> bool:
             return True
     trailing = getattr(statement, "trailing_whitespace", None)
     return bool(trailing is not None and trailing.comment is not None)
+
+
+def _dropping(statements: list[cst.CSTNode], drops: set[int],
+              moved: int | None = None) -> tuple[list[cst.CSTNode], list[cst.EmptyLine]]:
+    """``(kept, left)``: ``statements`` without those at ``drops`` (and at ``moved``, whose
+    comments go with it elsewhere); the comments of a dropped statement (above it and after it
+    on its line) move to the next statement kept, so no comment is lost; ``left``: those with no
+    statement after them, for the block's footer."""
+    kept: list[cst.CSTNode] = []
+    carried: list[cst.EmptyLine] = []
+    for i, statement in enumerate(statements):
+        if i == moved:
+            continue
+        if i in drops:
+            carried += [line for line in getattr(statement, "leading_lines", ()) if line.comment is not None]
+            trailing = getattr(statement, "trailing_whitespace", None)
+            if trailing is not None and trailing.comment is not None:
+                carried.append(cst.EmptyLine(comment=trailing.comment))
+            continue
+        if carried:
+            statement = statement.with_changes(leading_lines=[*statement.leading_lines, *carried])
+            carried = []
+        kept.append(statement)
+    return kept, carried
 
 
 def _has_comments_in_footer(block: cst.IndentedBlock) -> bool:

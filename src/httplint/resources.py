@@ -416,15 +416,11 @@ class _Analyzer:
 
     def _expected_to_raise(self, call: ast.Call, scope: Scope) -> bool:
         """``call`` is in the last statement of a ``with pytest.raises(...)`` /
-        ``with self.assertRaises(...)`` block (:data:`~httplint.libraries.EXPECTS_RAISE_CONTEXTS`)."""
+        ``with self.assertRaises(...)`` block (:data:`~httplint.libraries.EXPECTS_RAISE_CONTEXTS`),
+        directly or as the last statement of ``with`` blocks nested in it."""
         statement = self.sm.statement_of(call)
-        block = self.sm.parent(statement)
-        if not isinstance(block, (ast.With, ast.AsyncWith)) or statement not in block.body:
-            return False
         entered = isinstance(statement, (ast.With, ast.AsyncWith)) and any(
             item.context_expr is call for item in statement.items)
-        if block.body[-1] is not statement and not entered:
-            return False  # a later statement is the one expected to raise (a `with` raises on entry)
         # the call is what the statement evaluates last: `ClientSession(bad)`, `await s.get(u)`,
         # `x = ...`, `with ...:`; in `await ClientSession().ws_connect(u)` the session was built
         # and is left open when the request raises
@@ -434,7 +430,14 @@ class _Analyzer:
             values = [getattr(statement, "value", None)]
         if not any(value is call or (isinstance(value, ast.Await) and value.value is call) for value in values):
             return False
-        return self._expecting(block, scope, lib.EXPECTS_RAISE_CONTEXTS, lib.EXPECTS_RAISE_METHODS)
+        block = self.sm.parent(statement)
+        while isinstance(block, (ast.With, ast.AsyncWith)) and statement in block.body:
+            if block.body[-1] is not statement and not entered:
+                return False  # a later statement is the one expected to raise (a `with` raises on entry)
+            if self._expecting(block, scope, lib.EXPECTS_RAISE_CONTEXTS, lib.EXPECTS_RAISE_METHODS):
+                return True
+            statement, block, entered = block, self.sm.parent(block), False
+        return False
 
     def _expecting(self, block: ast.With | ast.AsyncWith, scope: Scope, contexts: frozenset[str],
                    methods: frozenset[str]) -> bool:
