@@ -493,17 +493,34 @@ class _Transformer(cst.CSTTransformer):
         if first is None or last is None or last < first or (edit.drop and drop != last + 1):
             raise EditError("wrap range not found")
         statement = body[first]
-        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        if edit.value is not None and isinstance(statement, cst.If):
+            # `if name is None: name = FRESH` → the `with` lends or builds
+            inner = statement.body.body[0] if isinstance(statement.body, cst.IndentedBlock) else None
+            if (statement.orelse is not None or len(statement.body.body) != 1
+                    or not isinstance(inner, cst.SimpleStatementLine)
+                    or any(line.comment for line in inner.leading_lines)
+                    or _has_comments_in_footer(statement.body)
+                    or (statement.body.header.comment and inner.trailing_whitespace.comment)):
+                raise EditError("not a lone `if name is None: name = ...`")
+            # the `with` line keeps the comment of the `if` line or of the assignment
+            header = statement.body.header if statement.body.header.comment else inner.trailing_whitespace
+        elif not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
             raise EditError("not a simple statement")
-        assign = statement.body[0]
-        if not (
-            isinstance(assign, cst.Assign)
-            and len(assign.targets) == 1
-            and isinstance(assign.targets[0].target, cst.Name)
-            and assign.targets[0].target.value == edit.name
-        ):
-            raise EditError("not `name = ...`")
-        value = assign.value
+        else:
+            assign = statement.body[0]
+            if not (
+                isinstance(assign, cst.Assign)
+                and len(assign.targets) == 1
+                and isinstance(assign.targets[0].target, cst.Name)
+                and assign.targets[0].target.value == edit.name
+            ):
+                raise EditError("not `name = ...`")
+            header = statement.trailing_whitespace
+        if edit.value is not None:
+            self.imports.add("contextlib")
+            value = cst.parse_expression(edit.value)
+        else:
+            value = assign.value
         if edit.unwrap_await:
             if not isinstance(value, cst.Await):
                 raise EditError("not awaited")
@@ -521,7 +538,7 @@ class _Transformer(cst.CSTTransformer):
             return self._try_finally(move, {"first": first, "last": last, "move": drop}, body)
         with_node = cst.With(
             items=[cst.WithItem(item=value, asname=cst.AsName(name=cst.Name(edit.name)))],
-            body=cst.IndentedBlock(body=inner, header=statement.trailing_whitespace),
+            body=cst.IndentedBlock(body=inner, header=header),
             asynchronous=cst.Asynchronous() if edit.asynchronous else None,
             leading_lines=statement.leading_lines,
         )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Union
 
-from .resources import Acquisition, Analysis, HelperCall, UseKind
+from .resources import Acquisition, Analysis, HelperCall, UseKind, given_or_fresh_parent
 from .semantic import ComprehensionNode, FunctionNode, LoopNode, own_nodes
 
 #: ``(line, column)`` of an ``ast`` node: 1-based line, 0-based UTF-8 byte column.
@@ -54,6 +54,8 @@ class WrapInWith:
         wrapper: a callable to wrap ``EXPR`` in (``contextlib.closing``), or ``None``.
         unwrap_await: ``EXPR`` is ``await CALL``; the ``with`` takes ``CALL``.
         drop: a release statement right after ``last`` that the ``with`` replaces.
+        value: the ``with``'s expression as source, replacing ``EXPR`` (and the statement at
+            ``first`` may then be ``if name is None: name = FRESH``); imports ``contextlib``.
     """
 
     first: Pos
@@ -63,6 +65,7 @@ class WrapInWith:
     wrapper: str | None = None
     unwrap_await: bool = False
     drop: Pos | None = None
+    value: str | None = None
 
 
 @dataclass(frozen=True)
@@ -287,9 +290,11 @@ def _inside(analysis: Analysis, node: ast.AST, ancestor: ast.AST) -> bool:
     return False
 
 
-def _use_range(analysis: Analysis, acq: Acquisition) -> tuple[list[ast.stmt], int, int] | str:
-    """The block holding the acquisition, its index and the index of the last statement using it."""
-    statement = acq.statement
+def _use_range(analysis: Analysis, acq: Acquisition,
+               statement: ast.stmt | None = None) -> tuple[list[ast.stmt], int, int] | str:
+    """The block holding the acquisition (or ``statement``, one that holds it), its index and the
+    index of the last statement using it."""
+    statement = statement or acq.statement
     block = _block_of(analysis, statement)
     if block is None:
         return "it is not in a statement block"
@@ -392,7 +397,7 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
     if acq.how != "assign" or acq.name is None:
         return "it is not assigned to a local name"
     if acq.given:
-        return "the name may hold the caller's client, which `with` would close"
+        return _plan_given_or_fresh(acq, analysis, applicability)
     value = _assigned_value(acq)
     if value is None:
         return "it is not a plain `name = ...` assignment"
@@ -438,6 +443,61 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
     )
     keyword = "async with" if asynchronous else "with"
     return Fix(f"Wrap in `{keyword}`", applicability, edit, span(*block[first : last + 1]))
+
+
+_LENT = "contextlib.nullcontext"
+
+
+def _plan_given_or_fresh(acq: Acquisition, analysis: Analysis, applicability: Applicability) -> Fix | str:
+    """``c = given or Client()`` (``Client() if given is None else given``, or ``if c is None:
+    c = Client()``) → ``with (contextlib.nullcontext(given) if given else Client()) as c:``
+    around its uses: the ``with`` closes only the client built here; a given one is lent and
+    left open (``nullcontext`` is an async context manager too since Python 3.10)."""
+    owner = acq.owner
+    refusal = "the name may hold the caller's client, which `with` would close"
+    if owner is None or owner.context is None or acq.name is None:
+        return refusal
+    sm = analysis.semantic
+    fresh = ast.unparse(acq.call)
+    statement: ast.stmt = acq.statement
+    choice = given_or_fresh_parent(acq, sm)
+    if choice is not None:
+        if _assigned_value(acq) is not choice or statement.lineno != statement.end_lineno:
+            return refusal
+        if isinstance(choice, ast.BoolOp):
+            if len(choice.values) != 2 or not isinstance(choice.values[0], ast.Name):
+                return refusal
+            given = choice.values[0].id
+            value = f"{_LENT}({given}) if {given} else {fresh}"
+        else:
+            fresh_first = choice.body is acq.call
+            other = choice.orelse if fresh_first else choice.body
+            if not isinstance(other, ast.Name):
+                return refusal
+            test = ast.unparse(choice.test)
+            lent = f"{_LENT}({other.id})"
+            value = f"{fresh} if {test} else {lent}" if fresh_first else f"{lent} if {test} else {fresh}"
+    else:
+        # `if c is None: c = Client()`: the whole `if` becomes the `with`
+        branch = sm.parent(statement)
+        if not (isinstance(branch, ast.If) and branch.body == [statement] and not branch.orelse
+                and _assigned_value(acq) is acq.call and branch.test.lineno == branch.test.end_lineno
+                and {n.id for n in ast.walk(branch.test) if isinstance(n, ast.Name)} == {acq.name}):
+            return refusal
+        statement = branch
+        value = f"{fresh} if {ast.unparse(branch.test)} else {_LENT}({acq.name})"
+    found = _use_range(analysis, acq, statement)
+    if isinstance(found, str):
+        return found
+    block, first, last = found
+    if any(isinstance(node, (ast.Yield, ast.YieldFrom)) for node in own_nodes(block[first:last + 1])):
+        return "it is used across a `yield`, whose consumer may still need it open"
+    asynchronous = owner.context == "async"
+    if asynchronous and not acq.scope.is_async:
+        return "`async with` needs an `async def`"
+    edit = WrapInWith(pos(block[first]), pos(block[last]), acq.name, asynchronous, value=f"({value})")
+    keyword = "async with" if asynchronous else "with"
+    return Fix(f"Wrap in `{keyword}`, lending a given client", applicability, edit, span(*block[first : last + 1]))
 
 
 def plan_exception_safe_release(acq: Acquisition, analysis: Analysis) -> Fix | str:

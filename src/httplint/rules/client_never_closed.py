@@ -100,10 +100,14 @@ class ClientNeverClosed(Rule):
     outlives that point (a streamed response handed on, a request still running) stops
     working. A client built inline for one request (`return httpx.Client().get(url).json()`)
     gets the statement wrapped in `with httpx.Client() as client:` when what the statement
-    keeps is read from the response (`.json()`, `.text`, `.status_code` …) or discarded. No
+    keeps is read from the response (`.json()`, `.text`, `.status_code` …) or discarded. A
+    client built only when none is given (`session = session or requests.Session()`,
+    `Client() if client is None else client`, `if client is None: client = Client()`) gets
+    `with (contextlib.nullcontext(session) if session else requests.Session()) as session:`:
+    the `with` closes the client built here and lends the caller's, leaving it open. No
     fix is offered when the uses span several blocks, the name is rebound, or an inline
-    client's response may outlive the statement, nor for a client that may be the caller's
-    (a `with` would close it too).
+    client's response may outlive the statement, nor for a parameter that may hold the
+    caller's client and is not chosen by such an expression (a `with` would close it too).
 
     ## References
     - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
