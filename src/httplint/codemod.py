@@ -458,6 +458,8 @@ class _Transformer(cst.CSTTransformer):
                 first += 1
             last = index.get("drop") or index.get("move") or index["last"]
             return starts[: first + 1] + starts[last + 1 :]
+        if isinstance(edit, fx.InsertBefore):
+            return starts[: index["stmt"]] + [(-1, -1)] + starts[index["stmt"] :]
         return starts
 
     def _apply_block_edit(self, edit, index, body, original_body, anchors):
@@ -486,6 +488,13 @@ class _Transformer(cst.CSTTransformer):
             return body[:position] + [with_node] + body[position + 1:]
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
+        if isinstance(edit, fx.InsertBefore):
+            position = index["stmt"]
+            if position is None:
+                raise EditError("statement not found")
+            statement = body[position]
+            inserted = cst.parse_statement(edit.source).with_changes(leading_lines=statement.leading_lines)
+            return body[:position] + [inserted, statement.with_changes(leading_lines=())] + body[position + 1:]
         raise EditError(f"unknown edit {edit!r}")
 
     def _wrap_in_with(self, edit: fx.WrapInWith, index, body):

@@ -156,6 +156,15 @@ class WrapStatement:
 
 
 @dataclass(frozen=True)
+class InsertBefore:
+    """Insert ``source`` (one statement) before the statement at ``stmt``, in its block; the
+    comment lines above that statement stay above both."""
+
+    stmt: Pos
+    source: str
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -193,7 +202,7 @@ class ToThread:
     parenthesize: bool = False
 
 
-Edit = Union[AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
+Edit = Union[InsertBefore, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
              ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
 
 
@@ -498,6 +507,49 @@ def _plan_given_or_fresh(acq: Acquisition, analysis: Analysis, applicability: Ap
     edit = WrapInWith(pos(block[first]), pos(block[last]), acq.name, asynchronous, value=f"({value})")
     keyword = "async with" if asynchronous else "with"
     return Fix(f"Wrap in `{keyword}`, lending a given client", applicability, edit, span(*block[first : last + 1]))
+
+
+def release_source(acq: Acquisition) -> str | None:
+    """The statement that releases what ``acq`` holds (``response.close()``, ``await
+    client.aclose()``, ``response.release_conn()`` for urllib3, ``response.release()`` for
+    aiohttp), from the library tables; ``None`` when the analysis has no name for it."""
+    if acq.name is None:
+        return None
+    if acq.owner is not None:
+        closer = sorted(acq.owner.close_methods)[0]
+        return f"{'await ' if acq.owner.async_close else ''}{acq.name}.{closer}()"
+    response = acq.response
+    if response is None:
+        return None
+    awaited = isinstance(acq.statement, ast.Assign) and isinstance(acq.statement.value, ast.Await)
+    if response.library == "urllib3":
+        return f"{acq.name}.release_conn()"
+    if response.library == "httpx" and awaited:
+        return f"await {acq.name}.aclose()"
+    if response.context == "async" and "release" in response.release_methods:
+        return f"{acq.name}.release()"  # aiohttp: a plain method since aiohttp 3
+    if response.context == "async":
+        return f"await {acq.name}.close()"  # a websocket's close is a coroutine
+    return f"{acq.name}.close()"
+
+
+def plan_release_before_exit(acq: Acquisition, exit_node: ast.stmt, analysis: Analysis) -> Fix | str:
+    """``raise``/``return`` on a path that leaves a held client or response behind → its release
+    inserted just before (unsafe: the object is released on that path rather than left to the
+    garbage collector, which is what the finding asks; a handler that still reads it would fail).
+    Not when the statement itself reads the object (``raise HTTPError(response=response)``)."""
+    release = release_source(acq)
+    if release is None:
+        return "the release belongs on this path only"
+    if release.startswith("await ") and not acq.scope.is_async:
+        return "its release is a coroutine, which needs an `async def`"
+    if any(isinstance(node, ast.Name) and node.id == acq.name for node in ast.walk(exit_node)):
+        return f"the `{'raise' if isinstance(exit_node, ast.Raise) else 'return'}` reads `{acq.name}`"
+    block = _block_of(analysis, exit_node)
+    if block is None or not _alone_on_its_line(analysis, exit_node, block):
+        return "it shares its line with another statement"
+    edit = InsertBefore(pos(exit_node), release + "\n")
+    return Fix(f"Release `{acq.name}` first", Applicability.UNSAFE, edit, span(exit_node))
 
 
 def plan_exception_safe_release(acq: Acquisition, analysis: Analysis) -> Fix | str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from ..fix import plan_exception_safe_release
+from ..fix import plan_exception_safe_release, plan_release_before_exit
 from ..resources import Analysis, State
 from ..rule import Rule
 
@@ -53,7 +53,11 @@ class ClientCloseNotExceptionSafe(Rule):
     statements from the construction to the close; for clients whose close is not what
     `__exit__` does, it moves the close into a `finally`. The fix is safe: the close
     runs exactly where it ran before on the normal path, and now also on the paths that
-    skipped it.
+    skipped it. For a `raise` or `return` that leaves a client meant for the caller behind,
+    the fix inserts its close just before that statement (`session.close()`, `await
+    client.aclose()`). That one is unsafe: a handler that catches the exception and still
+    uses the client would find it closed. It is not offered when the statement itself
+    reads the client.
 
     ## References
     - [PEP 343: the `with` statement](https://peps.python.org/pep-0343/)
@@ -74,7 +78,7 @@ class ClientCloseNotExceptionSafe(Rule):
                     yield exit_node, (
                         f"`{acq.label}` is left open when this `{word}` leaves the function (it is handed "
                         f"to the caller only on the normal path): close it before the `{word}`"
-                    ), "the close belongs on this path only"
+                    ), plan_release_before_exit(acq, exit_node, analysis)
             if owner is None or acq.state is not State.NORMAL_PATH or acq.scope.is_module:
                 continue
             release = acq.releases[0]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from ..fix import plan_exception_safe_release
+from ..fix import plan_exception_safe_release, plan_release_before_exit
 from ..resources import Analysis, State
 from ..rule import Rule
 
@@ -68,7 +68,13 @@ class ResponseReleaseNotExceptionSafe(Rule):
     When the release is a statement of its own, in the block of the request, after
     every other use, the fix moves it into the `finally` of a `try` around the
     statements in between. The fix is safe: the release runs where it ran before on the
-    normal path, and now also on the exception and early-return paths.
+    normal path, and now also on the exception and early-return paths. For a `raise` or
+    `return` that leaves a response meant for the caller behind, the fix inserts its
+    release just before that statement (`response.close()`, `response.release_conn()` for
+    urllib3, `response.release()` for aiohttp, `await response.aclose()` for an httpx
+    async stream). That one is unsafe: a handler that catches the exception and still
+    reads the response would find it closed. It is not offered when the statement itself
+    reads the response (`raise HTTPError(response=response)`).
 
     ## References
     - [urllib3: Streaming and I/O](https://urllib3.readthedocs.io/en/stable/advanced-usage.html#streaming-and-i-o)
@@ -91,7 +97,7 @@ class ResponseReleaseNotExceptionSafe(Rule):
                     yield exit_node, (
                         f"Response `{acq.label}` is still held when this `{word}` leaves the function ({how}): "
                         f"close it before the `{word}`"
-                    ), "the release belongs on this path only"
+                    ), plan_release_before_exit(acq, exit_node, analysis)
             if acq.response is None or acq.state is not State.NORMAL_PATH:
                 continue
             release = acq.releases[0]
