@@ -271,6 +271,9 @@ class _Transformer(cst.CSTTransformer):
         self.imports: set[str] = set()
         self._calls: dict[tuple[int, int], fx.Edit] = {}
         self._withs: dict[tuple[int, int], fx.MakeAsyncWith] = {}
+        #: expression start → the replace-nodes edit that names it, and how many it has replaced
+        self._names: dict[tuple[int, int], fx.ReplaceNodes] = {}
+        self._replaced: Counter = Counter()
         self._helper_calls: dict[tuple[int, int], tuple[fx.SessionAroundStatement, str]] = {}
         self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
         #: comments of releases dropped at the end of the block being rewritten (to its footer)
@@ -291,6 +294,9 @@ class _Transformer(cst.CSTTransformer):
             elif isinstance(edit, fx.WrapStatement):
                 self._calls[self._c(edit.call)] = edit
                 self._block_edits.append((edit, {"stmt": self._c(edit.stmt)}))
+            elif isinstance(edit, fx.ReplaceNodes):
+                for node in edit.nodes:
+                    self._names[self._c(node)] = edit
             elif isinstance(edit, fx.MakeAsyncWith):
                 self._withs[self._c(edit.stmt)] = edit
             elif isinstance(edit, fx.AddMethods):
@@ -316,6 +322,17 @@ class _Transformer(cst.CSTTransformer):
         return (start.line, start.column)
 
     # expressions
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:
+        if not self._names:
+            return updated
+        edit = self._names.get(self._start(original))
+        if edit is None:
+            return updated
+        self._replaced[edit] += 1
+        if self._replaced[edit] == len(edit.nodes):
+            self.done.add(edit)
+        return cst.parse_expression(edit.value).with_changes(lpar=updated.lpar, rpar=updated.rpar)
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
         if not _dotted(original.func):

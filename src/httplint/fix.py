@@ -193,6 +193,14 @@ class AddKeyword:
 
 
 @dataclass(frozen=True)
+class ReplaceNodes:
+    """Replace each expression at ``nodes`` (a name or constant: ``None``) by ``value``."""
+
+    nodes: tuple[Pos, ...]
+    value: str
+
+
+@dataclass(frozen=True)
 class ToThread:
     """Replace the call ``f(args)`` at ``call`` by ``await asyncio.to_thread(f, args)``, adding
     ``import asyncio`` when the module lacks it; ``parenthesize``: the result is used further
@@ -202,7 +210,7 @@ class ToThread:
     parenthesize: bool = False
 
 
-Edit = Union[InsertBefore, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
+Edit = Union[InsertBefore, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
              ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
 
 
@@ -808,6 +816,34 @@ def plan_bound_timeout(call: ast.Call, analysis: Analysis, library: str | None) 
         if analysis.semantic.module_scope.imports.get("aiohttp") != "aiohttp":
             return "aiohttp's `ClientTimeout` is not imported as `aiohttp` here"
         value = f"aiohttp.ClientTimeout(total={value})"
+    return Fix(f"Use `timeout={value}`", Applicability.UNSAFE, AddKeyword(pos(call), "timeout", value, True),
+               span(call))
+
+
+def plan_timeout_object(call: ast.Call, bounds: tuple[str, ...], analysis: Analysis) -> Fix | str:
+    """A timeout object whose every bound is ``None`` (``httpx.Timeout(None)``,
+    ``urllib3.Timeout(total=None)``, ``aiohttp.ClientTimeout()``) → each ``None`` bound given the
+    configured ``fix-timeout``, or the overall bound (``bounds[0]``) when none is written
+    (unsafe, as adding a timeout is)."""
+    value = _timeout_literal(analysis)
+    nones = [*call.args, *(k.value for k in call.keywords if k.arg in bounds)]
+    if nones:
+        edit: Edit = ReplaceNodes(tuple(pos(node) for node in nones), value)
+        return Fix(f"Bound it by {value} s", Applicability.UNSAFE, edit, span(call))
+    return Fix(f"Use `{bounds[0]}={value}`", Applicability.UNSAFE, AddKeyword(pos(call), bounds[0], value), span(call))
+
+
+def plan_client_timeout(call: ast.Call, analysis: Analysis) -> Fix | str:
+    """``aiohttp.ClientSession(timeout=30)`` (a number raises ``ValueError``) → ``timeout=
+    aiohttp.ClientTimeout(total=30)``; ``timeout=None`` (aiohttp's 300 s default) → the configured
+    ``fix-timeout`` as ``total`` (unsafe: the bound changes)."""
+    keyword = next((k for k in call.keywords if k.arg == "timeout"), None)
+    if keyword is None or not isinstance(keyword.value, ast.Constant):
+        return "the bound to set, and where, is the author's choice"
+    if analysis.semantic.module_scope.imports.get("aiohttp") != "aiohttp":
+        return "aiohttp's `ClientTimeout` is not imported as `aiohttp` here"
+    total = _timeout_literal(analysis) if keyword.value.value is None else repr(keyword.value.value)
+    value = f"aiohttp.ClientTimeout(total={total})"
     return Fix(f"Use `timeout={value}`", Applicability.UNSAFE, AddKeyword(pos(call), "timeout", value, True),
                span(call))
 

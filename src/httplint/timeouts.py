@@ -40,6 +40,11 @@ class TimeoutFinding:
     #: for ``disabled``: the library of a call whose ``timeout=None`` a fix may bound
     #: (``None``: no fix, and ``unfixable`` says why)
     library: str | None = None
+    #: a timeout object whose bounds are all ``None``: its bound keywords, the overall one first
+    #: (:data:`~httplint.libraries.TIMEOUT_OBJECTS`), for the fix that sets them
+    bounds: tuple[str, ...] = ()
+    #: an aiohttp session's ``timeout=`` that is not a ``ClientTimeout``, for the fix that makes it one
+    client_timeout: bool = False
 
 
 @dataclass(eq=False)
@@ -260,8 +265,9 @@ class TimeoutPass:
         if not aiohttp_ and not values:
             return  # urllib3.Timeout() / httpx.Timeout(): defaults or an error, not "none"
         if all(_is_none(v) for v in values) and not self._only_inspected(call):
-            self._disabled(call, f"`{ast.unparse(call)}` bounds nothing: requests using it can hang forever",
-                           why="which of its bounds to set is the author's choice")
+            self.result.timeout_findings.append(TimeoutFinding(
+                "disabled", call, f"`{ast.unparse(call)}` bounds nothing: requests using it can hang forever",
+                bounds=bounds))
 
     def _only_inspected(self, call: ast.Call) -> bool:
         """The timeout object never reaches a client: it is compared or asserted on
@@ -294,7 +300,7 @@ class TimeoutPass:
                 self.result.timeout_findings.append(TimeoutFinding(
                     "ineffective", call,
                     f"`{spelled}(timeout=None)` means aiohttp's 300 s default, not no timeout: "
-                    "pass an `aiohttp.ClientTimeout(...)`"))
+                    "pass an `aiohttp.ClientTimeout(...)`", client_timeout=True))
             elif isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, (int, float)) and not (
                 isinstance(keyword.value.value, bool)
             ):
@@ -302,7 +308,7 @@ class TimeoutPass:
                 self.result.timeout_findings.append(TimeoutFinding(
                     "ineffective", call,
                     f"`{spelled}(timeout={total!r})` raises `ValueError`: pass "
-                    f"`aiohttp.ClientTimeout(total={total!r})`"))
+                    f"`aiohttp.ClientTimeout(total={total!r})`", client_timeout=True))
 
     def _check_timeout_assignments(self) -> None:
         """``session.timeout = 5`` on a requests session does nothing; ``client.timeout = None``

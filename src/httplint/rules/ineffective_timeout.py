@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..fix import plan_client_timeout
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -53,7 +54,13 @@ class IneffectiveTimeout(Rule):
     ```
 
     ## Fix safety
-    This rule has no automatic fix.
+    An aiohttp session's number (`timeout=30`, which raises `ValueError`) becomes
+    `timeout=aiohttp.ClientTimeout(total=30)`, and its `timeout=None` (the 300 s default)
+    becomes `aiohttp.ClientTimeout(total=10)` with the configured `fix-timeout`, where the
+    module imports `aiohttp`. Both are unsafe: the first turns an error into a session
+    that runs, the second changes the bound. A requests session's `timeout` attribute has
+    no fix: the bound belongs on each request or on a mounted adapter, which the author
+    chooses.
 
     ## References
     - [requests: Timeouts](https://requests.readthedocs.io/en/latest/user/advanced/#timeouts)
@@ -62,10 +69,15 @@ class IneffectiveTimeout(Rule):
     """
 
     code = "HTL303"
+    fixable = True
     name = "ineffective-timeout"
     summary = "Timeout setting that does nothing, or not what it says"
 
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str, object]]:
         for finding in analysis.timeout_findings:
             if finding.kind == "ineffective":
-                yield finding.node, finding.message, finding.unfixable or "the bound to set, and where, is the author's choice"
+                if finding.client_timeout:
+                    yield finding.node, finding.message, plan_client_timeout(finding.node, analysis)
+                else:
+                    yield finding.node, finding.message, finding.unfixable or (
+                        "the bound to set, and where, is the author's choice")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..fix import plan_bound_timeout
+from ..fix import plan_bound_timeout, plan_timeout_object
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -47,8 +47,12 @@ class TimeoutDisabled(Rule):
     `fix-timeout` (10 s by default) in its place: a number for requests, httpx and urllib3,
     `aiohttp.ClientTimeout(total=10)` for aiohttp (where the module imports `aiohttp`). It
     is unsafe: a transfer that needs longer (a large download) now fails, which is why the
-    author may want a longer read bound. No fix is offered for a timeout object that bounds
-    nothing (which bound to set is the author's choice) nor for `client.timeout = None`.
+    author may want a longer read bound. A timeout object that bounds nothing gets the same
+    value in each `None` bound (`httpx.Timeout(None)` → `httpx.Timeout(10)`,
+    `urllib3.Timeout(total=None)` → `urllib3.Timeout(total=10)`), or in its overall bound
+    when none is written (`aiohttp.ClientTimeout()` → `aiohttp.ClientTimeout(total=10)`);
+    unsafe for the same reason. No fix is offered for `client.timeout = None` (bound the
+    client where it is built).
 
     ## References
     - [httpx: Timeouts](https://www.python-httpx.org/advanced/timeouts/)
@@ -66,7 +70,9 @@ class TimeoutDisabled(Rule):
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str, object]]:
         for finding in analysis.timeout_findings:
             if finding.kind == "disabled":
-                if finding.call is not None:
+                if finding.bounds:
+                    fix = plan_timeout_object(finding.node, finding.bounds, analysis)
+                elif finding.call is not None:
                     fix = plan_bound_timeout(finding.call, analysis, finding.library)
                 else:
                     fix = finding.unfixable or "it is not a call's `timeout=None`"
