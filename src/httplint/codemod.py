@@ -293,7 +293,10 @@ class _Transformer(cst.CSTTransformer):
                 self._calls[self._c(edit.call)] = edit
             elif isinstance(edit, fx.WrapStatement):
                 self._calls[self._c(edit.call)] = edit
-                self._block_edits.append((edit, {"stmt": self._c(edit.stmt)}))
+                anchors = {"stmt": self._c(edit.stmt)}
+                if edit.last is not None:
+                    anchors["last"] = self._c(edit.last)
+                self._block_edits.append((edit, anchors))
             elif isinstance(edit, fx.ReplaceNodes):
                 for node in edit.nodes:
                     self._names[self._c(node)] = edit
@@ -477,6 +480,8 @@ class _Transformer(cst.CSTTransformer):
             return starts[: first + 1] + starts[last + 1 :]
         if isinstance(edit, fx.InsertBefore):
             return starts[: index["stmt"]] + [(-1, -1)] + starts[index["stmt"] :]
+        if isinstance(edit, fx.WrapStatement) and edit.last is not None:
+            return starts[: index["stmt"] + 1] + starts[index["last"] + 1 :]
         return starts
 
     def _apply_block_edit(self, edit, index, body, original_body, anchors):
@@ -495,14 +500,17 @@ class _Transformer(cst.CSTTransformer):
             construction = self._client_code.get(edit)
             if position is None or construction is None:
                 raise EditError("statement or construction not found")
+            last = position if edit.last is None else index.get("last")
+            if last is None or last < position:
+                raise EditError("the statements to wrap were not found")
             statement = body[position]
             with_node = cst.With(
                 items=[cst.WithItem(item=construction, asname=cst.AsName(name=cst.Name(edit.name)))],
-                body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=())]),
+                body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=()), *body[position + 1:last + 1]]),
                 asynchronous=cst.Asynchronous() if edit.asynchronous else None,
                 leading_lines=statement.leading_lines,
             )
-            return body[:position] + [with_node] + body[position + 1:]
+            return body[:position] + [with_node] + body[last + 1:]
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
         if isinstance(edit, fx.InsertBefore):

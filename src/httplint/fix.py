@@ -146,13 +146,15 @@ class AppendToFunction:
 
 @dataclass(frozen=True)
 class WrapStatement:
-    """Wrap the statement at ``stmt`` in ``with CALL as name:`` (``async with``), the client
-    built inline at ``call`` in it replaced by ``name``."""
+    """Wrap the statement at ``stmt`` (through the one at ``last``, in the same block, when
+    given) in ``with CALL as name:`` (``async with``), the client built inline at ``call``
+    in it replaced by ``name``; ``call`` may lie in a statement nested in ``stmt``."""
 
     stmt: Pos
     call: Pos
     name: str
     asynchronous: bool = False
+    last: Pos | None = None
 
 
 @dataclass(frozen=True)
@@ -366,8 +368,11 @@ def _plan_inline(acq: Acquisition, analysis: Analysis, applicability: Applicabil
         result = sm.parent(result)
     reader = sm.parent(result)
     consumed = isinstance(reader, ast.Attribute) and reader.value is result and reader.attr in _CONSUMING
+    wrapped: tuple[list[ast.stmt], int, int] | None = None
     if not consumed and not (isinstance(statement, ast.Expr) and statement.value is result):
-        return "the response it returns may outlive a `with` around the statement"
+        wrapped = _result_range(analysis, acq, statement, result)
+        if wrapped is None:
+            return "the response it returns may outlive a `with` around the statement"
     if owner.context is None:
         return "it is not a context manager"
     if owner.context == "async" and not acq.scope.is_async:
@@ -376,8 +381,68 @@ def _plan_inline(acq: Acquisition, analysis: Analysis, applicability: Applicabil
         return "it is built inside a lambda or comprehension"
     name = _free_name(analysis, acq.scope, _INLINE_NAMES.get(owner.kind, "client"))
     keyword = "async with" if owner.context == "async" else "with"
+    if wrapped is not None:
+        block, first, last = wrapped
+        edit = WrapStatement(pos(block[first]), pos(call), name, owner.context == "async", pos(block[last]))
+        return Fix(f"Use `{keyword}` around the response's uses", applicability, edit,
+                   span(*block[first:last + 1]))
     edit = WrapStatement(pos(statement), pos(call), name, owner.context == "async")
     return Fix(f"Use `{keyword}`", applicability, edit, span(statement))
+
+
+def _result_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
+                  result: ast.AST) -> tuple[list[ast.stmt], int, int] | None:
+    """For ``res = await Client().ws_connect(u)`` whose ``res`` is used later: the innermost
+    block of the function holding a statement that contains the assignment, and the range of
+    its statements from that one to the last use of ``res`` (``None`` when there is none).
+    The client is then built where that range starts, so its arguments must not depend on
+    what the range binds before it, and no loop may lie between (it would be built once for
+    every iteration's response)."""
+    sm = analysis.semantic
+    if not (isinstance(statement, ast.Assign) and statement.value is result and len(statement.targets) == 1
+            and isinstance(statement.targets[0], ast.Name)):
+        return None
+    name, scope = statement.targets[0].id, acq.scope
+    if name in scope.declared_global or sum(1 for store in scope.stores if store.id == name) != 1:
+        return None
+    loads = [load for load in sm.name_loads.get(name, []) if sm.scope(load) is scope or sm.scope(load).is_within(scope)]
+    if any(sm.scope(load) is not scope for load in loads):
+        return None  # read in a nested function, which may run after the `with`
+    argument_names = {n.id for n in ast.walk(acq.call) if isinstance(n, ast.Name)} - {
+        _dotted_root(acq.call.func)}
+    current: ast.stmt = statement
+    while True:
+        block = _block_of(analysis, current)
+        if block is None:
+            return None
+        first = next(i for i, s in enumerate(block) if s is current)
+        ids = {id(s): i for i, s in enumerate(block)}
+        indexes = [_top_statement_in(analysis, load, block, ids) for load in loads]
+        if indexes and all(i is not None and i >= first for i in indexes):
+            last = max(indexes)
+            if last == first and current is statement:
+                return None
+            if current is not statement and any(
+                store.id in argument_names for store in scope.stores if _inside(analysis, store, current)
+            ):
+                return None  # the client's arguments are bound inside what it now precedes
+            if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(block[first:last + 1])):
+                return None
+            if not all(_alone_on_its_line(analysis, block[i], block, i) for i in range(first, last + 1)):
+                return None
+            return block, first, last
+        parent = sm.parent(current)
+        if not isinstance(parent, (ast.With, ast.AsyncWith, ast.If, ast.Try)) or parent is scope.node:
+            return None  # a loop (one client per iteration), a handler's block, or the function
+        if isinstance(parent, ast.Try) and not any(s is current for s in parent.body):
+            return None
+        current = parent
+
+
+def _dotted_root(node: ast.AST) -> str | None:
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _ancestors(sm, node: ast.AST, stop: ast.AST):

@@ -100,7 +100,12 @@ class ClientNeverClosed(Rule):
     outlives that point (a streamed response handed on, a request still running) stops
     working. A client built inline for one request (`return httpx.Client().get(url).json()`)
     gets the statement wrapped in `with httpx.Client() as client:` when what the statement
-    keeps is read from the response (`.json()`, `.text`, `.status_code` …) or discarded. A
+    keeps is read from the response (`.json()`, `.text`, `.status_code` …) or discarded;
+    when the response is kept in a name (`ws = await aiohttp.ClientSession().ws_connect(u)`),
+    the `with` covers the statements from the one holding the assignment to the response's
+    last use, in the innermost block that holds them all (the client is then built where
+    that block's statement starts: not offered across a loop, nor when its arguments are
+    bound in between, nor when a nested function reads the response). A
     client built only when none is given (`session = session or requests.Session()`,
     `Client() if client is None else client`, `if client is None: client = Client()`) gets
     `with (contextlib.nullcontext(session) if session else requests.Session()) as session:`:
