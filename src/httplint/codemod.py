@@ -513,6 +513,18 @@ class _Transformer(cst.CSTTransformer):
             return body[:position] + [with_node] + body[last + 1:]
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
+        if isinstance(edit, fx.CallOnResult):
+            position = index["stmt"]
+            statement = body[position] if position is not None else None
+            if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+                    and isinstance(statement.body[0], cst.Expr)):
+                raise EditError("not an expression statement")
+            value = statement.body[0].value
+            if edit.parenthesize:
+                value = value.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            call = cst.Call(func=cst.Attribute(value=value, attr=cst.Name(edit.method)))
+            return body[:position] + [statement.with_changes(body=[statement.body[0].with_changes(value=call)])] + \
+                body[position + 1:]
         if isinstance(edit, fx.InsertBefore):
             position = index["stmt"]
             if position is None:

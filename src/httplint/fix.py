@@ -167,6 +167,16 @@ class InsertBefore:
 
 
 @dataclass(frozen=True)
+class CallOnResult:
+    """The expression statement at ``stmt`` (``requests.post(u, stream=True)``, ``await
+    session.post(u)``) followed by ``.method()`` (parenthesized first when awaited)."""
+
+    stmt: Pos
+    method: str
+    parenthesize: bool = False
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -212,7 +222,7 @@ class ToThread:
     parenthesize: bool = False
 
 
-Edit = Union[InsertBefore, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
+Edit = Union[InsertBefore, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
              ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
 
 
@@ -390,6 +400,43 @@ def _plan_inline(acq: Acquisition, analysis: Analysis, applicability: Applicabil
     return Fix(f"Use `{keyword}`", applicability, edit, span(statement))
 
 
+def _plan_inline_response(acq: Acquisition, analysis: Analysis, applicability: Applicability) -> Fix | str:
+    """A response never bound to a name: discarded (``requests.post(u, stream=True)``,
+    ``await session.post(u)``) → ``.close()`` (``.release()`` for aiohttp) called on it; read for
+    one value (``return session.get(u, stream=True).status_code``) → the statement wrapped in
+    ``with session.get(u, stream=True) as response:`` (sync responses only)."""
+    sm, call, statement, response = analysis.semantic, acq.call, acq.statement, acq.response
+    assert response is not None
+    unassigned = "it is not assigned to a local name"
+    if not isinstance(statement, (ast.Return, ast.Expr, ast.Assign)):
+        return unassigned
+    block = _block_of(analysis, statement)
+    if block is None or not _alone_on_its_line(analysis, statement, block):
+        return unassigned
+    result: ast.AST = call
+    awaited = isinstance(sm.parent(call), ast.Await)
+    if awaited:
+        result = sm.parent(call)
+    if awaited and response.library != "aiohttp":
+        return "its close is a coroutine"
+    release = {"urllib3": "release_conn", "aiohttp": "release"}.get(response.library, "close")
+    if release not in response.release_methods:
+        return unassigned
+    if isinstance(statement, ast.Expr) and statement.value is result:
+        edit: Edit = CallOnResult(pos(statement), release, awaited)
+        return Fix(f"Call `.{release}()` on it", applicability, edit, span(statement))
+    reader = sm.parent(result)
+    if (awaited or response.context != "sync" or response.library == "urllib3"
+            or not (isinstance(reader, ast.Attribute) and reader.value is result
+                    and reader.attr in _CONSUMING - {"iter_content"})):
+        return unassigned
+    if any(isinstance(n, (ast.Lambda, *ComprehensionNode)) for n in _ancestors(sm, call, statement)):
+        return "it is made inside a lambda or comprehension"
+    name = _free_name(analysis, acq.scope, "response")
+    edit = WrapStatement(pos(statement), pos(call), name)
+    return Fix("Use `with`", applicability, edit, span(statement))
+
+
 def _result_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
                   result: ast.AST) -> tuple[list[ast.stmt], int, int] | None:
     """For ``res = await Client().ws_connect(u)`` whose ``res`` is used later: the innermost
@@ -476,6 +523,8 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
     """
     if acq.how == "inline" and acq.owner is not None:
         return _plan_inline(acq, analysis, applicability)
+    if acq.how in ("inline", "discarded") and acq.response is not None:
+        return _plan_inline_response(acq, analysis, applicability)
     if acq.how != "assign" or acq.name is None:
         return "it is not assigned to a local name"
     if acq.given:

@@ -81,8 +81,12 @@ class ResponseNeverReleased(Rule):
     for httpx async responses, since `contextlib.aclosing` needs Python 3.10). For
     urllib3 it wraps them in `try` / `finally: response.release_conn()` instead, because
     urllib3's `__exit__` closes the socket without returning the connection to the
-    pool. The fix is safe: the response is released after its last use, which nothing
-    after it can observe.
+    pool. A response never bound to a name is released where it is made: a discarded one
+    gets `.close()` called on it (`(await session.post(url)).release()` for aiohttp,
+    `.release_conn()` for urllib3), and a statement that reads one value from it
+    (`return session.get(url, stream=True).status_code`) is wrapped in `with
+    session.get(url, stream=True) as response:`. The fix is safe: the response is released
+    after its last use, which nothing after it can observe.
 
     ## References
     - [requests: Body content workflow](https://requests.readthedocs.io/en/latest/user/advanced/#body-content-workflow)
