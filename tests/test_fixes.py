@@ -92,7 +92,7 @@ def test_unsure_transforms_say_why() -> None:
     diagnostics = check_source(path.read_bytes(), str(path), [RULES["HTL104"]()])
     reasons = [(d.line, d.message.split("(no automatic fix: ")[1]) for d in diagnostics]
     assert reasons == [
-        (7, "its uses span several blocks)"),
+        (9, "its uses span several blocks)"),  # assigned in a handler, used after it
         (15, "`client` is rebound)"),  # on one branch, within the first client's uses
         (18, "its uses span several blocks)"),
         (23, "it shares its line with another statement)"),

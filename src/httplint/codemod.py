@@ -276,6 +276,9 @@ class _Transformer(cst.CSTTransformer):
         self._replaced: Counter = Counter()
         self._helper_calls: dict[tuple[int, int], tuple[fx.SessionAroundStatement, str]] = {}
         self._block_edits: list[tuple[fx.Edit, dict[str, tuple[int, int]]]] = []
+        #: statement start → the hoist-to-with edit that moves it out; the edit → the value moved
+        self._hoist_out: dict[tuple[int, int], fx.HoistToWith] = {}
+        self._hoisted: dict[fx.HoistToWith, cst.BaseExpression] = {}
         #: comments of releases dropped at the end of the block being rewritten (to its footer)
         self._footer: list[cst.EmptyLine] = []
         #: module-level statement start → the shared clients to define before it
@@ -287,6 +290,8 @@ class _Transformer(cst.CSTTransformer):
         #: a share-client edit → its construction as written in the file
         self._client_code: dict[fx.ShareClient, str] = {}
         for edit in self.edits:
+            if isinstance(edit, fx.HoistToWith):
+                self._hoist_out[self._c(edit.stmt)] = edit
             if isinstance(edit, fx.ShareClient) and edit.module_stmt is not None:
                 self._module_inserts.setdefault(self._c(edit.module_stmt), []).append(edit)
             if isinstance(edit, (fx.AwaitCall, fx.AddKeyword, fx.ToThread)):
@@ -412,11 +417,46 @@ class _Transformer(cst.CSTTransformer):
     # statement blocks
 
     def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
-        body = self._rewrite_block(original.body, list(updated.body))
+        original_body, new_body = list(original.body), list(updated.body)
+        if self._hoist_out:
+            original_body, new_body = self._take_hoisted(original_body, new_body)
+            if len(new_body) != len(updated.body):
+                updated = updated.with_changes(body=new_body)
+        body = self._rewrite_block(original_body, new_body)
         if self._footer:  # comments of a release dropped at the end of this block
             updated = updated.with_changes(footer=[*self._footer, *updated.footer])
             self._footer = []
         return updated.with_changes(body=body) if body is not None else updated
+
+    def _take_hoisted(self, original_body, body):
+        """Remove the ``name = CLIENT`` statements that hoist-to-with edits move out of this
+        block, keeping their values (and their comments on the next statement)."""
+        taken = set()
+        for i, statement in enumerate(original_body):
+            edit = self._hoist_out.get(self._start(statement))
+            if edit is None:
+                continue
+            node = body[i]
+            if not (isinstance(node, cst.SimpleStatementLine) and len(node.body) == 1
+                    and isinstance(node.body[0], cst.Assign)):
+                raise EditError("not a plain `name = ...`")
+            value = node.body[0].value
+            if edit.wrapper:
+                self.imports.add(edit.wrapper.rpartition(".")[0])
+                value = cst.Call(func=cst.parse_expression(edit.wrapper), args=[cst.Arg(value=value)])
+            self._hoisted[edit] = value
+            taken.add(i)
+        if not taken:
+            return original_body, body
+        kept, left = _dropping(body, taken)
+        if not kept or left:
+            raise EditError("the block would be left empty, or its comments would have nowhere to go")
+        if 0 in taken:  # the block's new first statement: no blank line after the header
+            lines = list(kept[0].leading_lines)
+            while lines and lines[0].comment is None:
+                lines.pop(0)
+            kept[0] = kept[0].with_changes(leading_lines=lines)
+        return [s for i, s in enumerate(original_body) if i not in taken], kept
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         body = self._rewrite_block(original.body, list(updated.body))
@@ -472,6 +512,8 @@ class _Transformer(cst.CSTTransformer):
     @staticmethod
     def _shift(starts, edit, index):
         """Anchors of later edits in the same block: the rewrite replaces a statement range by one."""
+        if isinstance(edit, fx.HoistToWith):
+            return starts[: index["first"] + 1] + starts[index["last"] + 1 :]
         if isinstance(edit, (fx.WrapInWith, fx.TryFinally)):
             first = index["first"]
             if isinstance(edit, fx.TryFinally):
@@ -513,6 +555,19 @@ class _Transformer(cst.CSTTransformer):
             return body[:position] + [with_node] + body[last + 1:]
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
+        if isinstance(edit, fx.HoistToWith):
+            first, last = index["first"], index["last"]
+            value = self._hoisted.get(edit)
+            if first is None or last is None or last < first or value is None:
+                raise EditError("the statements to wrap, or the client, were not found")
+            statement = body[first]
+            with_node = cst.With(
+                items=[cst.WithItem(item=value, asname=cst.AsName(name=cst.Name(edit.name)))],
+                body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=()), *body[first + 1:last + 1]]),
+                asynchronous=cst.Asynchronous() if edit.asynchronous else None,
+                leading_lines=statement.leading_lines,
+            )
+            return body[:first] + [with_node] + body[last + 1:]
         if isinstance(edit, fx.CallOnResult):
             position = index["stmt"]
             statement = body[position] if position is not None else None

@@ -177,6 +177,20 @@ class CallOnResult:
 
 
 @dataclass(frozen=True)
+class HoistToWith:
+    """Remove ``name = CLIENT`` at ``stmt`` (in a block nested in the statement at ``first``)
+    and wrap the statements from ``first`` to ``last`` in ``with CLIENT as name:``
+    (``async with``; ``wrapper(CLIENT)`` when given)."""
+
+    stmt: Pos
+    first: Pos
+    last: Pos
+    name: str
+    asynchronous: bool = False
+    wrapper: str | None = None
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -222,7 +236,7 @@ class ToThread:
     parenthesize: bool = False
 
 
-Edit = Union[InsertBefore, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
+Edit = Union[InsertBefore, HoistToWith, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
              ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
 
 
@@ -437,6 +451,39 @@ def _plan_inline_response(acq: Acquisition, analysis: Analysis, applicability: A
     return Fix("Use `with`", applicability, edit, span(statement))
 
 
+def _plan_hoist_to_with(acq: Acquisition, analysis: Analysis, applicability: Applicability) -> Fix | None:
+    """``c = Client()`` in a nested block (``with``/``if``/``try`` body) and used after it: the
+    assignment removed, and ``with Client() as c:`` around the statements from the enclosing
+    one to the last use (a client connects on first use, so building it a little earlier
+    sends nothing). ``None`` when no such range exists."""
+    owner, statement = acq.owner, acq.statement
+    if owner is None or owner.context is None and not owner.close_methods or acq.name is None:
+        return None
+    if acq.rebound or sum(1 for store in acq.scope.stores if store.id == acq.name) != 1:
+        return None
+    if not (isinstance(statement, ast.Assign) and statement.value is acq.call):
+        return None
+    block = _block_of(analysis, statement)
+    if block is None or len(block) == 1:
+        return None  # the block would be left empty
+    if any(analysis.semantic.scope(u.node) is not acq.scope for u in acq.uses):
+        return None
+    found = _covering_range(analysis, acq, statement, [u.node for u in acq.uses])
+    if found is None:
+        return None
+    outer, first, last = found
+    if outer is block:
+        return None
+    asynchronous, wrapper = owner.context == "async", None
+    if owner.context is None:
+        wrapper = "contextlib.closing"
+    elif asynchronous and not acq.scope.is_async:
+        return None
+    edit = HoistToWith(pos(statement), pos(outer[first]), pos(outer[last]), acq.name, asynchronous, wrapper)
+    keyword = "async with" if asynchronous else "with"
+    return Fix(f"Build it in a `{keyword}` around its uses", applicability, edit, span(*outer[first:last + 1]))
+
+
 def _result_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
                   result: ast.AST) -> tuple[list[ast.stmt], int, int] | None:
     """For ``res = await Client().ws_connect(u)`` whose ``res`` is used later: the innermost
@@ -455,6 +502,16 @@ def _result_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
     loads = [load for load in sm.name_loads.get(name, []) if sm.scope(load) is scope or sm.scope(load).is_within(scope)]
     if any(sm.scope(load) is not scope for load in loads):
         return None  # read in a nested function, which may run after the `with`
+    return _covering_range(analysis, acq, statement, loads)
+
+
+def _covering_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
+                    nodes: list[ast.AST]) -> tuple[list[ast.stmt], int, int] | None:
+    """The innermost block holding ``statement`` or a statement that contains it (through
+    ``with``, ``if`` and ``try`` bodies, not loops or handlers) in which every one of ``nodes``
+    lies at or after it: ``(block, first, last)``. The client ``acq`` builds is then built where
+    ``block[first]`` starts, so its arguments must not be bound inside what it now precedes."""
+    sm, scope = analysis.semantic, acq.scope
     argument_names = {n.id for n in ast.walk(acq.call) if isinstance(n, ast.Name)} - {
         _dotted_root(acq.call.func)}
     current: ast.stmt = statement
@@ -464,7 +521,7 @@ def _result_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
             return None
         first = next(i for i, s in enumerate(block) if s is current)
         ids = {id(s): i for i, s in enumerate(block)}
-        indexes = [_top_statement_in(analysis, load, block, ids) for load in loads]
+        indexes = [_top_statement_in(analysis, node, block, ids) for node in nodes]
         if indexes and all(i is not None and i >= first for i in indexes):
             last = max(indexes)
             if last == first and current is statement:
@@ -533,6 +590,10 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
     if value is None:
         return "it is not a plain `name = ...` assignment"
     found = _use_range(analysis, acq)
+    if found == "its uses span several blocks" and acq.owner is not None:
+        hoisted = _plan_hoist_to_with(acq, analysis, applicability)
+        if hoisted is not None:
+            return hoisted
     if isinstance(found, str):
         return found
     block, first, last = found

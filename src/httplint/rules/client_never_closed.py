@@ -105,7 +105,10 @@ class ClientNeverClosed(Rule):
     the `with` covers the statements from the one holding the assignment to the response's
     last use, in the innermost block that holds them all (the client is then built where
     that block's statement starts: not offered across a loop, nor when its arguments are
-    bound in between, nor when a nested function reads the response). A
+    bound in between, nor when a nested function reads the response). A client assigned in
+    a nested block (a `with`, `if` or `try` body) and used after it is built instead in a
+    `with` around the statements from the enclosing one to its last use (it connects on
+    first use, so building it a little earlier sends nothing). A
     client built only when none is given (`session = session or requests.Session()`,
     `Client() if client is None else client`, `if client is None: client = Client()`) gets
     `with (contextlib.nullcontext(session) if session else requests.Session()) as session:`:
