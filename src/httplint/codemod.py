@@ -292,6 +292,9 @@ class _Transformer(cst.CSTTransformer):
         for edit in self.edits:
             if isinstance(edit, fx.HoistToWith):
                 self._hoist_out[self._c(edit.stmt)] = edit
+            if isinstance(edit, fx.ExitStackAround):
+                for call in edit.calls:
+                    self._calls[self._c(call)] = edit
             if isinstance(edit, fx.ShareClient) and edit.module_stmt is not None:
                 self._module_inserts.setdefault(self._c(edit.module_stmt), []).append(edit)
             if isinstance(edit, (fx.AwaitCall, fx.AddKeyword, fx.ToThread)):
@@ -353,6 +356,9 @@ class _Transformer(cst.CSTTransformer):
         if isinstance(edit, fx.WrapStatement):
             self._client_code[edit] = updated  # the construction, moved into the `with`
             return cst.Name(edit.name)
+        if isinstance(edit, fx.ExitStackAround):
+            self._replaced[edit] += 1
+            return cst.Call(func=cst.parse_expression(f"{edit.stack}.enter_context"), args=[cst.Arg(value=updated)])
         if isinstance(edit, fx.ToThread):
             self.done.add(edit)
             self.imports.add("asyncio")
@@ -512,7 +518,7 @@ class _Transformer(cst.CSTTransformer):
     @staticmethod
     def _shift(starts, edit, index):
         """Anchors of later edits in the same block: the rewrite replaces a statement range by one."""
-        if isinstance(edit, fx.HoistToWith):
+        if isinstance(edit, (fx.HoistToWith, fx.ExitStackAround)):
             return starts[: index["first"] + 1] + starts[index["last"] + 1 :]
         if isinstance(edit, (fx.WrapInWith, fx.TryFinally)):
             first = index["first"]
@@ -555,6 +561,19 @@ class _Transformer(cst.CSTTransformer):
             return body[:position] + [with_node] + body[last + 1:]
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
+        if isinstance(edit, fx.ExitStackAround):
+            first, last = index["first"], index["last"]
+            if first is None or last is None or last < first or self._replaced[edit] != len(edit.calls):
+                raise EditError("the statements to wrap, or the calls to enter, were not found")
+            self.imports.add("contextlib")
+            statement = body[first]
+            with_node = cst.With(
+                items=[cst.WithItem(item=cst.parse_expression("contextlib.ExitStack()"),
+                                    asname=cst.AsName(name=cst.Name(edit.stack)))],
+                body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=()), *body[first + 1:last + 1]]),
+                leading_lines=statement.leading_lines,
+            )
+            return body[:first] + [with_node] + body[last + 1:]
         if isinstance(edit, fx.HoistToWith):
             first, last = index["first"], index["last"]
             value = self._hoisted.get(edit)

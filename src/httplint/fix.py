@@ -191,6 +191,17 @@ class HoistToWith:
 
 
 @dataclass(frozen=True)
+class ExitStackAround:
+    """Wrap the statements from ``first`` to ``last`` in ``with contextlib.ExitStack() as
+    stack:`` and enter each call at ``calls`` on it (``stack.enter_context(CALL)``), where it is."""
+
+    first: Pos
+    last: Pos
+    calls: tuple[Pos, ...]
+    stack: str
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -236,7 +247,7 @@ class ToThread:
     parenthesize: bool = False
 
 
-Edit = Union[InsertBefore, HoistToWith, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
+Edit = Union[InsertBefore, ExitStackAround, HoistToWith, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
              ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
 
 
@@ -484,6 +495,50 @@ def _plan_hoist_to_with(acq: Acquisition, analysis: Analysis, applicability: App
     return Fix(f"Build it in a `{keyword}` around its uses", applicability, edit, span(*outer[first:last + 1]))
 
 
+def _plan_exit_stack(acq: Acquisition, analysis: Analysis, applicability: Applicability) -> Fix | None:
+    """A response (or client) assigned on several branches (``if …: r = get(a) else: r = get(b)``)
+    or in a nested block, and used after it: ``with contextlib.ExitStack() as stack:`` around
+    the statements from the enclosing one to the last use, each assignment's call entered on
+    the stack where it is (``r = stack.enter_context(get(a))``), so nothing moves and
+    whichever object was made is closed after the last use. Every binding of the name in the
+    range must be such an assignment; sync context managers only (``None`` otherwise)."""
+    sm, scope, name = analysis.semantic, acq.scope, acq.name
+    if name is None or not scope.is_function or name in scope.declared_global:
+        return None
+
+    def enterable(a: Acquisition) -> bool:
+        if a.owner is not None:
+            return a.owner.context == "sync"
+        return a.response is not None and a.response.context == "sync" and a.response.library not in (
+            "httpx", "urllib3")  # httpx responses are no context managers; urllib3's exit drops the socket
+
+    if not enterable(acq):
+        return None
+    stores = [store for store in scope.stores if store.id == name]
+    loads = [load for load in sm.name_loads.get(name, []) if sm.scope(load) is scope or sm.scope(load).is_within(scope)]
+    if any(sm.scope(load) is not scope for load in loads):
+        return None
+    by_statement = {id(a.statement): a for a in analysis.acquisitions if a.scope is scope and a.how == "assign"}
+    calls = []
+    for store in stores:
+        statement = sm.statement_of(store)
+        other = by_statement.get(id(statement))
+        if other is None or other.name != name or not enterable(other) or not (
+                isinstance(statement, ast.Assign) and statement.value is other.call):
+            return None
+        calls.append(other.call)
+    earliest = min((sm.statement_of(store) for store in stores), key=lambda st: (st.lineno, st.col_offset))
+    found = _covering_range(analysis, acq, earliest, [*stores, *loads], moves_call=False)
+    if found is None:
+        return None
+    block, first, last = found
+    if all(sm.statement_of(store) in block[first:last + 1] for store in stores) and len(stores) == 1:
+        return None  # one assignment in this block: the plain `with` applies, or nothing does
+    stack = _free_name(analysis, scope, "stack")
+    edit = ExitStackAround(pos(block[first]), pos(block[last]), tuple(sorted(pos(c) for c in calls)), stack)
+    return Fix("Close it with a `contextlib.ExitStack`", applicability, edit, span(*block[first:last + 1]))
+
+
 def _result_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
                   result: ast.AST) -> tuple[list[ast.stmt], int, int] | None:
     """For ``res = await Client().ws_connect(u)`` whose ``res`` is used later: the innermost
@@ -506,11 +561,12 @@ def _result_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
 
 
 def _covering_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
-                    nodes: list[ast.AST]) -> tuple[list[ast.stmt], int, int] | None:
+                    nodes: list[ast.AST], moves_call: bool = True) -> tuple[list[ast.stmt], int, int] | None:
     """The innermost block holding ``statement`` or a statement that contains it (through
     ``with``, ``if`` and ``try`` bodies, not loops or handlers) in which every one of ``nodes``
-    lies at or after it: ``(block, first, last)``. The client ``acq`` builds is then built where
-    ``block[first]`` starts, so its arguments must not be bound inside what it now precedes."""
+    lies at or after it: ``(block, first, last)``. With ``moves_call``, the client ``acq`` builds
+    is then built where ``block[first]`` starts, so its arguments must not be bound inside what
+    it now precedes."""
     sm, scope = analysis.semantic, acq.scope
     argument_names = {n.id for n in ast.walk(acq.call) if isinstance(n, ast.Name)} - {
         _dotted_root(acq.call.func)}
@@ -520,6 +576,8 @@ def _covering_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
         if block is None:
             return None
         first = next(i for i, s in enumerate(block) if s is current)
+        if not moves_call:
+            argument_names = set()
         ids = {id(s): i for i, s in enumerate(block)}
         indexes = [_top_statement_in(analysis, node, block, ids) for node in nodes]
         if indexes and all(i is not None and i >= first for i in indexes):
@@ -594,6 +652,10 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
         hoisted = _plan_hoist_to_with(acq, analysis, applicability)
         if hoisted is not None:
             return hoisted
+    if found == "its uses span several blocks" or found == f"`{acq.name}` is rebound":
+        stacked = _plan_exit_stack(acq, analysis, applicability)
+        if stacked is not None:
+            return stacked
     if isinstance(found, str):
         return found
     block, first, last = found

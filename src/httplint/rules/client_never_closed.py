@@ -108,7 +108,9 @@ class ClientNeverClosed(Rule):
     bound in between, nor when a nested function reads the response). A client assigned in
     a nested block (a `with`, `if` or `try` body) and used after it is built instead in a
     `with` around the statements from the enclosing one to its last use (it connects on
-    first use, so building it a little earlier sends nothing). A
+    first use, so building it a little earlier sends nothing); where it cannot move (its
+    arguments are bound in that block) or it is bound on several branches, a
+    `contextlib.ExitStack` around those statements enters it where it is built. A
     client built only when none is given (`session = session or requests.Session()`,
     `Client() if client is None else client`, `if client is None: client = Client()`) gets
     `with (contextlib.nullcontext(session) if session else requests.Session()) as session:`:

@@ -85,8 +85,12 @@ class ResponseNeverReleased(Rule):
     gets `.close()` called on it (`(await session.post(url)).release()` for aiohttp,
     `.release_conn()` for urllib3), and a statement that reads one value from it
     (`return session.get(url, stream=True).status_code`) is wrapped in `with
-    session.get(url, stream=True) as response:`. The fix is safe: the response is released
-    after its last use, which nothing after it can observe.
+    session.get(url, stream=True) as response:`. A response bound on several branches (`if
+    …: r = urlopen(a) else: r = urlopen(b)`) or in a nested block and used after it gets
+    `with contextlib.ExitStack() as stack:` around the statements from the enclosing one to
+    its last use, each request entered where it is (`r = stack.enter_context(urlopen(a))`);
+    not when another binding of the name is not such a request. The fix is safe: the
+    response is released after its last use, which nothing after it can observe.
 
     ## References
     - [requests: Body content workflow](https://requests.readthedocs.io/en/latest/user/advanced/#body-content-workflow)
