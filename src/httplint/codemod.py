@@ -297,6 +297,8 @@ class _Transformer(cst.CSTTransformer):
                     self._calls[self._c(call)] = edit
             if isinstance(edit, fx.ShareClient) and edit.module_stmt is not None:
                 self._module_inserts.setdefault(self._c(edit.module_stmt), []).append(edit)
+            if isinstance(edit, fx.ShareClient) and edit.call is not None:
+                self._calls[self._c(edit.call)] = edit
             if isinstance(edit, (fx.AwaitCall, fx.AddKeyword, fx.ToThread)):
                 self._calls[self._c(edit.call)] = edit
             elif isinstance(edit, fx.WrapStatement):
@@ -356,6 +358,9 @@ class _Transformer(cst.CSTTransformer):
         if isinstance(edit, fx.WrapStatement):
             self._client_code[edit] = updated  # the construction, moved into the `with`
             return cst.Name(edit.name)
+        if isinstance(edit, fx.ShareClient):  # a client built inline for one request
+            self._client_code[edit] = cst.Module([]).code_for_node(updated)
+            return cst.Name(edit.const)
         if isinstance(edit, fx.ExitStackAround):
             self._replaced[edit] += 1
             return cst.Call(func=cst.parse_expression(f"{edit.stack}.enter_context"), args=[cst.Arg(value=updated)])
@@ -518,6 +523,8 @@ class _Transformer(cst.CSTTransformer):
     @staticmethod
     def _shift(starts, edit, index):
         """Anchors of later edits in the same block: the rewrite replaces a statement range by one."""
+        if isinstance(edit, fx.ShareClient) and (edit.drops or edit.unwrap):
+            return [(-2, -2)] * len(starts)  # statements removed: later edits of this block wait a pass
         if isinstance(edit, (fx.HoistToWith, fx.ExitStackAround)):
             return starts[: index["first"] + 1] + starts[index["last"] + 1 :]
         if isinstance(edit, (fx.WrapInWith, fx.TryFinally)):
@@ -760,6 +767,27 @@ class _Transformer(cst.CSTTransformer):
         position = index["stmt"]
         if position is None:
             raise EditError("statement not found")
+        if edit.call is not None:
+            if edit not in self._client_code:
+                raise EditError("the client built inline was not found")
+            return body
+        if edit.unwrap is not None:
+            at = index.get("unwrap")
+            guard = body[at] if at is not None else None
+            if not (isinstance(guard, cst.Try) and not guard.handlers and guard.orelse is None
+                    and guard.finalbody is not None and isinstance(guard.body, cst.IndentedBlock)
+                    and not _has_comments_in_footer(guard.body)
+                    and not any(line.comment for line in guard.finalbody.leading_lines)
+                    and guard.finalbody.whitespace_before_colon.value == ""
+                    and not guard.finalbody.body.header.comment
+                    and not any(_has_comments(s) for s in guard.finalbody.body.body)
+                    and not guard.body.header.comment):
+                raise EditError("not `try: … finally: <close>` without comments")
+            inner = list(guard.body.body)
+            inner[0] = inner[0].with_changes(leading_lines=[*guard.leading_lines, *inner[0].leading_lines])
+            body = body[:at] + inner + body[at + 1:]
+            original_body = original_body[:at] + [original_body[at]] * len(inner) + original_body[at + 1:]
+            position = position if position < at else position + len(inner) - 1
         starts = [self._start(s) for s in original_body]
         drops = {starts.index(self._c(d)) for d in edit.drops if self._c(d) in starts}
         if len(drops) != len(edit.drops):

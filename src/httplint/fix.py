@@ -116,7 +116,10 @@ class ShareClient:
     ``module_stmt`` (``None``: ``const`` exists already, built the same way); at
     ``stmt``, ``with CLIENT as name:`` becomes ``name = const`` followed by its body, or
     ``name = CLIENT`` becomes ``name = const``; the release statements at ``drops`` (in the
-    same block) are removed, since the shared client must stay open."""
+    same block) are removed, since the shared client must stay open; the ``try`` at ``unwrap``
+    (whose ``finally`` held only the close) is replaced by its body. With ``call``, the client
+    built inline there (``httpx.Client().get(u)``) is replaced by ``const`` and ``stmt`` is left
+    as it is."""
 
     stmt: Pos
     module_stmt: Pos | None
@@ -124,6 +127,8 @@ class ShareClient:
     client: str
     name: str
     drops: tuple[Pos, ...] = ()
+    unwrap: Pos | None = None
+    call: Pos | None = None
 
 
 @dataclass(frozen=True)
@@ -1139,6 +1144,7 @@ def plan_share_client(acq: Acquisition, analysis: Analysis) -> Fix | str:
     if block is None:
         return "it is not in a statement block"
     drops = []
+    unwrap = None
     last_line = statement.end_lineno or statement.lineno
     for use in acq.uses:
         if use.kind in (UseKind.REQUEST, UseKind.WITH):
@@ -1149,9 +1155,23 @@ def plan_share_client(acq: Acquisition, analysis: Analysis) -> Fix | str:
                 drops.append(pos(release))
                 last_line = max(last_line, release.end_lineno or release.lineno)
                 continue
+            guard = sm.parent(release)
+            if (unwrap is None and isinstance(release, ast.Expr) and isinstance(guard, ast.Try)
+                    and guard.finalbody == [release] and not guard.handlers and not guard.orelse
+                    and any(s is guard for s in block)):
+                unwrap = pos(guard)  # `try: … finally: client.close()`: the `try` goes
+                last_line = max(last_line, guard.end_lineno or guard.lineno)
+                continue
             return "it is closed where the fix cannot take the close away"
         return "the client is configured or handed on in the call"
-    if acq.how == "with":
+    call = None
+    if acq.how == "inline":
+        method, request = sm.parent(acq.call), sm.parent(sm.parent(acq.call))
+        if not (isinstance(method, ast.Attribute) and method.value is acq.call and isinstance(request, ast.Call)
+                and request.func is method and method.attr in owner.request_methods):
+            return "it is not the receiver of one request"
+        call, name = pos(acq.call), ""
+    elif acq.how == "with":
         if not (isinstance(statement, ast.With) and len(statement.items) == 1
                 and isinstance(statement.items[0].optional_vars, ast.Name)):
             return "its `with` does not bind one name"
@@ -1160,7 +1180,7 @@ def plan_share_client(acq: Acquisition, analysis: Analysis) -> Fix | str:
             and isinstance(statement.targets[0], ast.Name) and statement.value is acq.call:
         name = statement.targets[0].id
     else:
-        return "it is not `with Client() as c:` or `c = Client()`"
+        return "it is not `with Client() as c:`, `c = Client()` or `Client().get(…)`"
     built = ast.dump(acq.call)
     existing = [
         node.targets[0].id for node in sm.tree.body
@@ -1170,7 +1190,7 @@ def plan_share_client(acq: Acquisition, analysis: Analysis) -> Fix | str:
         and node.targets[0].id not in _names_stored_in_functions(sm, node.targets[0].id)
     ]
     if existing:  # `_SESSION = requests.Session()` defined already (by an earlier fix): send through it
-        edit = ShareClient(pos(statement), None, existing[0], ast.unparse(acq.call), name, tuple(drops))
+        edit = ShareClient(pos(statement), None, existing[0], ast.unparse(acq.call), name, tuple(drops), unwrap, call)
         return Fix(f"Send through `{existing[0]}`", Applicability.UNSAFE, edit, (statement.lineno, last_line))
     preferred = _SHARED_NAMES[owner.kind]
     const, index = preferred, 1
@@ -1181,7 +1201,8 @@ def plan_share_client(acq: Acquisition, analysis: Analysis) -> Fix | str:
     body = sm.tree.body
     index_in_module = next(i for i, node in enumerate(body) if node is module_stmt)
     first_line = body[index_in_module - 1].end_lineno + 1 if index_in_module else 1
-    edit = ShareClient(pos(statement), pos(module_stmt), const, ast.unparse(acq.call), name, tuple(drops))
+    edit = ShareClient(pos(statement), pos(module_stmt), const, ast.unparse(acq.call), name, tuple(drops), unwrap,
+                       call)
     return Fix(f"Share one module-level `{owner.name}`", Applicability.UNSAFE, edit, (first_line, last_line))
 
 

@@ -72,7 +72,9 @@ class SingleRequestClient(Rule):
     module-level names defined before the function) and used for nothing but its one request,
     the fix defines one client at module level (`_SESSION = requests.Session()`, before the
     function or class) and has the function send through it: `with requests.Session() as
-    session:` becomes `session = _SESSION`, and a close of it in the same block is removed. It
+    session:` becomes `session = _SESSION`, `httpx.Client().get(url)` becomes
+    `_CLIENT.get(url)`, and a close of it in the same block is removed (a `try` whose
+    `finally` held only that close is replaced by its body). It
     is unsafe: the client now lives as long as the program and is shared by every call (and
     thread), so cookies, auth and headers set by one response or call carry over to the next,
     and a client configured per call would lose that configuration (such clients get no fix).
