@@ -295,11 +295,17 @@ class _Transformer(cst.CSTTransformer):
             if isinstance(edit, fx.ExitStackAround):
                 for call in edit.calls:
                     self._calls[self._c(call)] = edit
+            if isinstance(edit, fx.ToAsyncClient):
+                self._calls[self._c(edit.call)] = edit
+                for call, _ in edit.awaits:
+                    self._calls[self._c(call)] = edit
             if isinstance(edit, fx.ShareClient) and edit.module_stmt is not None:
                 self._module_inserts.setdefault(self._c(edit.module_stmt), []).append(edit)
             if isinstance(edit, fx.ShareClient) and edit.call is not None:
                 self._calls[self._c(edit.call)] = edit
-            if isinstance(edit, (fx.AwaitCall, fx.AddKeyword, fx.ToThread)):
+            if isinstance(edit, fx.ToAsyncClient):
+                pass
+            elif isinstance(edit, (fx.AwaitCall, fx.AddKeyword, fx.ToThread, fx.WrapCall)):
                 self._calls[self._c(edit.call)] = edit
             elif isinstance(edit, fx.WrapStatement):
                 self._calls[self._c(edit.call)] = edit
@@ -358,6 +364,23 @@ class _Transformer(cst.CSTTransformer):
         if isinstance(edit, fx.WrapStatement):
             self._client_code[edit] = updated  # the construction, moved into the `with`
             return cst.Name(edit.name)
+        if isinstance(edit, fx.WrapCall):
+            self.done.add(edit)
+            self.imports.add(edit.wrapper.rpartition(".")[0])
+            return cst.Call(func=cst.parse_expression(edit.wrapper), args=[cst.Arg(value=updated)])
+        if isinstance(edit, fx.ToAsyncClient):
+            self._replaced[edit] += 1
+            if self._replaced[edit] == len(edit.awaits) + 1:
+                self.done.add(edit)
+            if start == self._c(edit.call):
+                if not isinstance(updated.func, cst.Attribute):
+                    raise EditError("not `module.Client(...)`")
+                return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(edit.attr)))
+            parenthesize = dict((self._c(p), flag) for p, flag in edit.awaits).get(start, False)
+            awaited = cst.Await(expression=updated)
+            if parenthesize:
+                awaited = awaited.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            return awaited
         if isinstance(edit, fx.ShareClient):  # a client built inline for one request
             self._client_code[edit] = cst.Module([]).code_for_node(updated)
             return cst.Name(edit.const)
@@ -523,6 +546,8 @@ class _Transformer(cst.CSTTransformer):
     @staticmethod
     def _shift(starts, edit, index):
         """Anchors of later edits in the same block: the rewrite replaces a statement range by one."""
+        if isinstance(edit, fx.UnwrapWith):
+            return [(-2, -2)] * len(starts)  # the body moved out: later edits of this block wait a pass
         if isinstance(edit, fx.ShareClient) and (edit.drops or edit.unwrap):
             return [(-2, -2)] * len(starts)  # statements removed: later edits of this block wait a pass
         if isinstance(edit, (fx.HoistToWith, fx.ExitStackAround)):
@@ -568,6 +593,22 @@ class _Transformer(cst.CSTTransformer):
             return body[:position] + [with_node] + body[last + 1:]
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
+        if isinstance(edit, fx.UnwrapWith):
+            position = index["stmt"]
+            statement = body[position] if position is not None else None
+            if not (isinstance(statement, cst.With) and len(statement.items) == 1
+                    and isinstance(statement.body, cst.IndentedBlock)) or _has_comments_in_footer(statement.body):
+                raise EditError("not a one-item `with` block")
+            value = statement.items[0].item
+            if statement.asynchronous is not None and not isinstance(value, cst.Await):
+                value = cst.Await(expression=value)
+            line = f"{edit.name} = __value__\n" if edit.name else "__value__\n"
+            head = cst.parse_statement(line)
+            small = head.body[0]
+            small = small.with_changes(value=value)
+            head = head.with_changes(body=[small], leading_lines=statement.leading_lines,
+                                     trailing_whitespace=statement.body.header)
+            return body[:position] + [head, *statement.body.body] + body[position + 1:]
         if isinstance(edit, fx.ExitStackAround):
             first, last = index["first"], index["last"]
             if first is None or last is None or last < first or self._replaced[edit] != len(edit.calls):

@@ -207,6 +207,34 @@ class ExitStackAround:
 
 
 @dataclass(frozen=True)
+class UnwrapWith:
+    """``with EXPR as name: BODY`` at ``stmt`` → ``name = EXPR`` and ``BODY`` in its place
+    (``EXPR`` awaited when the statement was ``async with`` and it was not)."""
+
+    stmt: Pos
+    name: str | None
+
+
+@dataclass(frozen=True)
+class WrapCall:
+    """The call at ``call`` passed to ``wrapper`` (``contextlib.closing(CALL)``)."""
+
+    call: Pos
+    wrapper: str
+
+
+@dataclass(frozen=True)
+class ToAsyncClient:
+    """The construction at ``call`` (``httpx.Client(…)``) spelled with ``attr`` instead
+    (``httpx.AsyncClient(…)``), and each request call at ``awaits`` awaited (parenthesized when
+    the flag is set: its result is read further)."""
+
+    call: Pos
+    attr: str
+    awaits: tuple[tuple[Pos, bool], ...]
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -252,7 +280,7 @@ class ToThread:
     parenthesize: bool = False
 
 
-Edit = Union[InsertBefore, ExitStackAround, HoistToWith, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
+Edit = Union[InsertBefore, UnwrapWith, WrapCall, ToAsyncClient, ExitStackAround, HoistToWith, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
              ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
 
 
@@ -1290,6 +1318,104 @@ def plan_async_with(call: ast.Call, analysis: Analysis) -> Fix | str:
     if len(with_stmt.items) != 1:
         return "its `with` enters several things"
     return Fix("Use `async with`", Applicability.SAFE, MakeAsyncWith(pos(with_stmt)), span(with_stmt))
+
+
+def plan_context_mismatch(mismatch, analysis: Analysis) -> Fix | str:
+    """Fixes for a ``with`` that cannot work (HTL402), each unsafe as it turns an error into
+    running code: an httpx response entered with ``with`` (it is read and closed already) →
+    ``response = client.get(u)`` and the body; ``http.client`` connections →
+    ``contextlib.closing(...)``; ``async with httpx.Client()`` → ``httpx.AsyncClient`` with
+    each of its requests awaited; ``response = await aiohttp.request(…)`` → ``async with
+    aiohttp.request(…) as response:`` around its uses."""
+    sm, call, owner = analysis.semantic, mismatch.call, mismatch.owner
+    node: ast.AST = call
+    if isinstance(sm.parent(node), ast.Await):
+        node = sm.parent(node)
+    withitem = sm.parent(node)
+    statement = sm.parent(withitem) if isinstance(withitem, ast.withitem) else None
+    if mismatch.awaited:
+        return _plan_request_context(call, analysis)
+    if mismatch.no_protocol:
+        if owner.library == "http.client" and node is call:
+            if sm.module_scope.imports.get("contextlib", "contextlib") != "contextlib":
+                return "it needs a rewrite"
+            return Fix("Wrap it in `contextlib.closing`", Applicability.UNSAFE,
+                       WrapCall(pos(call), "contextlib.closing"), span(call))
+        if owner.library == "http.client" or not isinstance(statement, (ast.With, ast.AsyncWith)) \
+                or len(statement.items) != 1:
+            return "it needs a rewrite"
+        target = withitem.optional_vars
+        if target is not None and not isinstance(target, ast.Name):
+            return "it needs a rewrite"
+        block = _block_of(analysis, statement)
+        if block is None or not _alone_on_its_line(analysis, statement, block):
+            return "it needs a rewrite"
+        edit: Edit = UnwrapWith(pos(statement), target.id if target is not None else None)
+        return Fix("Assign the response (it is read already)", Applicability.UNSAFE, edit, span(statement))
+    if mismatch.is_async_with:
+        return _plan_to_async_client(call, statement, analysis)
+    return "it needs a choice between `with` and an async client"
+
+
+def _plan_to_async_client(call: ast.Call, statement, analysis: Analysis) -> Fix | str:
+    why = "it needs a choice between `with` and an async client"
+    sm = analysis.semantic
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and func.attr == "Client"
+            and analysis.semantic.scope(call).is_async and isinstance(statement, ast.AsyncWith)
+            and len(statement.items) == 1 and isinstance(statement.items[0].optional_vars, ast.Name)):
+        return why
+    if not (sm.qualified_name(func, sm.scope(call)) or "").startswith("httpx"):
+        return why
+    acq = next((a for a in analysis.acquisitions if a.call is call), None)
+    if acq is None or acq.owner is None:
+        return why
+    awaits = []
+    for use in acq.uses:
+        if use.kind is UseKind.WITH:
+            continue
+        request = sm.parent(sm.parent(use.node))
+        method = sm.parent(use.node)
+        if use.kind is not UseKind.REQUEST or not (
+                isinstance(method, ast.Attribute) and isinstance(request, ast.Call) and request.func is method):
+            return why  # handed on, configured or read: its callers would need changing too
+        if isinstance(sm.parent(request), ast.Await) or any(
+                isinstance(n, (ast.Lambda, *FunctionNode)) for n in _ancestors(sm, request, statement)):
+            return why
+        reader = sm.parent(request)
+        awaits.append((pos(request), isinstance(reader, (ast.Attribute, ast.Subscript, ast.Call))
+                       and getattr(reader, "value", getattr(reader, "func", None)) is request))
+    edit = ToAsyncClient(pos(call), "AsyncClient", tuple(sorted(awaits)))
+    return Fix("Use `httpx.AsyncClient` and await its requests", Applicability.UNSAFE, edit, span(statement))
+
+
+def _plan_request_context(call: ast.Call, analysis: Analysis) -> Fix | str:
+    """``response = await aiohttp.request(…)`` and its uses, in one block → ``async with``."""
+    why = "it needs the body moved under `async with`"
+    sm = analysis.semantic
+    awaited = sm.parent(call)
+    statement = sm.parent(awaited)
+    if not (isinstance(awaited, ast.Await) and isinstance(statement, ast.Assign) and statement.value is awaited
+            and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)):
+        return why
+    name, scope = statement.targets[0].id, sm.scope(call)
+    block = _block_of(analysis, statement)
+    if block is None or sum(1 for store in scope.stores if store.id == name) != 1 or \
+            not _alone_on_its_line(analysis, statement, block):
+        return why
+    loads = [load for load in sm.name_loads.get(name, []) if sm.scope(load) is scope or sm.scope(load).is_within(scope)]
+    first = next(i for i, s in enumerate(block) if s is statement)
+    ids = {id(s): i for i, s in enumerate(block)}
+    indexes = [_top_statement_in(analysis, load, block, ids) for load in loads]
+    if not indexes or any(i is None or i <= first for i in indexes) or any(
+            sm.scope(load) is not scope for load in loads):
+        return why
+    last = max(indexes)
+    if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(block[first:last + 1])) or not all(
+            _alone_on_its_line(analysis, block[i], block, i) for i in range(first, last + 1)):
+        return why
+    edit = WrapInWith(pos(statement), pos(block[last]), name, True, None, True)
+    return Fix("Use `async with`", Applicability.UNSAFE, edit, span(*block[first:last + 1]))
 
 
 __all__ = [

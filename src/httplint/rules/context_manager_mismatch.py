@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..fix import plan_async_with
+from ..fix import plan_async_with, plan_context_mismatch
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -54,10 +54,16 @@ class ContextManagerMismatch(Rule):
 
     ## Fix safety
     Inside an `async def`, a plain `with` that enters one async-only object becomes
-    `async with`. The fix is safe: the code failed with `TypeError` before it. No fix is
-    offered for the other cases, which need a choice (a sync `with`, or the library's
-    async client and awaited calls; `client.stream(...)` or `contextlib.closing` for an
-    httpx response).
+    `async with`. The fix is safe: the code failed with `TypeError` before it. The other
+    fixes are unsafe, since each turns an error into code that runs and picks one reading
+    of the intent: an httpx response entered with `with` (read and closed already)
+    becomes `response = client.get(url)` followed by the body; an `http.client`
+    connection is wrapped in `contextlib.closing(...)`; `async with httpx.Client()`
+    becomes `httpx.AsyncClient()` with each of its requests awaited (only when the client
+    is used for nothing but requests in the block); `response = await aiohttp.request(...)`
+    becomes `async with aiohttp.request(...) as response:` around its uses. No fix for
+    `async with requests.Session()` (requests has no async client) or a request awaited
+    through `asyncio.wait_for`.
 
     ## References
     - [aiohttp: Client quickstart](https://docs.aiohttp.org/en/stable/client_quickstart.html)
@@ -79,14 +85,15 @@ class ContextManagerMismatch(Rule):
                 yield mismatch.call, (
                     "`aiohttp.request(...)` awaited: it returns an async context manager, not a coroutine "
                     "(`TypeError` since aiohttp 3): use `async with aiohttp.request(...) as response`"
-                ), "it needs the body moved under `async with`"
+                ), plan_context_mismatch(mismatch, analysis)
             elif mismatch.no_protocol:
                 fix = "use `contextlib.closing`" if owner.library == "http.client" else "use `client.stream(...)`"
-                yield mismatch.call, f"{mismatch.no_protocol} is not a context manager: {fix}", "it needs a rewrite"
+                yield mismatch.call, f"{mismatch.no_protocol} is not a context manager: {fix}", plan_context_mismatch(
+                    mismatch, analysis)
             elif mismatch.is_async_with:
                 yield mismatch.call, (
                     f"`{owner.name}` entered with `async with`: it supports only `with`"
-                ), "it needs a choice between `with` and an async client"
+                ), plan_context_mismatch(mismatch, analysis)
             elif mismatch.request_context:
                 yield mismatch.call, "aiohttp request entered with `with`: use `async with`", plan_async_with(
                     mismatch.call, analysis
