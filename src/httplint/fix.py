@@ -1256,6 +1256,8 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
     defined = {node.name for node in cls.body if isinstance(node, FunctionNode)}
     if defined & _CLOSE_PATH_NAMES:
         return "it defines a close or context-manager method already"
+    if _keeps_given_or_fresh(cls, attribute):
+        return "it may keep the caller's client (`given or Client()`), which a close method would close too"
     if owner.context is None and owner.async_close:
         return "its client's close is a coroutine without `async with`"
     prefix, method, enter, exit_ = ("async ", "aclose", "__aenter__", "__aexit__") if owner.async_close else (
@@ -1267,6 +1269,19 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
     source = "\n".join(lines) + "\n"
     title = f"Add `{method}()`, `{enter}` and `{exit_}`"
     return Fix(title, Applicability.UNSAFE, AddMethods(pos(cls), source), span(cls))
+
+
+def _keeps_given_or_fresh(cls: ast.ClassDef, attribute: str) -> bool:
+    """``self.<attribute> = given or Client()`` (or the conditional form, or a parameter) somewhere
+    in the class: the object may hold a client its caller owns."""
+    for node in ast.walk(cls):
+        if not isinstance(node, ast.Assign) or not any(
+                isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
+                and t.value.id == "self" for t in node.targets):
+            continue
+        if isinstance(node.value, (ast.BoolOp, ast.IfExp, ast.Name)):
+            return True
+    return False
 
 
 def _close_of(cls: ast.ClassDef, attribute: str, owner) -> list[str]:

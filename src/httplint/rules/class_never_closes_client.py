@@ -81,8 +81,10 @@ class ClassNeverClosesClient(Rule):
     client until the class's users call it or enter the object with `with`. A class whose close
     method (`close`, `aclose`, `shutdown`, `__exit__`, `__aexit__`) leaves the client open gets
     the client's close appended there (before a final `return`; awaited in an `async def`). No
-    fix for the other shapes (reopened, dropped, closed only in `__del__`), nor for a sync close
-    method of a client whose close is a coroutine.
+    fix for the other shapes (reopened, dropped, closed only in `__del__`), for a sync close
+    method of a client whose close is a coroutine, nor for a class that may keep its caller's
+    client (`self.session = session or requests.Session()`): a new close method would close
+    that one too.
 
     ## References
     - [httpx: Clients](https://www.python-httpx.org/advanced/clients/)
