@@ -1103,6 +1103,13 @@ def plan_timeout_object(call: ast.Call, bounds: tuple[str, ...], analysis: Analy
     return Fix(f"Use `{bounds[0]}={value}`", Applicability.UNSAFE, AddKeyword(pos(call), bounds[0], value), span(call))
 
 
+def plan_bound_attribute(none: ast.AST, analysis: Analysis) -> Fix | str:
+    """``client.timeout = None`` (httpx) → ``client.timeout = <fix-timeout>`` (unsafe, as adding a
+    timeout is): httpx's ``timeout`` setter takes a number as ``Timeout(number)`` does."""
+    value = _timeout_literal(analysis)
+    return Fix(f"Bound it by {value} s", Applicability.UNSAFE, ReplaceNodes((pos(none),), value), span(none))
+
+
 def plan_client_timeout(call: ast.Call, analysis: Analysis) -> Fix | str:
     """``aiohttp.ClientSession(timeout=30)`` (a number raises ``ValueError``) → ``timeout=
     aiohttp.ClientTimeout(total=30)``; ``timeout=None`` (aiohttp's 300 s default) → the configured

@@ -43,6 +43,8 @@ class TimeoutFinding:
     #: a timeout object whose bounds are all ``None``: its bound keywords, the overall one first
     #: (:data:`~httplint.libraries.TIMEOUT_OBJECTS`), for the fix that sets them
     bounds: tuple[str, ...] = ()
+    #: the ``None`` of ``client.timeout = None`` (httpx), for the fix that gives it a bound
+    none: ast.AST | None = None
     #: an aiohttp session's ``timeout=`` that is not a ``ClientTimeout``, for the fix that makes it one
     client_timeout: bool = False
 
@@ -332,8 +334,8 @@ class TimeoutPass:
                         f"`{name} = ...` does nothing: requests has no session timeout; pass `timeout=` "
                         "to each request or mount an adapter that sets one"))
                 elif owner is not None and owner.library == "httpx" and _is_none(value):
-                    self._disabled(target, f"`{name} = None` disables httpx's default timeout",
-                                   why="it is an assignment: bound the client where it is built instead")
+                    self.result.timeout_findings.append(TimeoutFinding(
+                        "disabled", target, f"`{name} = None` disables httpx's default timeout", none=value))
 
     def _session_timeout_set(self, receiver: ast.AST, scope: Scope) -> bool:
         if not isinstance(receiver, ast.Name):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..fix import plan_bound_timeout, plan_timeout_object
+from ..fix import plan_bound_attribute, plan_bound_timeout, plan_timeout_object
 from ..resources import Analysis
 from ..rule import Rule
 
@@ -51,8 +51,8 @@ class TimeoutDisabled(Rule):
     value in each `None` bound (`httpx.Timeout(None)` → `httpx.Timeout(10)`,
     `urllib3.Timeout(total=None)` → `urllib3.Timeout(total=10)`), or in its overall bound
     when none is written (`aiohttp.ClientTimeout()` → `aiohttp.ClientTimeout(total=10)`);
-    unsafe for the same reason. No fix is offered for `client.timeout = None` (bound the
-    client where it is built).
+    unsafe for the same reason. `client.timeout = None` on an httpx client gets the same
+    value (`client.timeout = 10`; httpx's setter takes a number), unsafe too.
 
     ## References
     - [httpx: Timeouts](https://www.python-httpx.org/advanced/timeouts/)
@@ -70,7 +70,9 @@ class TimeoutDisabled(Rule):
     def check(self, analysis: Analysis) -> Iterator[tuple[object, str, object]]:
         for finding in analysis.timeout_findings:
             if finding.kind == "disabled":
-                if finding.bounds:
+                if finding.none is not None:
+                    fix = plan_bound_attribute(finding.none, analysis)
+                elif finding.bounds:
                     fix = plan_timeout_object(finding.node, finding.bounds, analysis)
                 elif finding.call is not None:
                     fix = plan_bound_timeout(finding.call, analysis, finding.library)
