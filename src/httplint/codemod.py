@@ -242,6 +242,7 @@ def apply_edits(text: str, edits: list[fx.Edit]) -> str:
     lines = text.splitlines(keepends=True)
     transformer = _Transformer(edits, lines)
     new_module = MetadataWrapper(module).visit(transformer)
+    transformer.done.update(c for c in transformer.composites if all(p in transformer.done for p in c.parts))
     missing = [e for e in edits if e not in transformer.done]
     if missing:
         raise EditError(f"could not locate {missing[0]!r}")
@@ -265,7 +266,9 @@ class _Transformer(cst.CSTTransformer):
 
     def __init__(self, edits: list[fx.Edit], lines: list[str]) -> None:
         super().__init__()
-        self.edits = list(dict.fromkeys(edits))
+        self.composites = [e for e in dict.fromkeys(edits) if isinstance(e, fx.Edits)]
+        self.edits = list(dict.fromkeys(
+            part for e in edits for part in (e.parts if isinstance(e, fx.Edits) else (e,))))
         self.lines = lines
         self.done: set[fx.Edit] = set()
         self.imports: set[str] = set()

@@ -235,6 +235,13 @@ class ToAsyncClient:
 
 
 @dataclass(frozen=True)
+class Edits:
+    """Several edits applied together, as one fix (each at its own place)."""
+
+    parts: tuple
+
+
+@dataclass(frozen=True)
 class SessionAroundStatement:
     """Wrap the statement at ``stmt`` in ``with CLIENT as NAME:`` and send the helper
     calls at ``calls`` through it (``requests.get(u)`` → ``session.get(u)``).
@@ -280,7 +287,7 @@ class ToThread:
     parenthesize: bool = False
 
 
-Edit = Union[InsertBefore, UnwrapWith, WrapCall, ToAsyncClient, ExitStackAround, HoistToWith, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
+Edit = Union[Edits, InsertBefore, UnwrapWith, WrapCall, ToAsyncClient, ExitStackAround, HoistToWith, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
              ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
 
 
@@ -1263,19 +1270,66 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
     defined = {node.name for node in cls.body if isinstance(node, FunctionNode)}
     if defined & _CLOSE_PATH_NAMES:
         return "it defines a close or context-manager method already"
-    if _keeps_given_or_fresh(cls, attribute):
-        return "it may keep the caller's client (`given or Client()`), which a close method would close too"
     if owner.context is None and owner.async_close:
         return "its client's close is a coroutine without `async with`"
+    given = None
+    if _keeps_given_or_fresh(cls, attribute):
+        given = _ownership_flag(cls, attribute)
+        if isinstance(given, str):
+            return given
     prefix, method, enter, exit_ = ("async ", "aclose", "__aenter__", "__aexit__") if owner.async_close else (
         "", "close", "__enter__", "__exit__")
-    lines = [f"{prefix}def {method}(self):", f'    """Close the `{owner.name}` this object keeps."""']
-    lines += ["    " + line for line in _close_of(cls, attribute, owner)]
+    closing = _close_of(cls, attribute, owner)
+    what = "keeps"
+    if given is not None:  # close only the client it built, not one its caller lent it
+        flag, _, _ = given
+        closing = [f"if self.{flag}:", *("    " + line for line in closing)]
+        what = "built (not one it was given)"
+    lines = [f"{prefix}def {method}(self):", f'    """Close the `{owner.name}` this object {what}."""']
+    lines += ["    " + line for line in closing]
     lines += ["", f"{prefix}def {enter}(self):", "    return self", "",
               f"{prefix}def {exit_}(self, *exc_info):", f"    {'await ' if owner.async_close else ''}self.{method}()"]
     source = "\n".join(lines) + "\n"
     title = f"Add `{method}()`, `{enter}` and `{exit_}`"
-    return Fix(title, Applicability.UNSAFE, AddMethods(pos(cls), source), span(cls))
+    edit: Edit = AddMethods(pos(cls), source)
+    if given is not None:
+        flag, assignment, owns = given
+        edit = Edits((InsertBefore(pos(assignment), f"self.{flag} = {owns}\n"), edit))
+    return Fix(title, Applicability.UNSAFE, edit, span(cls))
+
+
+def _ownership_flag(cls: ast.ClassDef, attribute: str) -> tuple[str, ast.Assign, str] | str:
+    """For a class that keeps ``self.<attribute> = given or Client()`` (once, in a method body,
+    the given side a name): the flag to record that it built the client (``_owns_session``),
+    that assignment, and the flag's value (``not given``; ``given is None`` for the conditional
+    forms). A reason when there is no such single assignment."""
+    refusal = "it may keep the caller's client (`given or Client()`), which a close method would close too"
+    assignments = [node for node in ast.walk(cls) if isinstance(node, ast.Assign) and any(
+        isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
+        and t.value.id == "self" for t in node.targets)]
+    if len(assignments) != 1 or len(assignments[0].targets) != 1:
+        return refusal
+    assignment = assignments[0]
+    value = assignment.value
+    if isinstance(value, ast.BoolOp) and isinstance(value.op, ast.Or) and len(value.values) == 2 \
+            and isinstance(value.values[0], ast.Name) and isinstance(value.values[1], ast.Call):
+        owns = f"not {value.values[0].id}"
+    elif isinstance(value, ast.IfExp) and isinstance(value.body, ast.Call) and isinstance(value.orelse, ast.Name):
+        owns = ast.unparse(value.test)  # `Client() if given is None else given`
+    elif isinstance(value, ast.IfExp) and isinstance(value.orelse, ast.Call) and isinstance(value.body, ast.Name):
+        owns = f"not ({ast.unparse(value.test)})"  # `given if given is not None else Client()`
+    else:
+        return refusal
+    if value.lineno != value.end_lineno:
+        return refusal
+    flag = f"_owns_{attribute.lstrip('_')}"
+    stored = {t.attr for node in ast.walk(cls) if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+              for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+              if isinstance(t, ast.Attribute)}
+    defined = {node.name for node in cls.body if isinstance(node, (*FunctionNode, ast.ClassDef))}
+    if flag in stored or flag in defined:
+        return refusal
+    return flag, assignment, owns
 
 
 def _keeps_given_or_fresh(cls: ast.ClassDef, attribute: str) -> bool:
