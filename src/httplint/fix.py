@@ -384,8 +384,8 @@ def _inside(analysis: Analysis, node: ast.AST, ancestor: ast.AST) -> bool:
     return False
 
 
-def _use_range(analysis: Analysis, acq: Acquisition,
-               statement: ast.stmt | None = None) -> tuple[list[ast.stmt], int, int] | str:
+def _use_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt | None = None,
+               derived: bool = True) -> tuple[list[ast.stmt], int, int] | str:
     """The block holding the acquisition (or ``statement``, one that holds it), its index and the
     index of the last statement using it."""
     statement = statement or acq.statement
@@ -409,10 +409,49 @@ def _use_range(analysis: Analysis, acq: Acquisition,
         return "it is never used"
     if rebound and not _rebound_only_in_sequence(analysis, acq, block, first, last):
         return f"`{acq.name}` is rebound"
+    if derived:  # a `with` ends at the last use: it must cover what the client returned too
+        reach = _derived_reach(analysis, acq, block, first, last)
+        if isinstance(reach, str):
+            return reach
+        last = reach
     for index in range(first + 1, last + 1):
         if not _alone_on_its_line(analysis, block[index], block, index):
             return "a statement it covers shares its line with another"
     return block, first, last
+
+
+def _derived_reach(analysis: Analysis, acq: Acquisition, block: list[ast.stmt], first: int, last: int) -> int | str:
+    """The last statement of ``block`` that uses ``acq``'s client or a response it returned in
+    ``block[first..last]`` (``res = conn.getresponse()``: closing an ``http.client``
+    connection closes that response too, so the ``with`` must cover ``res.read()``), or the
+    reason there is none: such a response is used outside ``block``, or handed on (returned,
+    stored, passed) rather than read."""
+    sm, scope, name, owner = analysis.semantic, acq.scope, acq.name, acq.owner
+    if owner is None or name is None:
+        return last
+    requests_ = owner.request_methods | {"getresponse"}
+    ids = {id(s): i for i, s in enumerate(block)}
+    for statement in block[first:last + 1]:
+        for node in own_nodes([statement]):
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+                continue
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                    and isinstance(value.func.value, ast.Name) and value.func.value.id == name
+                    and value.func.attr in requests_):
+                continue
+            for load in sm.name_loads.get(node.targets[0].id, ()):
+                if sm.scope(load) is not scope and not sm.scope(load).is_within(scope):
+                    continue
+                if (load.lineno, load.col_offset) < (node.lineno, node.col_offset):
+                    continue
+                index = _top_statement_in(analysis, load, block, ids)
+                if index is None:
+                    return "a response it returned is used outside the block"
+                if not isinstance(sm.parent(load), ast.Attribute):
+                    return "a response it returned is handed on, and would outlive a `with`"
+                last = max(last, index)
+    return last
 
 
 #: what the request's result is read for, so that nothing outlives the statement
@@ -844,7 +883,7 @@ def plan_exception_safe_release(acq: Acquisition, analysis: Analysis) -> Fix | s
     if len(releases) != 1:
         return "it is released in several places"
     release_use = releases[0]
-    found = _use_range(analysis, acq)
+    found = _use_range(analysis, acq, derived=False)  # the close stays where it is
     if isinstance(found, str):
         return found
     block, first, last = found
@@ -1272,6 +1311,11 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
         return "it defines a close or context-manager method already"
     if owner.context is None and owner.async_close:
         return "its client's close is a coroutine without `async with`"
+    if any(isinstance(node, ast.ClassDef) and node is not cls and any(
+            (isinstance(base, ast.Name) and base.id == cls.name)
+            or (isinstance(base, ast.Attribute) and base.attr == cls.name) for base in node.bases)
+           for node in ast.walk(analysis.semantic.tree)):
+        return "classes derived from it would inherit a close method for a client they may not keep"
     given = None
     if _keeps_given_or_fresh(cls, attribute):
         given = _ownership_flag(cls, attribute)

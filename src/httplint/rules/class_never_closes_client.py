@@ -82,7 +82,9 @@ class ClassNeverClosesClient(Rule):
     method (`close`, `aclose`, `shutdown`, `__exit__`, `__aexit__`) leaves the client open gets
     the client's close appended there (before a final `return`; awaited in an `async def`). No
     fix for the other shapes (reopened, dropped, closed only in `__del__`), for a sync close
-    method of a client whose close is a coroutine. A class that may keep its caller's client
+    method of a client whose close is a coroutine, nor for a class that others in the module
+    derive from (they would inherit a close for a client they may not keep). A class that
+    may keep its caller's client
     (`self.session = session or requests.Session()`, or the conditional form) also records
     whether it built it (`self._owns_session = not session`, inserted before that line), and
     its new close method closes only a client it built; other ways of choosing (several

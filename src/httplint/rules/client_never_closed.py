@@ -95,7 +95,10 @@ class ClientNeverClosed(Rule):
     ## Fix safety
     When the client is assigned to a name and every use lies in the same block, the fix
     wraps the statements from its creation to its last use in `with` (`async with` for
-    async clients, `contextlib.closing` for `http.client` connections). It is unsafe:
+    async clients, `contextlib.closing` for `http.client` connections), including the
+    uses of what it returned there (`res = conn.getresponse()` … `res.read()`: closing an
+    `http.client` connection closes its response too); a response it returned that is
+    handed on rather than read gets no fix. It is unsafe:
     the client is now closed after its last use, and an object derived from it that
     outlives that point (a streamed response handed on, a request still running) stops
     working. A client built inline for one request (`return httpx.Client().get(url).json()`)
