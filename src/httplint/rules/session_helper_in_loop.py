@@ -50,8 +50,10 @@ class SessionHelperInLoop(Rule):
     For requests and httpx, the fix wraps the outermost loop (or the statement holding
     the comprehension) in `with requests.Session() as session:` (`httpx.Client()` for
     httpx) and sends the helper calls of that loop through it, adding the import if it
-    is missing. It is unsafe: a session keeps cookies between calls, and a client built
-    once no longer takes per-call client settings. No fix is offered when a call passes
+    is missing. It is unsafe: a session keeps cookies between calls, a client built
+    once no longer takes per-call client settings, and tests that patch the helper
+    (`mock.patch("requests.post")`) no longer intercept the calls, which now go through
+    `Session.post` (apprise's plugin tests, for one, fail after it). No fix is offered when a call passes
     `*args`, a positional argument the session method does not take, or (httpx)
     `**kwargs` or a client-only keyword (`verify=`, `cert=`, `proxy=` …); nor for
     `aiohttp.request`, nor for the module's own helpers (their arguments need not map onto
