@@ -217,3 +217,30 @@ def test_one_cause_one_finding(select, expected) -> None:
         assert "built for a single request and never closed" in messages["HTL102"]
     if "HTL101" in messages:
         assert "inside a loop and never closed" in messages["HTL101"]
+
+
+def test_checking_leaves_no_reference_cycles(tmp_path) -> None:
+    """A checked module's tree, model and analysis are freed by reference counting: the CLI runs
+    with the cyclic collector off (:func:`httplint.runner.collector_off`), so a cycle would keep
+    every tree alive. Every fixture, and a package with its project index, through the CLI's path."""
+    import argparse
+    import gc
+    import shutil
+
+    from httplint.cli import main
+
+    shutil.copytree(Path(__file__).parent / "fixtures" / "project", tmp_path / "project")
+    for path in sorted((Path(__file__).parent / "fixtures").glob("HTL???.py")):
+        shutil.copy(path, tmp_path / path.name)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        main(["--no-cache", "-j1", "--select", "ALL", "--exit-zero", "-q", str(tmp_path)])
+        gc.collect()
+        leaked = sorted({type(o).__qualname__ for o in gc.garbage
+                         if isinstance(o, ast.AST) or type(o).__module__.startswith("httplint")
+                         and not isinstance(o, argparse.Action)})  # the command line's parser, once
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert leaked == []

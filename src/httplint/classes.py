@@ -13,6 +13,7 @@ creates it; this module does not import it) and function summaries (:mod:`httpli
 from __future__ import annotations
 
 import ast
+import weakref
 from dataclasses import dataclass, field
 
 from . import libraries as lib
@@ -161,7 +162,9 @@ class ClassOwnership:
     """
 
     def __init__(self, typing) -> None:
-        self.typing = typing
+        # held weakly: the typing layer holds this object, and the cycle would keep every
+        # finished module's tree for the cyclic collector to free
+        self.typing = weakref.proxy(typing)
         self.sm: SemanticModel = typing.sm
         self._wrappers: dict[str, lib.OwnerType] | None = None
         self._method_facts: dict[int, _MethodFacts] = {}

@@ -16,6 +16,8 @@ package's parses at a time. Tasks go out largest first, so that the workers fini
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import itertools
 from dataclasses import dataclass, field
@@ -116,7 +118,30 @@ def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagn
                 results.append((path, linter.check_source(source, path)))
     if top is not None:
         linter.project.forget(top)
+    if not gc.isenabled():
+        # a safety net: a finished package leaves no cycles, so this finds next to nothing; the
+        # youngest generation only (what this package allocated and kept), not the run's results
+        gc.collect(0)
     return results
+
+
+@contextlib.contextmanager
+def collector_off():
+    """The cyclic garbage collector off for a run, and what is alive at its start (imports,
+    settings) frozen out of any collection. A checked module's tree, model and analysis hold
+    no reference cycles (scopes hold their parent weakly, and so on), so reference counting
+    frees each when it is done; the collector would only rescan live trees, which cost 20-40%
+    of a cold run. :func:`run_package` collects the youngest generation once per package instead.
+    Restored on exit."""
+    enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def plan(scanned: list[Scanned], wanted: set[str]) -> list[PackageTask]:
@@ -164,6 +189,11 @@ def check_files(
     one of them has all its modules among the paths (the excluded ones aside), so its index
     needs no walk of its own.
     """
+    with collector_off():
+        return _check_files(paths, linter, jobs, digest, progress, walked)
+
+
+def _check_files(paths, linter, jobs, digest, progress, walked):
     source = iter(paths)
     head = list(itertools.islice(source, PARALLEL_THRESHOLD))
     parallel = jobs > 1 and len(head) >= PARALLEL_THRESHOLD
@@ -223,6 +253,8 @@ _WORKER: Linter | None = None
 def _worker_init(settings, select, ignore, extend_select) -> None:
     global _WORKER
     _WORKER = Linter(settings, select, ignore, extend_select)
+    gc.freeze()  # a worker does nothing but check: as in the parent (:func:`collector_off`)
+    gc.disable()
 
 
 def _worker_scan(paths: list[str], digest: bool) -> list[Scanned]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import warnings
+import weakref
 from ast import AST
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -38,7 +39,9 @@ class Scope:
     """
 
     node: ast.AST
-    parent: Scope | None
+    #: the enclosing scope, held weakly: children hold their parent's scope only through the
+    #: model, so a finished module is freed by reference counting, not by the cyclic collector
+    parent_ref: weakref.ReferenceType[Scope] | None = field(repr=False)
     imports: dict[str, str] = field(default_factory=dict)
     #: every ``Name`` stored in this scope.
     stores: list[ast.Name] = field(default_factory=list)
@@ -47,6 +50,11 @@ class Scope:
     bound: set[str] = field(default_factory=set)
     declared_global: set[str] = field(default_factory=set)
     children: list[Scope] = field(default_factory=list)
+
+    @property
+    def parent(self) -> Scope | None:
+        """The enclosing scope, ``None`` for the module."""
+        return self.parent_ref() if self.parent_ref is not None else None
 
     @property
     def is_module(self) -> bool:
@@ -155,7 +163,7 @@ class SemanticModel:
                     current.attribute_stores.append(node)
             inner = current
             if kind in _SCOPE_KINDS and node is not root:
-                inner = Scope(node, current)
+                inner = Scope(node, weakref.ref(current))
                 current.children.append(inner)
                 self.scopes[node] = inner
                 self._bind_definition(node, current, inner)
