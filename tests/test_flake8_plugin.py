@@ -90,3 +90,33 @@ def test_flake8_reads_rule_options_from_pyproject(tmp_path: Path) -> None:
     assert lines == [
         "9:15:HTL104 `session` (`requests.Session`, from `make_session()`) is never closed: use `with` or call `.close()`"
     ]
+
+
+def test_plugin_does_nothing_when_no_htl_code_is_selected(monkeypatch) -> None:
+    """``flake8 --select E,F,B``: flake8 would drop every HTL finding, so the plugin does no work."""
+    import argparse
+    import ast
+
+    from httplint import flake8_plugin, project
+
+    def options(**given):
+        names = ("select", "extend_select", "ignore", "extend_ignore", "extended_default_select",
+                 "extended_default_ignore")
+        defaults = {"extended_default_ignore": [], "extended_default_select": []}
+        return argparse.Namespace(**{name: given.get(name, defaults.get(name)) for name in names})
+
+    Plugin = flake8_plugin.Plugin
+    monkeypatch.setattr(Plugin, "selected", True)
+    calls = []
+    monkeypatch.setattr(project.ProjectIndex, "knowledge_for", lambda self, path: calls.append(path))
+    source = (FIXTURES / "HTL104.py").read_text()
+    Plugin.parse_options(options(select=["E", "F", "B"], extended_default_select=["HTL"]))
+    assert Plugin.selected is False
+    assert list(Plugin(ast.parse(source), source.splitlines(True), str(FIXTURES / "HTL104.py")).run()) == []
+    assert calls == []  # not even the project index
+    Plugin.parse_options(options(select=["E"], extend_select=["HTL1"], extended_default_select=["HTL"]))
+    assert Plugin.selected is True
+    Plugin.parse_options(options(extended_default_select=["HTL", "E"]))  # flake8's default: plugins' codes on
+    assert Plugin.selected is True
+    Plugin.parse_options(options(select=["HTL"], ignore=["HTL"], extended_default_select=["HTL"]))
+    assert Plugin.selected is False

@@ -46,11 +46,31 @@ def _project(settings: Settings) -> ProjectIndex:
     return ProjectIndex(settings.knowledge)
 
 
+def _any_selected(options) -> bool:
+    """Whether flake8's selection (``--select``, ``--extend-select``, ``--ignore`` …, as its
+    ``DecisionEngine`` decides) reports any ``HTL`` code; ``True`` when that cannot be told."""
+    try:
+        from flake8.style_guide import Decision, DecisionEngine
+
+        engine = DecisionEngine(options)
+        return any(engine.decision_for(code) is Decision.Selected for code in RULES)
+    except Exception:  # another flake8 than 6/7: run, as before
+        return True
+
+
 class Plugin:
     """flake8 AST plugin. Yields ``(line, column, "HTLnnn message", type)``."""
 
     name = "httplint"
     version = __version__
+    #: whether flake8 reports any HTL code in this run (:meth:`parse_options`): when it does
+    #: not (``flake8 --select E,F,B``), the plugin does nothing at all
+    selected = True
+
+    @classmethod
+    def parse_options(cls, options) -> None:
+        """flake8's hook, called with the run's options once per process."""
+        cls.selected = _any_selected(options)
 
     def __init__(self, tree: ast.Module, lines: list[str], filename: str) -> None:
         self.tree = tree
@@ -58,6 +78,8 @@ class Plugin:
         self.filename = filename
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
+        if not self.selected:
+            return
         settings = _settings(self.filename)
         index = _project(settings)
         knowledge = index.knowledge_for(self.filename)

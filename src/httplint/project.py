@@ -319,7 +319,7 @@ class ProjectIndex:
             if module is None:
                 continue
             semantic = SemanticModel(tree, module, is_package)
-            modules.append((path, module, source, semantic, _candidates(tree)))
+            modules.append((path, module, source, semantic, _candidates(semantic)))
             if len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
                 self._trees[absolute(path)] = (source, semantic)
                 self._kept += len(source)
@@ -571,12 +571,11 @@ def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyz
     return bool(qualified and top and qualified.startswith(top + "."))
 
 
-def _candidates(tree: ast.Module) -> list:
+def _candidates(semantic: SemanticModel) -> list:
     """Module-level functions that may be factories: undecorated, returning a value."""
     return [
-        node for node in tree.body
-        if isinstance(node, FunctionNode) and not _decorated(node)
-        and any(isinstance(n, ast.Return) and n.value is not None for n in own_nodes(node.body))
+        node for node in semantic.tree.body
+        if isinstance(node, FunctionNode) and node in semantic.returning and not _decorated(node)
     ]
 
 

@@ -19,6 +19,7 @@ from ast import AST
 from dataclasses import dataclass, field
 from typing import Iterator
 
+_UNKNOWN = object()
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
 ScopeNode = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 LoopNode = (ast.For, ast.AsyncFor, ast.While)
@@ -130,6 +131,9 @@ class SemanticModel:
         self.name_loads: dict[str, list[ast.Name]] = {}
         #: every ``<expression>.<attr> = ...`` target (``self.timeout = 5``, ``session.timeout = 5``)
         self.attribute_assignments: list[ast.Attribute] = []
+        #: the functions that have a ``return <value>`` of their own (not a nested function's)
+        self.returning: set[ast.AST] = set()
+        self._lookups: dict[tuple[str, Scope], str | None] = {}
         self._build(tree, self.module_scope)
 
     # -- construction ---------------------------------------------------------
@@ -143,7 +147,8 @@ class SemanticModel:
         name_loads = self.name_loads
         attribute_assignments = self.attribute_assignments
         fields_of = _CHILD_FIELDS
-        Name, Call, Attribute, Load, Store = ast.Name, ast.Call, ast.Attribute, ast.Load, ast.Store
+        Name, Call, Attribute, Load, Store, Return = ast.Name, ast.Call, ast.Attribute, ast.Load, ast.Store, ast.Return
+        returning = self.returning
         while stack:
             node, current = stack.pop()
             scope_of[node] = current
@@ -157,6 +162,9 @@ class SemanticModel:
                 continue  # a Name's only child is its context
             if kind is Call:
                 calls.append(node)
+            elif kind is Return:
+                if node.value is not None:
+                    returning.add(current.node)
             elif kind is Attribute and node.ctx.__class__ is Store:
                 attribute_assignments.append(node)
                 if node.value.__class__ is Name and node.value.id in ("self", "cls"):
@@ -280,8 +288,16 @@ class SemanticModel:
         A name bound in a function by anything other than an import shadows the
         module's import. At module level an import wins over other bindings, which
         keeps the ``try: import requests / except ImportError: requests = None``
-        fallback resolved.
+        fallback resolved. Answers are kept per model (asked again and again by every layer).
         """
+        key = (name, scope)
+        cached = self._lookups.get(key, _UNKNOWN)
+        if cached is not _UNKNOWN:
+            return cached
+        found = self._lookups[key] = self._lookup_import(name, scope)
+        return found
+
+    def _lookup_import(self, name: str, scope: Scope) -> str | None:
         current: Scope | None = scope
         while current is not None:
             if current.is_class and current is not scope:
