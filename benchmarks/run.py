@@ -2,18 +2,30 @@
 
     pip install -e '.[bench]' && python benchmarks/run.py            # 3 runs each, medians
     python benchmarks/run.py --runs 1 --quick                         # one run, no pylint -j1
+    python benchmarks/run.py --corpus wheel                           # the installed code only
 
-It downloads the pinned corpus (benchmarks/corpus.txt: 36 PyPI packages) as wheels into
+It downloads the pinned corpus (benchmarks/corpus.txt: 36 PyPI packages) into
 ~/.cache/httplint-bench/ ($HTTPLINT_BENCH_CACHE; outside the repository, whose .gitignore
-would hide it from every tool) with `pip download --no-deps --only-binary :all:` (nothing built),
-unpacks them, and times, with `/usr/bin/time`-style accounting of the whole process
-(wall, user+system CPU of the process and its children, peak RSS):
+would hide it from every tool): by default as source distributions, tests included
+(`pip download --no-deps --no-binary :all:`, unpacked, nothing built: users lint whole
+repositories), or as wheels (`--corpus wheel`, the installed code only), and times, with
+`/usr/bin/time`-style accounting of the whole process (wall, user+system CPU of the process
+and its children, peak RSS of the largest process):
 
 - httplint check, whole corpus: cold (`--no-cache`, default `-j`), warm (cache primed);
   `--fix --unsafe-fixes --diff` on the HTTP subset; cold on a quarter and a half of the corpus;
 - ruff `--select S113,ASYNC` and `--select ALL` (whole corpus, HTTP subset, quarter, half);
 - pylint `--enable=missing-timeout,consider-using-with` (-j1, -j2), bandit `-t B113`,
-  flake8 with flake8-async (`--select ASYNC`), on the HTTP subset (they take minutes on it).
+  flake8 with flake8-async (`--select ASYNC`), on the HTTP subset (they take minutes on it);
+- flake8 -j2 with its default plugins and flake8-bugbear, with httplint's plugin and without
+  it (`benchmarks/flake8_without_httplint.py` leaves plugins out of flake8's discovery;
+  flake8-async, slow, is left out of these rows), and with it but no HTL code selected, on
+  the HTTP subset;
+- ruff warm (its cache primed) beside httplint's warm run.
+
+The findings of httplint's cold run are counted and hashed into the results; when the
+previous results file has another hash for the same corpus, the run says so (a speed-up
+must not change what is found).
 
 The HTTP subset is every file with an import statement of requests, httpx, urllib3 or aiohttp.
 Results: benchmarks/results/benchmark.json and .md (with the machine), and scaling.png.
@@ -44,6 +56,51 @@ HTTP_IMPORT = re.compile(rb"^[ \t]*(?:from|import)[ \t][^\n]*\b(?:requests|httpx
 
 def pins() -> list[str]:
     return [line.strip() for line in (HERE / "corpus.txt").read_text().splitlines() if line.strip()]
+
+
+def download_sdists() -> Path:
+    """The unpacked source-distribution corpus: <cache>/sdist-corpus/<name-version>/..."""
+    import tarfile
+
+    archives, corpus = CACHE / "sdists", CACHE / "sdist-corpus"
+    archives.mkdir(parents=True, exist_ok=True)
+
+    def archive_of(pin: str) -> Path | None:
+        name, version = pin.split("==")
+        stems = {f"{spelling}-{version}" for spelling in
+                 (name, name.replace("-", "_"), name.lower(), name.lower().replace("-", "_"))}
+        return next((a for a in sorted(archives.iterdir())
+                     if a.name.removesuffix(".tar.gz").removesuffix(".zip") in stems), None)
+
+    missing = [p for p in pins() if archive_of(p) is None]
+    if missing:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
+                        "--no-build-isolation", "-d", str(archives), *missing], check=True)
+    for pin in pins():
+        archive = archive_of(pin)
+        if archive is None:
+            raise SystemExit(f"no source distribution of {pin} was downloaded")
+        target = corpus / archive.name.removesuffix(".tar.gz").removesuffix(".zip")
+        if target.exists():
+            continue
+        target.mkdir(parents=True)
+        if archive.name.endswith(".zip"):
+            with zipfile.ZipFile(archive) as handle:
+                handle.extractall(target)
+        else:
+            with tarfile.open(archive) as handle:
+                handle.extractall(target, filter="data")
+    return corpus
+
+
+def findings_digest(httplint: list[str], folder: Path, env: dict) -> dict:
+    """How many findings httplint's cold run reports on ``folder``, and a hash of them all."""
+    import hashlib
+
+    out = subprocess.run([*httplint, "--no-cache", "--exit-zero", "--output-format", "json", "."], cwd=folder,
+                         capture_output=True, text=True, env=env)
+    found = sorted(f"{d['path']}:{d['line']}:{d['column']}:{d['code']}" for d in json.loads(out.stdout or "[]"))
+    return {"count": len(found), "sha256": hashlib.sha256("\n".join(found).encode()).hexdigest()}
 
 
 def download() -> Path:
@@ -126,16 +183,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="skip pylint -j1 and the scaling sizes")
+    parser.add_argument("--corpus", choices=("sdist", "wheel"), default="sdist",
+                        help="source distributions with tests (default), or wheels")
     args = parser.parse_args(argv)
-    corpus = download()
+    corpus = download_sdists() if args.corpus == "sdist" else download()
     files = python_files(corpus)
     http_files = [p for p in files if HTTP_IMPORT.search(p.read_bytes())]
     lines = {p: p.read_bytes().count(b"\n") for p in files}
     quarter = subset(corpus, "quarter", files[: len(files) // 4])
     half = subset(corpus, "half", files[: len(files) // 2])
     http = subset(corpus, "http-subset", http_files)
+    in_place = [str(p.relative_to(corpus)) for p in http_files]
     sizes = {
         "whole corpus": (corpus, len(files), sum(lines.values())),
+        "HTTP files in place": (corpus, len(http_files), sum(lines[p] for p in http_files)),
         "HTTP subset": (http, len(http_files), sum(lines[p] for p in http_files)),
         "quarter": (quarter, len(files) // 4, sum(lines[p] for p in files[: len(files) // 4])),
         "half": (half, len(files) // 2, sum(lines[p] for p in files[: len(files) // 2])),
@@ -169,6 +230,19 @@ def main(argv: list[str] | None = None) -> int:
         ("bandit -t B113", "HTTP subset", [py, "-m", "bandit", "-q", "-r", "-t", "B113", "."], True),
         ("flake8 + flake8-async --select ASYNC", "HTTP subset",
          [py, "-m", "flake8", "--isolated", "--select", "ASYNC", "--exit-zero", "."], True),
+        ("ruff --select S113,ASYNC (warm cache)", "whole corpus",
+         [str(bindir / "ruff"), "check", "--isolated", "--exit-zero", "--select", "S113,ASYNC", "."], False),
+        # flake8 with its default plugins and flake8-bugbear (flake8-async, slow, left out of these),
+        # on the HTTP-importing files where they lie in the corpus: the plugin sees whole packages
+        ("flake8 -j2 + bugbear, with httplint", "HTTP files in place",
+         ["env", "HTTPLINT_BENCH_SKIP=flake8-async", py, str(HERE / "flake8_without_httplint.py"), "--isolated",
+          "-j2", "--exit-zero", *in_place], True),
+        ("flake8 -j2 + bugbear, without httplint", "HTTP files in place",
+         ["env", "HTTPLINT_BENCH_SKIP=flake8-async,httpclint", py, str(HERE / "flake8_without_httplint.py"),
+          "--isolated", "-j2", "--exit-zero", *in_place], True),
+        ("flake8 -j2 + bugbear, with httplint, HTL not selected", "HTTP files in place",
+         ["env", "HTTPLINT_BENCH_SKIP=flake8-async", py, str(HERE / "flake8_without_httplint.py"), "--isolated",
+          "-j2", "--exit-zero", "--select", "E,F,W,C,B", *in_place], True),
     ]
     if not args.quick:
         jobs.append(("pylint missing-timeout,consider-using-with -j1", "HTTP subset",
@@ -194,11 +268,18 @@ def main(argv: list[str] | None = None) -> int:
                      "runs": len(runs), "returncodes": sorted({r["returncode"] for r in runs})})
         print(f"{label:50} {size:13} wall {result['wall']:7.2f} s  cpu {result['cpu']:7.2f} s  "
               f"peak {result['peak_mib'] or 0:7.1f} MiB", flush=True)
-    write_results(rows, args)
+    digest = {"corpus": args.corpus, **findings_digest(httplint, corpus, env)}
+    previous = RESULTS / "benchmark.json"
+    if previous.exists():
+        before = json.loads(previous.read_text()).get("findings") or {}
+        if before.get("corpus") == args.corpus and before.get("sha256") not in (None, digest["sha256"]):
+            print(f"findings changed since the last run: {before.get('count')} -> {digest['count']}", flush=True)
+    print(f"httplint findings on the whole corpus: {digest['count']} (sha256 {digest['sha256'][:12]})", flush=True)
+    write_results(rows, args, digest)
     return 0
 
 
-def write_results(rows: list[dict], args) -> None:
+def write_results(rows: list[dict], args, digest: dict | None = None) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     machine = {
         "platform": platform.platform(),
@@ -212,12 +293,16 @@ def write_results(rows: list[dict], args) -> None:
         "bandit": tool_version([sys.executable, "-m", "bandit", "--version"]),
         "flake8": tool_version([sys.executable, "-m", "flake8", "--version"]),
         "runs": args.runs,
+        "corpus": args.corpus,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    (RESULTS / "benchmark.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    (RESULTS / "benchmark.json").write_text(
+        json.dumps({"machine": machine, "findings": digest, "rows": rows}, indent=2) + "\n")
     lines = ["# httplint benchmark", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), "",
              "| tool | corpus | files | lines | wall s | CPU s | peak MiB | lines/s | wall vs httplint |",
              "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    if digest:
+        lines[4:4] = [f"httplint findings on the whole corpus: {digest['count']} (sha256 {digest['sha256'][:12]})", ""]
     reference = {r["corpus"]: r["wall"] for r in rows if r["tool"] == "httplint (cold)"}
     for r in rows:
         ratio = r["wall"] / reference[r["corpus"]] if r["corpus"] in reference and reference[r["corpus"]] else None
