@@ -314,8 +314,8 @@ class OwnerTyping:
             return self._returned[key]
         self._returned[key] = None
         scope = self.sm.scopes.get(function)
-        if scope is None:
-            return None
+        if scope is None or function not in self.sm.returning:
+            return None  # not this module's, or no `return <value>` of its own
         nodes = list(own_nodes(function.body))  # type: ignore[attr-defined]
         returns = [n for n in nodes if isinstance(n, ast.Return)]
         if not returns or any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in nodes):
