@@ -586,14 +586,7 @@ class _Transformer(cst.CSTTransformer):
             last = position if edit.last is None else index.get("last")
             if last is None or last < position:
                 raise EditError("the statements to wrap were not found")
-            statement = body[position]
-            with_node = cst.With(
-                items=[cst.WithItem(item=construction, asname=cst.AsName(name=cst.Name(edit.name)))],
-                body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=()), *body[position + 1:last + 1]]),
-                asynchronous=cst.Asynchronous() if edit.asynchronous else None,
-                leading_lines=statement.leading_lines,
-            )
-            return body[:position] + [with_node] + body[last + 1:]
+            return _with_around(body, position, last, construction, edit.name, edit.asynchronous)
         if isinstance(edit, fx.SessionAroundStatement):
             return self._session_around(edit, index, body)
         if isinstance(edit, fx.UnwrapWith):
@@ -617,27 +610,13 @@ class _Transformer(cst.CSTTransformer):
             if first is None or last is None or last < first or self._replaced[edit] != len(edit.calls):
                 raise EditError("the statements to wrap, or the calls to enter, were not found")
             self.imports.add("contextlib")
-            statement = body[first]
-            with_node = cst.With(
-                items=[cst.WithItem(item=cst.parse_expression("contextlib.ExitStack()"),
-                                    asname=cst.AsName(name=cst.Name(edit.stack)))],
-                body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=()), *body[first + 1:last + 1]]),
-                leading_lines=statement.leading_lines,
-            )
-            return body[:first] + [with_node] + body[last + 1:]
+            return _with_around(body, first, last, cst.parse_expression("contextlib.ExitStack()"), edit.stack)
         if isinstance(edit, fx.HoistToWith):
             first, last = index["first"], index["last"]
             value = self._hoisted.get(edit)
             if first is None or last is None or last < first or value is None:
                 raise EditError("the statements to wrap, or the client, were not found")
-            statement = body[first]
-            with_node = cst.With(
-                items=[cst.WithItem(item=value, asname=cst.AsName(name=cst.Name(edit.name)))],
-                body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=()), *body[first + 1:last + 1]]),
-                asynchronous=cst.Asynchronous() if edit.asynchronous else None,
-                leading_lines=statement.leading_lines,
-            )
-            return body[:first] + [with_node] + body[last + 1:]
+            return _with_around(body, first, last, value, edit.name, edit.asynchronous)
         if isinstance(edit, fx.CallOnResult):
             position = index["stmt"]
             statement = body[position] if position is not None else None
@@ -870,6 +849,20 @@ class _Transformer(cst.CSTTransformer):
             leading_lines=statement.leading_lines,
         )
         return body[:position] + [with_node] + body[position + 1 :]
+
+
+def _with_around(body: list, first: int, last: int, item: cst.BaseExpression, name: str,
+                 asynchronous: bool = False) -> list:
+    """``body`` with its statements ``first`` to ``last`` in ``with item as name:`` (``async
+    with``); the comments above the first statement go above the ``with``."""
+    statement = body[first]
+    with_node = cst.With(
+        items=[cst.WithItem(item=item, asname=cst.AsName(name=cst.Name(name)))],
+        body=cst.IndentedBlock(body=[statement.with_changes(leading_lines=()), *body[first + 1:last + 1]]),
+        asynchronous=cst.Asynchronous() if asynchronous else None,
+        leading_lines=statement.leading_lines,
+    )
+    return body[:first] + [with_node] + body[last + 1:]
 
 
 def _add_keyword(call: cst.Call, keyword: str, value: str) -> cst.Call:
