@@ -379,7 +379,7 @@ class _Transformer(cst.CSTTransformer):
                 if not isinstance(updated.func, cst.Attribute):
                     raise EditError("not `module.Client(...)`")
                 return updated.with_changes(func=updated.func.with_changes(attr=cst.Name(edit.attr)))
-            parenthesize = dict((self._c(p), flag) for p, flag in edit.awaits).get(start, False)
+            parenthesize = next((flag for p, flag in edit.awaits if self._c(p) == start), False)
             awaited = cst.Await(expression=updated)
             if parenthesize:
                 awaited = awaited.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
@@ -598,12 +598,10 @@ class _Transformer(cst.CSTTransformer):
             value = statement.items[0].item
             if statement.asynchronous is not None and not isinstance(value, cst.Await):
                 value = cst.Await(expression=value)
-            line = f"{edit.name} = __value__\n" if edit.name else "__value__\n"
-            head = cst.parse_statement(line)
-            small = head.body[0]
-            small = small.with_changes(value=value)
-            head = head.with_changes(body=[small], leading_lines=statement.leading_lines,
-                                     trailing_whitespace=statement.body.header)
+            small = (cst.Assign(targets=[cst.AssignTarget(target=cst.Name(edit.name))], value=value)
+                     if edit.name else cst.Expr(value=value))
+            head = cst.SimpleStatementLine(body=[small], leading_lines=statement.leading_lines,
+                                           trailing_whitespace=statement.body.header)
             return body[:position] + [head, *statement.body.body] + body[position + 1:]
         if isinstance(edit, fx.ExitStackAround):
             first, last = index["first"], index["last"]

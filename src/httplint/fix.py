@@ -594,8 +594,8 @@ def _plan_exit_stack(acq: Acquisition, analysis: Analysis, applicability: Applic
     if not enterable(acq):
         return None
     stores = [store for store in scope.stores if store.id == name]
-    loads = [load for load in sm.name_loads.get(name, []) if sm.scope(load) is scope or sm.scope(load).is_within(scope)]
-    if any(sm.scope(load) is not scope for load in loads):
+    loads = _loads_in(analysis, name, scope)
+    if loads is None:
         return None
     by_statement = {id(a.statement): a for a in analysis.acquisitions if a.scope is scope and a.how == "assign"}
     calls = []
@@ -626,17 +626,24 @@ def _result_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
     The client is then built where that range starts, so its arguments must not depend on
     what the range binds before it, and no loop may lie between (it would be built once for
     every iteration's response)."""
-    sm = analysis.semantic
     if not (isinstance(statement, ast.Assign) and statement.value is result and len(statement.targets) == 1
             and isinstance(statement.targets[0], ast.Name)):
         return None
     name, scope = statement.targets[0].id, acq.scope
     if name in scope.declared_global or sum(1 for store in scope.stores if store.id == name) != 1:
         return None
-    loads = [load for load in sm.name_loads.get(name, []) if sm.scope(load) is scope or sm.scope(load).is_within(scope)]
-    if any(sm.scope(load) is not scope for load in loads):
+    loads = _loads_in(analysis, name, scope)
+    if loads is None:
         return None  # read in a nested function, which may run after the `with`
     return _covering_range(analysis, acq, statement, loads)
+
+
+def _loads_in(analysis: Analysis, name: str, scope) -> list[ast.Name] | None:
+    """The loads of ``name`` in ``scope``, or ``None`` when a function nested in it reads the
+    name too (it may run after a ``with`` around the loads has closed what the name holds)."""
+    sm = analysis.semantic
+    loads = [load for load in sm.name_loads.get(name, []) if sm.scope(load) is scope or sm.scope(load).is_within(scope)]
+    return None if any(sm.scope(load) is not scope for load in loads) else loads
 
 
 def _covering_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
@@ -757,8 +764,7 @@ def plan_context_manager(acq: Acquisition, analysis: Analysis, applicability: Ap
         # a project wrapper with an async close and no `async with`: `closing` would not await it
         if not is_async:
             return "its close is a coroutine, which needs an `async def`"
-        closer = sorted(owner.close_methods)[0]
-        edit = TryFinally(pos(block[first]), pos(block[last]), release=f"await {acq.name}.{closer}()")
+        edit = TryFinally(pos(block[first]), pos(block[last]), release=_close_call(acq.name, owner))
         return Fix("Close in `finally`", applicability, edit, span(*block[first : last + 1]))
     wrapper = None
     if context == "async" or (context is None and unwrap):
@@ -840,8 +846,7 @@ def release_source(acq: Acquisition) -> str | None:
     if acq.name is None:
         return None
     if acq.owner is not None:
-        closer = sorted(acq.owner.close_methods)[0]
-        return f"{'await ' if acq.owner.async_close else ''}{acq.name}.{closer}()"
+        return _close_call(acq.name, acq.owner)
     response = acq.response
     if response is None:
         return None
@@ -1389,12 +1394,17 @@ def _keeps_given_or_fresh(cls: ast.ClassDef, attribute: str) -> bool:
     return False
 
 
+def _close_call(target: str, owner) -> str:
+    """The statement that closes the client ``target`` (source) of type ``owner``:
+    ``target.close()``, awaited when its close is a coroutine (``await target.aclose()``)."""
+    return f"{'await ' if owner.async_close else ''}{target}.{min(owner.close_methods)}()"
+
+
 def _close_of(cls: ast.ClassDef, attribute: str, owner) -> list[str]:
     """The lines (unindented) that close ``self.<attribute>``: awaited for a client closed by a
     coroutine, under ``if self.<attribute> is not None:`` when the class ever sets it to ``None``."""
-    closer = sorted(owner.close_methods)[0]
     target = f"self.{attribute}"
-    close = f"{'await ' if owner.async_close else ''}{target}.{closer}()"
+    close = _close_call(target, owner)
     may_be_none = any(
         isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
         and any(isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
@@ -1523,12 +1533,13 @@ def _plan_request_context(call: ast.Call, analysis: Analysis) -> Fix | str:
     if block is None or sum(1 for store in scope.stores if store.id == name) != 1 or \
             not _alone_on_its_line(analysis, statement, block):
         return why
-    loads = [load for load in sm.name_loads.get(name, []) if sm.scope(load) is scope or sm.scope(load).is_within(scope)]
+    loads = _loads_in(analysis, name, scope)
+    if loads is None:
+        return why
     first = next(i for i, s in enumerate(block) if s is statement)
     ids = {id(s): i for i, s in enumerate(block)}
     indexes = [_top_statement_in(analysis, load, block, ids) for load in loads]
-    if not indexes or any(i is None or i <= first for i in indexes) or any(
-            sm.scope(load) is not scope for load in loads):
+    if not indexes or any(i is None or i <= first for i in indexes):
         return why
     last = max(indexes)
     if any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in own_nodes(block[first:last + 1])) or not all(
