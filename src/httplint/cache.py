@@ -6,7 +6,12 @@ and modification times of its modules: a change anywhere in a package can change
 its factories return). A re-run of an unchanged file costs a ``stat``: when the size and
 modification time match the entry, the content is not even read.
 
-The cache is one JSON file, read once and written once per run, atomically.
+The same file keeps the walk's folder listings (:class:`httplint.files.FolderListings`): a
+warm run lists no unchanged folder again.
+
+The cache is one JSON file, read once and written once per run, atomically. An entry is a
+list, ``[size, mtime_ns, sha256, package, findings]``, ``package`` an index into the table of
+package fingerprints (a file's dict of five keys took twice as long to load).
 """
 
 from __future__ import annotations
@@ -18,12 +23,12 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .files import absolute, read_bytes
+from .files import FolderListings, absolute, read_bytes
 from .fix import Applicability, Fix
 from .rule import Diagnostic
 
 CACHE_DIR = ".httplint_cache"
-FORMAT = 2  # 2: a notebook finding's cell
+FORMAT = 3  # 2: a notebook finding's cell; 3: entries as lists, package table, folder listings
 
 
 def package_fingerprint(top: Path | None) -> str:
@@ -81,14 +86,29 @@ class ResultCache:
     def __init__(self, root: Path, settings_key: str) -> None:
         self.path = root / CACHE_DIR / "results.json"
         self.key = hashlib.sha256(f"{__version__}\0{_code_digest()}\0{FORMAT}\0{settings_key}".encode()).hexdigest()
-        self.entries: dict[str, dict] = {}
+        self.entries: dict[str, list] = {}
+        self.packages: list[str] = []
+        self._package_index: dict[str, int] = {}
+        self._walk: dict = {}
+        self._listings: FolderListings | None = None
         self.dirty = False
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("key") == self.key:
-                self.entries = data.get("files", {})
+            if data.get("format") == FORMAT:
+                self._walk = data.get("walk") or {}
+                if data.get("key") == self.key:
+                    self.entries = data.get("files", {})
+                    self.packages = data.get("packages", [])
+                    self._package_index = {fingerprint: i for i, fingerprint in enumerate(self.packages)}
         except (OSError, ValueError, AttributeError):
             pass
+
+    def listings(self, key: str) -> FolderListings:
+        """The folder listings of the previous walk made under ``key`` (exclude patterns and base
+        folder), to be filled by this run's walk and saved with the findings."""
+        previous = self._walk.get("folders") if self._walk.get("key") == key else None
+        self._listings = FolderListings(key, previous if isinstance(previous, dict) else None)
+        return self._listings
 
     def get(
         self, path: str, package: str, stat: os.stat_result | None, full: str | None = None
@@ -99,36 +119,46 @@ class ResultCache:
             return None
         full = full or absolute(path)
         entry = self.entries.get(full)
-        if entry is None or entry["package"] != package:
+        if entry is None or self._package_index.get(package) != entry[3]:
             return None
-        if entry["size"] != stat.st_size or entry["mtime"] != stat.st_mtime_ns:
+        if entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
             try:
                 sha = hashlib.sha256(read_bytes(full)).hexdigest()
             except OSError:
                 return None
-            if sha != entry["sha"]:
+            if sha != entry[2]:
                 return None
-            entry["size"], entry["mtime"] = stat.st_size, stat.st_mtime_ns  # touched, not changed
+            entry[0], entry[1] = stat.st_size, stat.st_mtime_ns  # touched, not changed
             self.dirty = True
-        return [_load(path, record) for record in entry["diagnostics"]]
+        return [_load(path, record) for record in entry[4]] if entry[4] else []
 
     def put(self, path: str, package: str, digest: str, stat: os.stat_result, diagnostics: list[Diagnostic]) -> None:
         """Remember ``path``'s findings; ``digest``: the SHA-256 (hex) of the content they are for."""
         if any(d.code in ("E902",) for d in diagnostics):
             return  # unreadable now: try again next time
-        self.entries[absolute(path)] = {
-            "size": stat.st_size,
-            "mtime": stat.st_mtime_ns,
-            "sha": digest,
-            "package": package,
-            "diagnostics": [_dump(d) for d in diagnostics],
-        }
+        index = self._package_index.get(package)
+        if index is None:
+            index = self._package_index[package] = len(self.packages)
+            self.packages.append(package)
+        self.entries[absolute(path)] = [stat.st_size, stat.st_mtime_ns, digest, index, [_dump(d) for d in diagnostics]]
         self.dirty = True
 
     def save(self) -> None:
         """Write the cache atomically; a failure to write (read-only tree) is not an error."""
+        walk = self._walk
+        if self._listings is not None and (
+            self._listings.reused != len(self._listings.current) or len(self._listings.current) != len(self._listings.previous)
+        ):
+            walk = {"key": self._listings.key, "folders": self._listings.current}
+            self.dirty = True
         if not self.dirty:
             return
+        used = sorted({entry[3] for entry in self.entries.values()})
+        if len(used) != len(self.packages):  # fingerprints no entry refers to any more
+            renumber = {old: new for new, old in enumerate(used)}
+            self.packages = [self.packages[old] for old in used]
+            for entry in self.entries.values():
+                entry[3] = renumber[entry[3]]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.path.parent / ".gitignore"
@@ -136,7 +166,10 @@ class ResultCache:
                 ignore.write_text("# created by httplint\n*\n", encoding="utf-8")
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".results-", suffix=".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"key": self.key, "files": self.entries}, out, separators=(",", ":"))
+                json.dump(
+                    {"format": FORMAT, "key": self.key, "walk": walk, "packages": self.packages, "files": self.entries},
+                    out, separators=(",", ":"),
+                )
             os.replace(temporary, self.path)
         except OSError:
             pass

@@ -13,7 +13,7 @@ from . import DISTRIBUTION, REPOSITORY, __version__
 from .config import ConfigError, Settings, SettingsFinder, load
 from .docs import render_rule
 from .engine import Linter, Linters, UsageError, decode
-from .files import Missing, NotPython, iter_python_files, read_bytes
+from .files import Missing, NotPython, iter_python_batches, read_bytes
 from .notebook import is_notebook
 from .report import FORMATS, Summary, plural, use_color, write_statistics
 from .rule import Diagnostic, reading_order
@@ -164,10 +164,19 @@ def _run_paths(args, finder: SettingsFinder, linters: Linters, paths: list[str])
     run_settings = finder.fallback
     explicit = {p for p in paths if not os.path.isdir(p)}
     groups: dict[Settings, list[str]] = {}
+    cache = None
+    if not fixing and not args.show_files and not args.no_cache:
+        from .cache import ResultCache
 
-    def found_files() -> Iterator[str]:
-        for item in iter_python_files(paths, run_settings.excluded_spec(), str(run_settings.root),
-                                      force_exclude=args.force_exclude):
+        cache = ResultCache(run_settings.root, linters.get(run_settings).cache_key())
+    # what decides the walk's folder listings, besides the folders themselves
+    walk_key = repr((str(run_settings.root), run_settings.exclude, run_settings.extend_exclude))
+
+    def found_batches() -> Iterator[list[str]]:
+        """The files to check, a list per folder (settings are looked up once a folder)."""
+        for item in iter_python_batches(paths, run_settings.excluded_spec(), str(run_settings.root),
+                                        force_exclude=args.force_exclude,
+                                        listings=cache.listings(walk_key) if cache is not None else None):
             if isinstance(item, Missing):
                 diagnostics.append(
                     Diagnostic(item.path, 1, 0, "E902", "io-error", "FileNotFoundError: No such file or directory")
@@ -178,14 +187,19 @@ def _run_paths(args, finder: SettingsFinder, linters: Linters, paths: list[str])
                     "not a Python file (no .py/.pyi suffix, no python #! line): skipped",
                 ))
             else:
-                settings = finder.for_path(item)
-                if settings is not run_settings and (item not in explicit or args.force_exclude) \
-                        and settings.is_excluded(item):
-                    continue  # excluded by the configuration nearest to it
+                settings = finder.for_path(item[0])  # the files of a batch share their folder
                 if settings is run_settings and not groups:
                     yield item  # the common case, one configuration: handed on as the walk finds it
-                else:
-                    groups.setdefault(settings, []).append(item)
+                    continue
+                for path in item:
+                    if settings is not run_settings and (path not in explicit or args.force_exclude) \
+                            and settings.is_excluded(path):
+                        continue  # excluded by the configuration nearest to it
+                    groups.setdefault(settings, []).append(path)
+
+    def found_files() -> Iterator[str]:
+        for batch in found_batches():
+            yield from batch
 
     applied: list[Diagnostic] = []  # the findings fixed, for --show-fixes
     if args.show_files:
@@ -195,9 +209,9 @@ def _run_paths(args, finder: SettingsFinder, linters: Linters, paths: list[str])
             print(f"{d.path}: {d.message}", file=sys.stderr)
         return 0
     if not fixing:
-        diagnostics.extend(_check_files(found_files(), linters.get(run_settings), run_settings, args))
+        diagnostics.extend(_check_files(found_batches(), linters.get(run_settings), run_settings, args, cache))
         for settings, files in list(groups.items()):
-            diagnostics.extend(_check_files(files, linters.get(settings), settings, args))
+            diagnostics.extend(_check_files(([path] for path in files), linters.get(settings), settings, args))
         if args.add_noqa:
             return _add_noqa(diagnostics, args)
     else:
@@ -315,62 +329,69 @@ def _report(args, diagnostics: list[Diagnostic], summary: Summary, out: TextIO) 
     FORMATS[args.format](diagnostics, out, summary)
 
 
-def _check_files(files: Iterable[str], linter: Linter, settings: Settings, args) -> list[Diagnostic]:
-    """Check ``files``: cached results for unchanged ones, the rest by :mod:`httplint.runner`
-    (without the cache, files are handed on as the walk finds them)."""
+def _check_files(
+    batches: Iterable[list[str]], linter: Linter, settings: Settings, args, cache=None
+) -> list[Diagnostic]:
+    """Check the files of ``batches`` (lists of files, each list in one folder): cached results
+    for unchanged ones, the rest by :mod:`httplint.runner` (without the cache, files are handed
+    on as the walk finds them). ``cache``: the :class:`httplint.cache.ResultCache` for
+    ``settings``, when already open."""
     from .cache import ResultCache, package_fingerprint, stats_fingerprint
-    from .files import absolute, inside_walk
-    from .project import top_package
+    from .files import absolute_folder, inside_walk
+    from .project import top_of_folder
     from .runner import check_files
 
-    cache = None if args.no_cache else ResultCache(settings.root, linter.cache_key())
+    if cache is None and not args.no_cache:
+        cache = ResultCache(settings.root, linter.cache_key())
     walked = [path for path in (args.paths or ["."]) if os.path.isdir(path)]
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     if cache is None:
         with _progress(None) as progress:
-            results = check_files(files, linter, jobs, False, progress, walked)
+            results = check_files((path for batch in batches for path in batch), linter, jobs, False, progress, walked)
         return [d for diagnostics, _ in results.values() for d in diagnostics]
-    files = list(files)
-    found: list[Diagnostic] = []
-    todo: list[tuple[str, str, os.stat_result | None]] = []
-    # one stat a file: for the cache entry and for the fingerprint of its package
-    stats = {path: _stat(path) for path in files}
-    fulls = {path: absolute(path) for path in files}
-    tops = {path: top_package(path) for path in files}
-    by_package: dict[object, list[str]] = {}
-    for path in files:
-        by_package.setdefault(tops[path], []).append(path)
+    # one stat a file, for the cache entry and for the fingerprint of its package; what depends
+    # on the folder (absolute path, package), once a folder
+    files: list[tuple[str, str, os.stat_result | None, object]] = []  # path, absolute path, stat, package
+    by_package: dict[object, list[tuple[str, os.stat_result | None]]] = {}
+    stat = os.stat
+    for batch in batches:
+        full_folder = absolute_folder(os.path.dirname(batch[0]))
+        top = top_of_folder(full_folder)
+        members = by_package.setdefault(top, [])
+        for path in batch:
+            full = os.path.join(full_folder, os.path.basename(path))
+            try:
+                now = stat(path)
+            except OSError:
+                now = None
+            files.append((path, full, now, top))
+            members.append((full, now))
     fingerprints = {}
     for top, members in by_package.items():
         if top is None:
             fingerprints[top] = ""
         elif inside_walk(top, walked):
-            fingerprints[top] = stats_fingerprint((fulls[p], stats[p]) for p in members)
+            fingerprints[top] = stats_fingerprint(members)
         else:  # only part of the package is being checked: its other modules count too
             fingerprints[top] = package_fingerprint(top)
-    for path in files:
-        package = fingerprints[tops[path]]
-        hit = cache.get(path, package, stats[path], fulls[path])
+    found: list[Diagnostic] = []
+    todo: list[tuple[str, str, os.stat_result | None]] = []
+    for path, full, now, top in files:
+        package = fingerprints[top]
+        hit = cache.get(path, package, now, full)
         if hit is not None:
             found.extend(hit)
         else:
-            todo.append((path, package, stats[path]))
+            todo.append((path, package, now))
     with _progress(len(todo)) as progress:
         results = check_files([path for path, _, _ in todo], linter, jobs, True, progress, walked)
-    for path, package, stat in todo:
+    for path, package, now in todo:
         diagnostics, digest = results[path]
         found.extend(diagnostics)
-        if stat is not None and digest is not None:
-            cache.put(path, package, digest, stat, diagnostics)
+        if now is not None and digest is not None:
+            cache.put(path, package, digest, now, diagnostics)
     cache.save()
     return found
-
-
-def _stat(path: str) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except OSError:
-        return None
 
 
 class _progress:

@@ -176,15 +176,16 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def _config_in(folder: Path) -> Path | None:
+def _config_in(folder: str | Path) -> Path | None:
     """``folder/pyproject.toml`` when it has a ``[tool.httplint]`` table.
 
     Raises:
         ConfigError: it mentions ``[tool.httplint`` and does not parse.
     """
-    candidate = folder / "pyproject.toml"
-    if not candidate.is_file():
+    name = os.path.join(folder, "pyproject.toml")
+    if not os.path.isfile(name):  # asked of every folder of a run: plain os calls
         return None
+    candidate = Path(name)
     try:
         text = candidate.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
@@ -217,16 +218,23 @@ class SettingsFinder:
         self.fixed = fixed
         self._nearest: dict[str, Path | None] = {}
         self._loaded: dict[Path, Settings] = {fallback.path: fallback} if fallback.path else {}
+        self._by_folder: dict[str, Settings] = {}  # by folder as given (httplint never changes folder)
 
     def for_path(self, path: str) -> Settings:
         if self.fixed:
             return self.fallback
+        key = os.path.dirname(path)
+        settings = self._by_folder.get(key)
+        if settings is not None:
+            return settings
         config = self._config_above(os.path.dirname(os.path.abspath(path)))
         if config is None:
-            return self.fallback
-        settings = self._loaded.get(config)
-        if settings is None:
-            settings = self._loaded[config] = load(config)
+            settings = self.fallback
+        else:
+            settings = self._loaded.get(config)
+            if settings is None:
+                settings = self._loaded[config] = load(config)
+        self._by_folder[key] = settings
         return settings
 
     def _config_above(self, folder: str) -> Path | None:
@@ -234,7 +242,7 @@ class SettingsFinder:
         current = folder
         while current not in self._nearest:
             pending.append(current)
-            found = _config_in(Path(current))
+            found = _config_in(current)
             if found is not None:
                 self._nearest[current] = found.resolve()
                 break

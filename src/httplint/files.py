@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import operator
 import os
+import re
+import time
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -53,25 +55,80 @@ def _is_virtualenv(path: str) -> bool:
     )
 
 
-def _gitignore(directory: str) -> pathspec.PathSpec | None:
+def _gitignore(directory: str) -> _Ignore | None:
     path = os.path.join(directory, ".gitignore")
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
-            return pathspec.GitIgnoreSpec.from_lines(handle)
+            return gitignore_matcher(pathspec.GitIgnoreSpec.from_lines(handle))
     except OSError:
         return None
 
 
+def gitignore_matcher(spec: pathspec.PathSpec) -> _Ignore:
+    """``spec`` with a quicker ``match_file(relative_path) -> bool`` giving the same answers."""
+    return _Ignore(spec)
+
+
+class _Ignore:
+    """A ``.gitignore``'s spec, with one regular expression that matches where any of its
+    patterns does: most paths match none, and one ``re.match`` then answers for all of them
+    (``pathspec`` tries each pattern in turn, the last match deciding)."""
+
+    def __init__(self, spec: pathspec.PathSpec) -> None:
+        self.spec = spec
+        self.any: re.Pattern[str] | None = None
+        sources = []
+        for pattern in spec.patterns:
+            regex = getattr(pattern, "regex", None)
+            if pattern.include is None:
+                continue
+            if regex is None or not isinstance(regex.pattern, str) or not regex.pattern.startswith("^") \
+                    or regex.flags & ~re.UNICODE:
+                return  # a shape this shortcut does not know: every path goes to pathspec
+            sources.append(regex.pattern.replace("(?P<", "(?P<_%d_" % len(sources)))
+        if sources:
+            try:
+                self.any = re.compile("|".join(f"(?:{source})" for source in sources))
+            except re.error:
+                self.any = None
+        else:
+            self.any = re.compile("(?!)")
+
+    def match_file(self, relative: str) -> bool:
+        if self.any is not None and self.any.match(relative) is None:
+            return False
+        return self.spec.match_file(relative)
+
+
 def iter_python_files(
-    paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None, force_exclude: bool = False
+    paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None, force_exclude: bool = False,
+    listings: FolderListings | None = None,
 ) -> Iterator[str | Missing | NotPython]:
-    """Yield the Python files under ``paths``, in sorted order, and a :class:`Missing` for each bad path.
+    """Yield the Python files under ``paths``, in sorted order, and a :class:`Missing` for each bad path:
+    :func:`iter_python_batches`, one file at a time."""
+    for item in iter_python_batches(paths, exclude, base, force_exclude, listings):
+        if isinstance(item, list):
+            yield from item
+        else:
+            yield item
+
+
+def iter_python_batches(
+    paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None, force_exclude: bool = False,
+    listings: FolderListings | None = None,
+) -> Iterator[list[str] | Missing | NotPython]:
+    """Yield the Python files under ``paths`` in sorted order, a list per folder (all the files
+    of a list share their folder: a run works out what depends on the folder once), and a
+    :class:`Missing` for each bad path.
 
     Args:
         paths: files and folders as given.
         exclude: patterns (gitignore syntax, relative to ``base``) of folders and files to skip
             while walking; default: :data:`SKIPPED_DIRS` anywhere.
         base: the folder ``exclude`` is relative to (default: the working folder).
+        listings: the previous walk's folder listings (:class:`FolderListings`, made for the
+            same ``exclude`` and ``base``), reused where a folder is unchanged; this walk's are
+            left in its ``current``.
 
     A file named explicitly is always yielded, whatever its ignore status, unless
     ``force_exclude`` (ruff's ``--force-exclude``, for pre-commit and editors, which name files):
@@ -86,9 +143,9 @@ def iter_python_files(
         if force_exclude and excluded(given, exclude, base):
             continue
         if os.path.isdir(given):
-            yield from _walk(given, exclude, base)
+            yield from _walk(given, exclude, base, listings)
         elif os.path.exists(given) or os.path.islink(given):
-            yield given if _is_python_script(given) else NotPython(given)
+            yield [given] if _is_python_script(given) else NotPython(given)
         else:
             yield Missing(given)
 
@@ -174,10 +231,79 @@ def _folder_names(spec: pathspec.PathSpec) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
-    """Depth first, a folder's files before its subfolders, both in name order; one
+class FolderListings:
+    """What the previous walk found in each folder, so that a warm run need not list them again.
+
+    An entry, by absolute folder path: ``[inode, mtime_ns, ignore_key, own, subfolders, files]``,
+    the names the walk kept (after the exclude patterns, ``.gitignore`` files and symbolic links
+    were applied). It is reused when the folder's inode and modification time are unchanged
+    (adding, removing or renaming an entry changes them) and so are the ``.gitignore`` files
+    that apply (``ignore_key``: the folders above; ``own``: the folder's own, or ``None``; each
+    a path, size and modification time). A folder changed within :data:`RACY_NS` of its listing is listed again next time
+    (a timestamp's resolution can hide a second change; git's "racily clean" rule).
+
+    ``key``: what else decides the listings (exclude patterns, base folder); ``previous``:
+    the entries read from the cache, kept only under the same key.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, key: str, previous: dict[str, list] | None = None) -> None:
+        self.key = key
+        self.previous = previous or {}
+        self.current: dict[str, list] = {}
+        self.now_ns = time.time_ns()
+        self.reused = 0
+
+    def remember(
+        self, folder: str, stat: os.stat_result, ignore_key: str, own: str | None, folders: list[str], files: list[str]
+    ) -> None:
+        if self.now_ns - stat.st_mtime_ns > self.RACY_NS and RACY not in ignore_key and own != RACY:
+            self.current[folder] = [stat.st_ino, stat.st_mtime_ns, ignore_key, own, folders, files]
+
+
+RACY = "\0"  # a .gitignore's token when it changed very recently: its folders are listed again
+
+
+def _gitignore_token(folder: str, now_ns: int) -> str | None:
+    """The part of a folder's ``ignore_key`` that stands for its ``.gitignore``: path, size and
+    modification time; :data:`RACY` (never stored) when it changed very recently."""
+    try:
+        stat = os.stat(os.path.join(folder, ".gitignore"))
+    except OSError:
+        return None
+    if now_ns - stat.st_mtime_ns <= FolderListings.RACY_NS:
+        return RACY
+    return f"|{folder}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+class _LazyIgnore:
+    """A folder's ``.gitignore``, parsed the first time a path is matched against it (a warm walk
+    reusing the listings below it never asks)."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._matcher: _Ignore | None | bool = False
+
+    def match_file(self, relative: str) -> bool:
+        if self._matcher is False:
+            self._matcher = _gitignore(self.folder)
+        return self._matcher is not None and self._matcher.match_file(relative)
+
+
+def _join(folder: str, name: str) -> str:
+    """``os.path.join(folder, name)`` as ``os.scandir`` builds an entry's path."""
+    return folder + name if folder.endswith(os.sep) else f"{folder}{os.sep}{name}"
+
+
+def _walk(
+    root: str, exclude: pathspec.PathSpec, base: str, listings: FolderListings | None = None
+) -> Iterator[list[str]]:
+    """A list of files per folder that has any: depth first, a folder's files before its
+    subfolders, both in name order; one
     ``scandir`` a folder (its listing also tells whether it holds a ``.gitignore`` or is a
-    virtualenv). Symbolic links to folders are not followed."""
+    virtualenv), or none when ``listings`` holds the folder unchanged. Symbolic links to
+    folders are not followed."""
     match_files = not _folders_only(exclude)
     # walking `.` prints `pkg/mod.py`, not `./pkg/mod.py` (paths as the user would write them)
     dot = "." + os.sep if root in (".", "." + os.sep) else ""
@@ -185,28 +311,60 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
     seen: set[tuple[int, int]] = set()
     top = os.path.abspath(root)
     prefix = base.rstrip(os.sep) + os.sep
-    # (path as given, absolute path, path relative to `base` or None when outside it, .gitignores)
-    stack = [(root, top, _relative_to(top, base, prefix), _ancestor_gitignores(root))]
+    now_ns = listings.now_ns if listings is not None else 0
+    previous = listings.previous if listings is not None else {}
+    ancestors = _ancestor_gitignores(root)
+    top_key = "".join(_gitignore_token(folder.rstrip(os.sep) or os.sep, now_ns) or "" for folder, _ in ancestors)
+    # (path as given, absolute path, path relative to `base` or None when outside it, .gitignores, their key)
+    stack = [(root, top, _relative_to(top, base, prefix), ancestors, top_key)]
     by_name = operator.attrgetter("name")
     while stack:
-        directory, absolute, relative, specs = stack.pop()
+        directory, absolute, relative, specs, ignore_key = stack.pop()
         try:
-            with os.scandir(directory) as listing:
-                entries = sorted(listing, key=by_name)
             stat = os.stat(directory)
         except OSError:
             continue
         if (stat.st_dev, stat.st_ino) in seen:
             continue  # a bind mount looping back
         seen.add((stat.st_dev, stat.st_ino))
+        known = previous.get(absolute)
+        if known is not None and known[0] == stat.st_ino and known[1] == stat.st_mtime_ns and known[2] == ignore_key \
+                and (known[3] is None or known[3] == _gitignore_token(absolute, now_ns)):
+            _, _, _, own, folder_names, file_names = known
+            child_key = ignore_key
+            if own is not None:
+                child_key = ignore_key + own
+                specs = [*specs, (absolute + os.sep, _LazyIgnore(directory))]
+            listings.current[absolute] = known  # type: ignore[union-attr]
+            listings.reused += 1  # type: ignore[union-attr]
+            if file_names:
+                folder = directory[len(dot):] if dot and directory.startswith(dot) else directory
+                yield [_join(folder, name) for name in file_names] if folder not in (".", "") else list(file_names)
+            stack.extend(
+                (_join(directory, name), f"{absolute}{os.sep}{name}",
+                 None if relative is None else (f"{relative}/{name}" if relative else name), specs, child_key)
+                for name in reversed(folder_names)
+            )
+            continue
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=by_name)
+        except OSError:
+            continue
         names = {entry.name for entry in entries}
         if directory != root and ("pyvenv.cfg" in names or ("conda-meta" in names and _is_virtualenv(directory))):
-            continue
+            continue  # not remembered: the same folder walked as the root is not skipped
+        child_key = ignore_key
+        own = None
         if ".gitignore" in names:
             spec = _gitignore(directory)
             if spec is not None:
-                specs = [*specs, (directory, spec)]
+                specs = [*specs, (absolute + os.sep, spec)]
+                own = _gitignore_token(absolute, now_ns)
+                child_key = ignore_key + (own or "")
         folders = []
+        kept_files: list[str] = []
+        found: list[str] = []
         for entry in entries:
             name = entry.name
             try:
@@ -222,16 +380,22 @@ def _walk(root: str, exclude: pathspec.PathSpec, base: str) -> Iterator[str]:
                         continue
                 elif exclude.match_file((child if child is not None else name) + "/"):
                     continue
-                if specs and _ignored(entry.path, True, specs):
+                if specs and _ignored(f"{absolute}{os.sep}{name}/", specs):
                     continue
-                folders.append((entry.path, f"{absolute}{os.sep}{name}", child, specs))
+                folders.append((entry.path, f"{absolute}{os.sep}{name}", child, specs, child_key))
             elif name.endswith(CHECKED_SUFFIXES):
                 full = entry.path
                 if match_files and _excluded(full, False, exclude, base):
                     continue
-                if specs and _ignored(full, False, specs):
+                if specs and _ignored(f"{absolute}{os.sep}{name}", specs):
                     continue
-                yield full[len(dot):] if dot and full.startswith(dot) else full
+                kept_files.append(name)
+                found.append(full[len(dot):] if dot and full.startswith(dot) else full)
+        if found:
+            yield found
+        if listings is not None:
+            listings.remember(absolute, stat, ignore_key, own, [folder[1].rsplit(os.sep, 1)[1] for folder in folders],
+                              kept_files)
         stack.extend(reversed(folders))
 
 
@@ -253,8 +417,9 @@ def _excluded(path: str, is_dir: bool, exclude: pathspec.PathSpec, base: str) ->
     return exclude.match_file(relative + "/" if is_dir else relative)
 
 
-def _ancestor_gitignores(root: str) -> list[tuple[str, pathspec.PathSpec]]:
-    """``.gitignore`` files above ``root`` up to the repository top (the folder holding ``.git``)."""
+def _ancestor_gitignores(root: str) -> list[tuple[str, _Ignore]]:
+    """``.gitignore`` files above ``root`` up to the repository top (the folder holding ``.git``),
+    each with its folder's absolute path and a trailing separator."""
     found = []
     current = os.path.abspath(root)
     while True:
@@ -264,15 +429,18 @@ def _ancestor_gitignores(root: str) -> list[tuple[str, pathspec.PathSpec]]:
         current = parent
         spec = _gitignore(current)
         if spec is not None:
-            found.append((current, spec))
+            found.append((current.rstrip(os.sep) + os.sep, spec))
     return found
 
 
-def _ignored(path: str, is_dir: bool, specs: list[tuple[str, pathspec.PathSpec]]) -> bool:
-    for base, spec in specs:
-        relative = os.path.relpath(os.path.abspath(path), os.path.abspath(base)).replace(os.sep, "/")
-        if is_dir:
-            relative += "/"
+def _ignored(full: str, specs: list[tuple[str, _Ignore]]) -> bool:
+    """``full`` (an absolute path below every spec's folder, ending in ``/`` for a folder) is
+    ignored by one of the ``.gitignore`` specs, each given with its folder (absolute, ending in
+    the separator)."""
+    for prefix, spec in specs:
+        relative = full[len(prefix):]
+        if os.sep != "/":
+            relative = relative.replace(os.sep, "/")
         if spec.match_file(relative):
             return True
     return False

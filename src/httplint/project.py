@@ -103,6 +103,11 @@ def top_package(path: str) -> Path | None:
     return _top_of_folder(absolute_folder(os.path.dirname(path)))
 
 
+def top_of_folder(folder: str) -> Path | None:
+    """:func:`top_package` of the files in the absolute, normalised ``folder``."""
+    return _top_of_folder(folder)
+
+
 @functools.lru_cache(maxsize=65536)
 def _top_of_folder(folder: str) -> Path | None:
     if not os.path.isfile(os.path.join(folder, "__init__.py")):
