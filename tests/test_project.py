@@ -145,3 +145,38 @@ def test_a_socket_timeout_set_anywhere_in_the_package_bounds_the_stdlib() -> Non
 
     alone = {(d.line, d.code) for d in check_source(source, "extractors.py", select_rules(["HTL301"]))}
     assert {line for line, _ in alone} >= {9, 14, 24}
+
+
+def test_on_demand_index_reads_only_the_import_closure_and_agrees_with_the_whole_package() -> None:
+    """The flake8 plugin's index (``on_demand``): the facts for a module come from the modules it
+    imports, directly or not, and are the whole-package index's for every name it can refer to;
+    a module that imports nothing of its package gets no other module's facts."""
+    whole = ProjectIndex().facts_for(str(PACKAGE / "services.py"))
+    lazy = ProjectIndex(on_demand=True)
+    facts = lazy.facts_for(str(PACKAGE / "services.py"))
+    assert set(facts.factories) <= set(whole.factories) and facts.factories
+    assert {name for name in whole.factories if name.startswith("shop.http.")} <= set(facts.factories)
+    assert set(facts.subclasses) == {name for name in whole.subclasses if name.startswith("shop.http.")}
+    for path in sorted(PACKAGE.glob("*.py")):
+        linter = Linter(load(start=PACKAGE))
+        on_demand = Linter(load(start=PACKAGE))
+        on_demand.project = ProjectIndex(on_demand.knowledge, on_demand=True)
+        assert on_demand.check_path(str(path)) == linter.check_path(str(path)), path.name
+
+
+def test_imported_names_reads_every_import_form() -> None:
+    from httplint.project import imported_names
+
+    source = (
+        b"import os, shop.http as h\n"
+        b"from . import models, billing as b\n"
+        b"from .. import outside\n"
+        b"from .http import (\n    make_session,  # a comment\n    ShopSession as S,\n)\n"
+        b"from shop.util import \\\n    first, second\n"
+        b"def late():\n    import shop.lazy\n"
+    )
+    names = imported_names(source, "shop.services", False)
+    assert {"os", "shop", "shop.http", "shop.models", "shop.billing", "shop.http.make_session",
+            "shop.http.ShopSession", "shop.util.first", "shop.util.second", "shop.lazy"} <= names
+    assert "outside" not in names and "shop.outside" not in names  # above the top package: dropped
+    assert imported_names(source, "shop", True) >= {"shop.models", "shop.http"}

@@ -42,8 +42,10 @@ def _settings(filename: str) -> Settings:
 
 @functools.lru_cache(maxsize=None)
 def _project(settings: Settings) -> ProjectIndex:
-    """One project index per process and configuration: each package's factories are found once."""
-    return ProjectIndex(settings.knowledge)
+    """One project index per process and configuration, on demand: a package's facts come from
+    the modules the checked files import (flake8 hands each process a share of the files; a
+    whole package read per process cost more than the check)."""
+    return ProjectIndex(settings.knowledge, on_demand=True)
 
 
 def _any_selected(options) -> bool:

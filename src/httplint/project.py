@@ -142,10 +142,21 @@ class ProjectIndex:
         use_astroid: ask astroid about return values ``ast`` cannot follow.
     """
 
-    def __init__(self, knowledge: lib.Knowledge | None = None, use_astroid: bool = True) -> None:
+    def __init__(self, knowledge: lib.Knowledge | None = None, use_astroid: bool = True,
+                 on_demand: bool = False) -> None:
         self.base = knowledge or lib.DEFAULT_KNOWLEDGE
         self.use_astroid = use_astroid
+        self.on_demand = on_demand
         self._facts: dict[Path, ProjectFacts] = {}
+        #: on demand: the modules of each package whose facts are known (the import closures
+        #: of the modules asked about), and the indexable ones among them
+        self._included: dict[Path, set[str]] = {}
+        self._indexed: dict[Path, set[str]] = {}
+        self._imports: dict[str, list[str]] = {}  # a module's imports within its package, by path
+        self._parsed: dict[str, tuple[str, bytes, SemanticModel]] = {}  # on demand: module, source, model
+        self._listed: dict[Path, frozenset[str]] = {}
+        self._by_name: dict[Path, dict[str, list[str]]] = {}
+        self._dotted: dict[str, tuple[str, bool]] = {}  # a listed module's name and whether a package
         #: trees the index parsed, handed to the check of the same file so that it is parsed once
         self._trees: dict[str, tuple[bytes, SemanticModel]] = {}
         self._kept = 0  # bytes of source whose parse is kept
@@ -160,10 +171,93 @@ class ProjectIndex:
         top = top_package(path)
         if top is None:
             return ProjectFacts()
+        if self.on_demand:
+            return self._facts_on_demand(top, path)
         facts = self._facts.get(top)
         if facts is None:
             facts = self._facts[top] = self._build(top)
         return facts
+
+    def _facts_on_demand(self, top: Path, path: str) -> ProjectFacts:
+        """The facts of the modules ``path`` imports, directly or not, within its package (and of
+        those asked about before): a module's facts depend only on what it imports, so for the
+        names ``path`` can refer to they are the whole package's. Built again, over all the
+        modules included so far, only when the closure brings an indexable module not yet in."""
+        included = self._included.setdefault(top, set())
+        indexed = self._indexed.setdefault(top, set())
+        start = absolute(path)
+        facts = self._facts.get(top)
+        if start in included and facts is not None:
+            return facts
+        modules = self._module_paths(top)
+        stack = [start]
+        added: list[str] = []
+        while stack:
+            module = stack.pop()
+            if module in included:
+                continue
+            included.add(module)
+            try:
+                source = read_bytes(module)
+            except OSError:
+                continue
+            if module in modules and indexable(source):  # (`start` may lie outside them: `build/`)
+                indexed.add(module)
+                added.append(module)
+            stack.extend(self._imports_within(top, module, source))
+        # the modules included before import none of the new ones (each closure is complete):
+        # their facts stand, and the new modules' are found on top of them
+        if added or facts is None:
+            facts = self._facts[top] = self._build(top, sorted(added), facts)
+        return facts
+
+    def _module_paths(self, top: Path) -> frozenset[str]:
+        """:func:`package_modules` of ``top`` (absolute paths), listed once per run: the modules
+        the whole-package index would look at, and no others."""
+        found = self._listed.get(top)
+        if found is None:
+            found = self._listed[top] = frozenset(package_modules(top))
+        return found
+
+    def _module_names(self, top: Path) -> dict[str, list[str]]:
+        """The modules of :meth:`_module_paths` by dotted name (``a/b.py`` and ``a/b/__init__.py``
+        both under ``a.b``)."""
+        found = self._by_name.get(top)
+        if found is None:
+            found = self._by_name[top] = {}
+            parent = len(str(top.parent)) + 1
+            for path in self._module_paths(top):
+                relative = path[parent:-3]
+                is_package = relative.endswith("__init__")
+                if is_package:
+                    relative = relative[: -len("__init__")].rstrip(os.sep)
+                dotted = relative.replace(os.sep, ".")
+                found.setdefault(dotted, []).append(path)
+                if all(part.isidentifier() for part in dotted.split(".")):
+                    self._dotted[path] = (dotted, is_package)  # as :func:`module_name` says
+        return found
+
+    def _imports_within(self, top: Path, path: str, source: bytes) -> list[str]:
+        """The modules of package ``top`` that the module at ``path`` imports (and the packages
+        above them, whose ``__init__`` runs first), found in its text (:func:`imported_names`):
+        a superset where the text is unusual, never fewer."""
+        found = self._imports.get(path)
+        if found is None:
+            by_name = self._module_names(top)
+            module, is_package = self._dotted.get(path) or module_name(path)
+            found = []
+            if module is not None:
+                names = set()
+                for name in imported_names(source, module, is_package):
+                    if name.split(".", 1)[0] != top.name:
+                        continue
+                    while name not in names:  # the name and the packages above it
+                        names.add(name)
+                        name = name.rpartition(".")[0]
+                for name in names:
+                    found.extend(by_name.get(name, ()))
+            self._imports[path] = found
+        return found
 
     def take_model(self, path: str, source: bytes) -> SemanticModel | None:
         """The parse and semantic model the index made for ``path``, if its source is unchanged
@@ -310,25 +404,34 @@ class ProjectIndex:
         self._sources.pop(top, None)
         self._typings.clear()
 
-    def _build(self, top: Path, paths: list[str] | None = None) -> ProjectFacts:
+    def _build(self, top: Path, paths: list[str] | None = None, facts: ProjectFacts | None = None) -> ProjectFacts:
+        """The facts of ``paths`` (default: every module of ``top`` that :func:`indexable` passes),
+        added to ``facts`` when given (facts of modules that import none of ``paths``)."""
         modules = []
         for path in package_modules(top) if paths is None else paths:
-            try:
-                source = read_bytes(path)
-                if paths is None and not indexable(source):
+            parsed = self._parsed.get(path) if self.on_demand else None
+            if parsed is None:
+                try:
+                    source = read_bytes(path)
+                    if paths is None and not indexable(source):
+                        continue
+                    tree = parse(source, filename=path)
+                except (OSError, SyntaxError, ValueError, RecursionError):
                     continue
-                tree = parse(source, filename=path)
-            except (OSError, SyntaxError, ValueError, RecursionError):
-                continue
-            module, is_package = module_name(path)
-            if module is None:
-                continue
-            semantic = SemanticModel(tree, module, is_package)
+                module, is_package = module_name(path)
+                if module is None:
+                    continue
+                parsed = (module, source, SemanticModel(tree, module, is_package))
+                if self.on_demand:  # built again as the closure grows: parsed once
+                    self._parsed[path] = parsed
+                elif len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
+                    self._trees[absolute(path)] = (source, parsed[2])
+                    self._kept += len(source)
+            module, source, semantic = parsed
             modules.append((path, module, source, semantic, _candidates(semantic)))
-            if len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
-                self._trees[absolute(path)] = (source, semantic)
-                self._kept += len(source)
-        facts = ProjectFacts(modules=len(modules))
+        if facts is None:
+            facts = ProjectFacts()
+        facts.modules += len(modules)
         # `ast` to a fixpoint. A round after the first looks only at modules that mention a
         # name found in the previous one: no other module's answers can change. What is left
         # undecided is asked of astroid only if a checked module calls it (:meth:`refine`).
@@ -574,6 +677,49 @@ def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyz
     qualified = analyzer.qualified(value.func, scope)
     top = (semantic.module or "").split(".", 1)[0]
     return bool(qualified and top and qualified.startswith(top + "."))
+
+
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n]*\\\r?\n)*[^\n]*)"
+    rb"|import[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*))",
+    re.M,
+)
+
+
+def imported_names(source: bytes, module: str, is_package: bool) -> set[str]:
+    """The dotted names a module's ``import`` statements may load, absolute, read from its text
+    (a statement at the start of a line, at any indentation, continued by parentheses or
+    backslashes; in a string too, which only adds names): for ``from .a import b`` both
+    ``pkg.a`` and ``pkg.a.b``, for ``import a.b`` both ``a`` and ``a.b``."""
+    names: set[str] = set()
+    package = module.split(".") if is_package else module.split(".")[:-1]
+    for match in _IMPORT.finditer(source):
+        dots, base, imported, plain = match.groups()
+        if plain is not None:
+            for part in plain.decode("utf-8", "replace").replace("\\", " ").split(","):
+                words = part.split()
+                if words and all(piece.isidentifier() for piece in words[0].split(".")):
+                    names.add(words[0])
+            continue
+        level = len(dots)
+        if level:
+            if level - 1 > len(package):
+                continue
+            parts = package[: len(package) - (level - 1)]
+        else:
+            parts = []
+        parts = [*parts, *[piece for piece in base.decode("utf-8", "replace").split(".") if piece]]
+        if not parts:
+            continue
+        names.add(".".join(parts))
+        text = imported.decode("utf-8", "replace")
+        for line in text.splitlines():
+            line = line.split("#", 1)[0]
+            for part in line.replace("(", " ").replace(")", " ").replace("\\", " ").split(","):
+                words = part.split()
+                if words and words[0].isidentifier():
+                    names.add(".".join([*parts, words[0]]))
+    return names
 
 
 def _candidates(semantic: SemanticModel) -> list:
