@@ -84,7 +84,9 @@ class Plugin:
             return
         settings = _settings(self.filename)
         index = _project(settings)
+        index.offer(self.filename, self.tree)  # the index parses no module flake8 has parsed
         knowledge = index.knowledge_for(self.filename)
+        semantic = index.take_offered_model(self.filename)
         if not build_prefilter(knowledge.words).search("".join(self.lines).encode("utf-8", "surrogateescape")):
             return
         module, is_package = module_name(self.filename)
@@ -92,5 +94,8 @@ class Plugin:
         if settings.quiet_in_tests and settings.is_test_file(self.filename):
             rules = for_tests(rules)
         refine = functools.partial(index.refine, self.filename)
-        for diagnostic in check_tree(self.tree, self.filename, rules, knowledge, module, is_package, refine=refine):
+        if semantic is not None and (semantic.module, semantic.is_package) != (module, is_package):
+            semantic = None
+        for diagnostic in check_tree(self.tree, self.filename, rules, knowledge, module, is_package, semantic,
+                                     refine=refine):
             yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)

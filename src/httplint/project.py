@@ -21,6 +21,7 @@ import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from . import libraries as lib
 from .files import SKIPPED_DIRS, absolute, absolute_folder, read_bytes
@@ -153,7 +154,10 @@ class ProjectIndex:
         self._included: dict[Path, set[str]] = {}
         self._indexed: dict[Path, set[str]] = {}
         self._imports: dict[str, list[str]] = {}  # a module's imports within its package, by path
-        self._parsed: dict[str, tuple[str, bytes, SemanticModel]] = {}  # on demand: module, source, model
+        #: on demand: the parse of the module being checked, offered by the caller (flake8's), and
+        #: the model the index made of it, handed back for the check
+        self._offered: tuple[str, ast.Module] | None = None
+        self._offered_model: tuple[str, SemanticModel] | None = None
         self._listed: dict[Path, frozenset[str]] = {}
         self._by_name: dict[Path, dict[str, list[str]]] = {}
         self._dotted: dict[str, tuple[str, bool]] = {}  # a listed module's name and whether a package
@@ -267,6 +271,18 @@ class ProjectIndex:
             return None
         self._kept -= len(cached[0])
         return cached[1] if cached[0] == source else None
+
+    def offer(self, path: str, tree: ast.Module) -> None:
+        """On demand: the caller's parse of ``path`` (flake8's tree), used if the index must read
+        that module now instead of parsing it again; :meth:`take_offered_model` after."""
+        self._offered = (absolute(path), tree)
+        self._offered_model = None
+
+    def take_offered_model(self, path: str) -> SemanticModel | None:
+        """The model the index made of the offered tree of ``path``, if it made one (the check
+        then reuses it); the offer ends."""
+        offered, self._offered, self._offered_model = self._offered_model, None, None
+        return offered[1] if offered is not None and offered[0] == absolute(path) else None
 
     def knowledge_for(self, path: str) -> lib.Knowledge:
         facts = self.facts_for(path)
@@ -421,32 +437,31 @@ class ProjectIndex:
         before = {*facts.factories, *facts.response_factories, *facts.subclasses, *facts.wrappers}
         modules = []  # [path, module, source, model or None, candidates or None]
         for path in package_modules(top) if paths is None else paths:
-            parsed = self._parsed.get(path) if self.on_demand else None
+            offered = self._offered[1] if self._offered is not None and self._offered[0] == path else None
+            try:
+                source = read_bytes(path)
+                if paths is None and not indexable(source):
+                    continue
+                tree = offered if offered is not None else parse(source, filename=path)
+            except (OSError, SyntaxError, ValueError, RecursionError):
+                continue
+            module, is_package = module_name(path)
+            if module is None:
+                continue
+            semantic = SemanticModel(tree, module, is_package)
             keep = True
-            if parsed is None:
-                try:
-                    source = read_bytes(path)
-                    if paths is None and not indexable(source):
-                        continue
-                    tree = parse(source, filename=path)
-                except (OSError, SyntaxError, ValueError, RecursionError):
-                    continue
-                module, is_package = module_name(path)
-                if module is None:
-                    continue
-                parsed = (module, source, SemanticModel(tree, module, is_package))
-                if self.on_demand:  # built again as the closure grows: parsed once
-                    self._parsed[path] = parsed
-                elif len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
-                    self._trees[absolute(path)] = (source, parsed[2])
-                    self._kept += len(source)
-                else:
-                    keep = False
-            module, source, semantic = parsed
+            if offered is not None:
+                self._offered_model = (path, semantic)
+            elif not self.on_demand and len(source) <= KEEP_TREE_MAX_BYTES \
+                    and self._kept + len(source) <= KEEP_TREES_BUDGET:
+                self._trees[absolute(path)] = (source, semantic)
+                self._kept += len(source)
+            else:
+                keep = False
             candidates = _candidates(semantic)
             self._collect(path, module, semantic, candidates, analyzer_knowledge=knowledge, facts=facts)
             modules.append([path, module, source, semantic if keep else None, candidates if keep else None])
-            del parsed, semantic  # a model not kept is freed here
+            del tree, semantic  # a model not kept is freed here
         facts.modules += len(modules)
         for _ in range(MAX_ROUNDS - 1):
             found = {*facts.factories, *facts.response_factories, *facts.subclasses, *facts.wrappers} - before
@@ -697,10 +712,22 @@ def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyz
 
 
 _IMPORT = re.compile(
-    rb"^[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n]*\\\r?\n)*[^\n]*)"
+    rb"[ \t]*(?:from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|(?:[^\n]*\\\r?\n)*[^\n]*)"
     rb"|import[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*))",
-    re.M,
 )
+
+
+def _import_statements(source: bytes) -> Iterator[re.Match[bytes]]:
+    """The ``import`` statements at the start of a line: the lines holding the word, found by a
+    substring search (a regex trying every line start took most of the on-demand index)."""
+    at = source.find(b"import")
+    while at != -1:
+        match = _IMPORT.match(source, source.rfind(b"\n", 0, at) + 1)
+        if match is not None and match.end() > at:
+            yield match
+            at = source.find(b"import", max(match.end(), at + 6))
+        else:
+            at = source.find(b"import", at + 6)
 
 
 def imported_names(source: bytes, module: str, is_package: bool) -> set[str]:
@@ -710,7 +737,7 @@ def imported_names(source: bytes, module: str, is_package: bool) -> set[str]:
     ``pkg.a`` and ``pkg.a.b``, for ``import a.b`` both ``a`` and ``a.b``."""
     names: set[str] = set()
     package = module.split(".") if is_package else module.split(".")[:-1]
-    for match in _IMPORT.finditer(source):
+    for match in _import_statements(source):
         dots, base, imported, plain = match.groups()
         if plain is not None:
             for part in plain.decode("utf-8", "replace").replace("\\", " ").split(","):
