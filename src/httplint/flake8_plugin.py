@@ -86,8 +86,10 @@ class Plugin:
         index = _project(settings)
         index.offer(self.filename, self.tree)  # the index parses no module flake8 has parsed
         knowledge = index.knowledge_for(self.filename)
-        semantic = index.take_offered_model(self.filename)
-        if not build_prefilter(knowledge.words).search("".join(self.lines).encode("utf-8", "surrogateescape")):
+        source = "".join(self.lines).encode("utf-8", "surrogateescape")
+        # the index's model of this module: of flake8's tree, or of its own parse of the same text
+        semantic = index.take_offered_model(self.filename) or index.take_model(self.filename, source)
+        if not build_prefilter(knowledge.words).search(source):
             return
         module, is_package = module_name(self.filename)
         rules = [rule() for rule in RULES.values()]
@@ -96,6 +98,7 @@ class Plugin:
         refine = functools.partial(index.refine, self.filename)
         if semantic is not None and (semantic.module, semantic.is_package) != (module, is_package):
             semantic = None
-        for diagnostic in check_tree(self.tree, self.filename, rules, knowledge, module, is_package, semantic,
+        tree = semantic.tree if semantic is not None else self.tree
+        for diagnostic in check_tree(tree, self.filename, rules, knowledge, module, is_package, semantic,
                                      refine=refine):
             yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)

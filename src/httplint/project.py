@@ -452,8 +452,7 @@ class ProjectIndex:
             keep = True
             if offered is not None:
                 self._offered_model = (path, semantic)
-            elif not self.on_demand and len(source) <= KEEP_TREE_MAX_BYTES \
-                    and self._kept + len(source) <= KEEP_TREES_BUDGET:
+            elif len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
                 self._trees[absolute(path)] = (source, semantic)
                 self._kept += len(source)
             else:
