@@ -51,3 +51,70 @@ def test_gitignore_shortcut_is_used_for_the_template() -> None:
     """The shortcut is built for ordinary patterns (else the agreement above would be vacuous)."""
     spec = pathspec.GitIgnoreSpec.from_lines(GITIGNORE.splitlines())
     assert gitignore_matcher(spec).any is not None
+
+
+def _age(root, seconds: int = 3600) -> None:
+    """Move every folder's and file's modification time into the past (out of the racy window)."""
+    import os
+    import time
+
+    past = time.time() - seconds
+    for folder, dirnames, filenames in os.walk(root):
+        for name in [*dirnames, *filenames]:
+            os.utime(os.path.join(folder, name), (past, past))
+    os.utime(root, (past, past))
+
+
+def _walk(root, listings):
+    from httplint.files import iter_python_files
+
+    return sorted(str(p) for p in iter_python_files([str(root)], None, str(root), listings=listings))
+
+
+def test_folder_listings_are_reused_and_see_changes(tmp_path) -> None:
+    """A warm walk lists no unchanged folder again, and still sees a file added, removed or
+    newly ignored: the folder's mtime, or its ``.gitignore``'s, tells."""
+    import os
+
+    from httplint.files import FolderListings
+
+    (tmp_path / "pkg" / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "a.py").write_text("x = 1\n")
+    (tmp_path / "pkg" / "sub" / "b.py").write_text("y = 2\n")
+    (tmp_path / "pkg" / "sub" / "gen.py").write_text("z = 3\n")
+    (tmp_path / "pkg" / ".gitignore").write_text("*.log\n")
+    _age(tmp_path)
+    first = FolderListings("k")
+    files = _walk(tmp_path, first)
+    assert [os.path.basename(f) for f in files] == ["a.py", "b.py", "gen.py"]
+    assert len(first.current) == 3 and first.reused == 0
+
+    again = FolderListings("k", first.current)
+    assert _walk(tmp_path, again) == files
+    assert again.reused == 3  # nothing listed again
+
+    # a file added to `sub`: its folder's mtime changes, only it is listed again
+    (tmp_path / "pkg" / "sub" / "c.py").write_text("w = 4\n")
+    _age(tmp_path)
+    third = FolderListings("k", again.current)
+    assert [os.path.basename(f) for f in _walk(tmp_path, third)] == ["a.py", "b.py", "c.py", "gen.py"]
+
+    # the .gitignore above `sub` edited in place (its folder's mtime kept): `sub` is listed again
+    ignore = tmp_path / "pkg" / ".gitignore"
+    ignore.write_text("*.log\ngen.py\n")
+    stat = os.stat(tmp_path / "pkg")
+    _age(ignore.parent / ".gitignore")
+    os.utime(tmp_path / "pkg", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    fourth = FolderListings("k", third.current)
+    assert [os.path.basename(f) for f in _walk(tmp_path, fourth)] == ["a.py", "b.py", "c.py"]
+
+
+def test_folder_listings_skip_racily_recent_folders(tmp_path) -> None:
+    """A folder changed within the last two seconds is not remembered: a second change within
+    the same timestamp could not be told."""
+    from httplint.files import FolderListings
+
+    (tmp_path / "a.py").write_text("x = 1\n")
+    listings = FolderListings("k")
+    _walk(tmp_path, listings)
+    assert str(tmp_path) not in listings.current
