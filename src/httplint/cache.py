@@ -146,9 +146,7 @@ class ResultCache:
     def save(self) -> None:
         """Write the cache atomically; a failure to write (read-only tree) is not an error."""
         walk = self._walk
-        if self._listings is not None and (
-            self._listings.reused != len(self._listings.current) or len(self._listings.current) != len(self._listings.previous)
-        ):
+        if self._listings is not None and (self._listings.added or self._walk.get("key") != self._listings.key):
             walk = {"key": self._listings.key, "folders": self._listings.current}
             self.dirty = True
         if not self.dirty:

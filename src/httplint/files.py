@@ -254,12 +254,17 @@ class FolderListings:
         self.current: dict[str, list] = {}
         self.now_ns = time.time_ns()
         self.reused = 0
+        #: folders listed and remembered this run: the listings are worth saving only then (a
+        #: folder listed again because it changed a moment ago, as the cache's own folder does
+        #: to the root, is not)
+        self.added = 0
 
     def remember(
         self, folder: str, stat: os.stat_result, ignore_key: str, own: str | None, folders: list[str], files: list[str]
     ) -> None:
         if self.now_ns - stat.st_mtime_ns > self.RACY_NS and RACY not in ignore_key and own != RACY:
             self.current[folder] = [stat.st_ino, stat.st_mtime_ns, ignore_key, own, folders, files]
+            self.added += 1
 
 
 RACY = "\0"  # a .gitignore's token when it changed very recently: its folders are listed again
