@@ -355,11 +355,16 @@ def _check_files(
     by_package: dict[object, list[tuple[str, os.stat_result | None]]] = {}
     stat = os.stat
     for batch in batches:
-        full_folder = absolute_folder(os.path.dirname(batch[0]))
+        folder = os.path.dirname(batch[0])
+        full_folder = absolute_folder(folder)
         top = top_of_folder(full_folder)
         members = by_package.setdefault(top, [])
+        # the files of a batch are `folder/name` (the walk joins them so): the name by slicing
+        cut = len(folder) + 1 if folder and not folder.endswith(os.sep) else len(folder)
+        prefix = full_folder if full_folder.endswith(os.sep) else full_folder + os.sep
         for path in batch:
-            full = os.path.join(full_folder, os.path.basename(path))
+            name = path[cut:]
+            full = prefix + (name if os.sep not in name else os.path.basename(path))  # `pkg//a.py` as given
             try:
                 now = stat(path)
             except OSError:

@@ -6,9 +6,11 @@ project deriving from a library client (``class MySession(requests.Session)``): 
 instances behave as the library type in every rule.
 
 The index is built per top-level package (the highest folder of ``__init__.py`` files
-above a module), once per run and shared by every module of the package and by the
-flake8 plugin, so the command line and flake8 agree. Only modules that mention an HTTP
-library are read. Return values the ``ast`` typing cannot follow are asked of astroid
+above a module), once per run and shared by every module of the package. Only modules that
+mention an HTTP library are read. The flake8 plugin, which sees one file at a time in each of
+flake8's processes, builds it on demand (``on_demand``): from the modules the checked files
+import, directly or not, which give the same facts for every name those files can refer to,
+so the command line and flake8 agree. Return values the ``ast`` typing cannot follow are asked of astroid
 (:mod:`httplint.infer`), only for functions that contain a client construction.
 """
 
