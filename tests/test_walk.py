@@ -118,3 +118,20 @@ def test_folder_listings_skip_racily_recent_folders(tmp_path) -> None:
     listings = FolderListings("k")
     _walk(tmp_path, listings)
     assert str(tmp_path) not in listings.current
+
+
+def test_a_virtualenv_walked_as_the_root_is_not_remembered(tmp_path) -> None:
+    """Named on the command line a virtualenv is walked; below another root it is skipped, also
+    when an earlier run listed it as the root."""
+    from httplint.files import FolderListings
+
+    env = tmp_path / "env1"
+    (env / "lib").mkdir(parents=True)
+    (env / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (env / "lib" / "site.py").write_text("x = 1\n")
+    (tmp_path / "app.py").write_text("y = 2\n")
+    _age(tmp_path)
+    first = FolderListings("k")
+    assert len(_walk(env, first)) == 1
+    second = FolderListings("k", first.current)
+    assert [p.rsplit("/", 1)[-1] for p in _walk(tmp_path, second)] == ["app.py"]

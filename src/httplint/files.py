@@ -357,8 +357,9 @@ def _walk(
         except OSError:
             continue
         names = {entry.name for entry in entries}
-        if directory != root and ("pyvenv.cfg" in names or ("conda-meta" in names and _is_virtualenv(directory))):
-            continue  # not remembered: the same folder walked as the root is not skipped
+        virtualenv = "pyvenv.cfg" in names or ("conda-meta" in names and _is_virtualenv(directory))
+        if virtualenv and directory != root:
+            continue
         child_key = ignore_key
         own = None
         if ".gitignore" in names:
@@ -398,7 +399,7 @@ def _walk(
                 found.append(full[len(dot):] if dot and full.startswith(dot) else full)
         if found:
             yield found
-        if listings is not None:
+        if listings is not None and not virtualenv:  # (a virtualenv walked as the root: skipped below one)
             listings.remember(absolute, stat, ignore_key, own, [folder[1].rsplit(os.sep, 1)[1] for folder in folders],
                               kept_files)
         stack.extend(reversed(folders))
