@@ -180,3 +180,36 @@ def test_imported_names_reads_every_import_form() -> None:
             "shop.http.ShopSession", "shop.util.first", "shop.util.second", "shop.lazy"} <= names
     assert "outside" not in names and "shop.outside" not in names  # above the top package: dropped
     assert imported_names(source, "shop", True) >= {"shop.models", "shop.http"}
+
+
+def test_returning_an_instance_of_a_plain_local_class_is_decided_without_astroid(tmp_path) -> None:
+    """A function that builds a client but returns an instance of a class of its own module
+    deriving from nothing a client could come from is no factory: astroid is not asked. A class
+    deriving from a project or library class still leaves the question open."""
+    package = tmp_path / "app"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "stream.py").write_text(
+        "from typing import Generic, TypeVar\n"
+        "import requests\n"
+        "T = TypeVar('T')\n"
+        "class Listener(Generic[T]):\n"
+        "    def __init__(self, s):\n"
+        "        self.s = s\n"
+        "class Wrapped(requests.Session):\n"
+        "    pass\n"
+        "def plain(url):\n"
+        "    client = requests.Session()\n"
+        "    listener = Listener(client.get(url))\n"
+        "    return listener\n"
+        "def derived(url):\n"
+        "    client = requests.Session()\n"
+        "    other = Other(client)\n"
+        "    return other\n"
+        "class Other(Base):\n"
+        "    pass\n"
+        "from .base import Base\n"
+    )
+    facts = ProjectIndex().facts_for(str(package / "stream.py"))
+    assert "app.stream.plain" not in facts.undecided and "app.stream.plain" not in facts.factories
+    assert "app.stream.derived" in facts.undecided

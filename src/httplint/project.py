@@ -706,10 +706,33 @@ def _through_project_call(value: ast.AST, scope, semantic: SemanticModel, analyz
     if not isinstance(value, ast.Call):
         return False
     if isinstance(value.func, ast.Name) and value.func.id in semantic.module_scope.bound:
-        return True  # a function (or alias) of this module
+        # a function (or alias) of this module; not a class of it that derives from nothing a
+        # client could come from (its instance is no client, astroid could only say so)
+        return not _plain_class(value.func.id, semantic, analyzer)
     qualified = analyzer.qualified(value.func, scope)
     top = (semantic.module or "").split(".", 1)[0]
     return bool(qualified and top and qualified.startswith(top + "."))
+
+
+def _plain_class(name: str, semantic: SemanticModel, analyzer) -> bool:
+    """``name`` is bound at module level by one ``class`` statement and nothing else, and its
+    bases are builtins or imported names outside the project and the HTTP libraries (``object``,
+    ``Generic[T]``, ``Exception``): calling it gives an instance that is not a client."""
+    scope = semantic.module_scope
+    definitions = [n for n in semantic.tree.body if getattr(n, "name", None) == name]
+    if len(definitions) != 1 or not isinstance(definitions[0], ast.ClassDef) or name in scope.imports \
+            or any(store.id == name for store in scope.stores):
+        return False
+    top = (semantic.module or "").split(".", 1)[0]
+    for base in [*definitions[0].bases, *(k.value for k in definitions[0].keywords)]:
+        node = base.value if isinstance(base, ast.Subscript) else base
+        if isinstance(node, ast.Name) and node.id not in scope.bound and node.id not in scope.imports:
+            continue  # a builtin: `object`, `Exception`, `dict`
+        qualified = analyzer.qualified(node, scope)
+        if qualified is None or (top and qualified.split(".", 1)[0] == top) \
+                or qualified.split(".", 1)[0] in lib.LIBRARY_MODULES:
+            return False
+    return True
 
 
 _IMPORT = re.compile(
