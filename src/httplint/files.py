@@ -85,7 +85,7 @@ class _Ignore:
             if regex is None or not isinstance(regex.pattern, str) or not regex.pattern.startswith("^") \
                     or regex.flags & ~re.UNICODE:
                 return  # a shape this shortcut does not know: every path goes to pathspec
-            sources.append(regex.pattern.replace("(?P<", "(?P<_%d_" % len(sources)))
+            sources.append(regex.pattern.replace("(?P<", f"(?P<_{len(sources)}_"))
         if sources:
             try:
                 self.any = re.compile("|".join(f"(?:{source})" for source in sources))

@@ -21,9 +21,9 @@ import re
 import dataclasses
 import functools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from . import libraries as lib
 from .files import SKIPPED_DIRS, absolute, absolute_folder, read_bytes
