@@ -100,3 +100,36 @@ def test_one_module_of_a_package_gets_the_package_index(tmp_path, capsys, monkey
     alone = run(capsys, monkeypatch, tmp_path, "--no-cache", "--format", "json", "shop/services.py")
     expected = [d for d in json.loads(whole[1]) if d["path"].endswith("services.py")]
     assert expected and json.loads(alone[1]) == [{**d, "path": "shop/services.py"} for d in expected]
+
+
+def test_a_run_answered_from_the_cache_imports_no_analysis(tmp_path) -> None:
+    """A warm run whose every file is cached never imports the engine, the rules or the analysis
+    (a fifth of its time), fixable findings included; it still reports bad selectors, and an
+    empty run checks them too."""
+    import os
+    import subprocess
+    import sys
+
+    tree(tmp_path)
+    show = (
+        "import sys, runpy\n"
+        "sys.argv = ['httplint', *sys.argv[1:]]\n"
+        "try:\n"
+        "    runpy.run_module('httplint', run_name='__main__')\n"
+        "finally:\n"
+        "    print('MODULES', *sorted(m for m in sys.modules if m.startswith('httplint')), file=sys.stderr)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+
+    def httplint(*argv: str, cwd: Path = tmp_path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", show, *argv], cwd=cwd, capture_output=True, text=True, env=env)
+
+    cold = httplint(".")
+    warm = httplint(".")
+    assert warm.stdout == cold.stdout and "HTL201 [*]" in warm.stdout
+    loaded = warm.stderr.split("MODULES", 1)[1].split()
+    assert "httplint.engine" in cold.stderr.split("MODULES", 1)[1].split()
+    assert not {"httplint.engine", "httplint.rules", "httplint.resources", "httplint.fix"} & set(loaded), loaded
+    assert httplint("--select", "HTL999", ".").returncode == 2  # a new key: nothing cached under it
+    (tmp_path / "empty").mkdir()
+    assert httplint("--select", "HTL999", "empty").returncode == 2

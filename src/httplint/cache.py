@@ -24,8 +24,7 @@ from pathlib import Path
 
 from . import __version__
 from .files import FolderListings, absolute, read_bytes
-from .fix import Applicability, Fix
-from .rule import Diagnostic
+from .rule import Applicability, Diagnostic, Fix
 
 CACHE_DIR = ".httplint_cache"
 FORMAT = 3  # 2: a notebook finding's cell; 3: entries as lists, package table, folder listings

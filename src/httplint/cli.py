@@ -7,17 +7,20 @@ import difflib
 import os
 import sys
 from pathlib import Path
-from typing import Iterable, Iterator, TextIO
+from typing import TYPE_CHECKING, Iterable, Iterator, TextIO
 
 from . import DISTRIBUTION, REPOSITORY, __version__
-from .config import ConfigError, Settings, SettingsFinder, load
-from .docs import render_rule
-from .engine import Linter, Linters, UsageError, decode
+from .config import ConfigError, Settings, SettingsFinder, UsageError, load, selection_key
 from .files import Missing, NotPython, iter_python_batches, read_bytes
 from .notebook import is_notebook
 from .report import FORMATS, Summary, plural, use_color, write_statistics
 from .rule import Diagnostic, reading_order
-from .rules import RULES
+
+if TYPE_CHECKING:
+    from .engine import Linter
+
+# The engine and the rules are imported when a run first needs them: one answered wholly from
+# the result cache never does (their import is a fifth of a warm run).
 
 #: Runs over this many files show a progress bar on a terminal's stderr.
 PROGRESS_THRESHOLD = 200
@@ -98,6 +101,9 @@ def _main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return 0 if exit_.code == 0 else 2
     if args.explain:
+        from .docs import render_rule
+        from .rules import RULES
+
         rule = RULES.get(args.explain.strip().upper())
         if rule is None:
             print(f"httplint: error: unknown rule code {args.explain!r}", file=sys.stderr)
@@ -107,9 +113,9 @@ def _main(argv: list[str] | None = None) -> int:
     try:
         settings = load(Path(args.config)) if args.config else load(start=Path.cwd())
         finder = SettingsFinder(settings, fixed=bool(args.config))
-        linters = Linters(args.select, args.ignore, args.extend_select)
-        linter = linters.get(settings)
+        linters = _Linters(args.select, args.ignore, args.extend_select)
         if args.show_settings:
+            linters.get(settings)  # the selectors are checked
             return _show_settings(args, finder)
         paths = args.paths or ["."]
         if "-" in paths:
@@ -118,12 +124,31 @@ def _main(argv: list[str] | None = None) -> int:
                 return 2
             if args.stdin_filename:
                 settings = finder.for_path(args.stdin_filename)
-                linter = linters.get(settings)
-            return _run_stdin(args, linter, settings)
+            return _run_stdin(args, linters.get(settings), settings)
         return _run_paths(args, finder, linters, paths)
     except (ConfigError, UsageError) as error:
         print(f"httplint: error: {error}", file=sys.stderr)
         return 2
+
+
+class _Linters:
+    """:class:`httplint.engine.Linters`, made when a run first asks for a linter; the result
+    cache's key is worked out without one (:func:`httplint.config.selection_key`)."""
+
+    def __init__(self, select, ignore, extend_select) -> None:
+        self.selectors = (select, ignore, extend_select)
+        self._made = None
+
+    def get(self, settings: Settings) -> Linter:
+        """Raises :class:`UsageError` when a selector matches no rule."""
+        if self._made is None:
+            from .engine import Linters
+
+            self._made = Linters(*self.selectors)
+        return self._made.get(settings)
+
+    def cache_key(self, settings: Settings) -> str:
+        return selection_key(settings, *self.selectors)
 
 
 def _serve(argv: list[str]) -> int:
@@ -157,7 +182,7 @@ def _show_settings(args, finder: SettingsFinder) -> int:
     return 0
 
 
-def _run_paths(args, finder: SettingsFinder, linters: Linters, paths: list[str]) -> int:
+def _run_paths(args, finder: SettingsFinder, linters: _Linters, paths: list[str]) -> int:
     diagnostics: list[Diagnostic] = []
     fixing = args.fix or args.diff
     fixed = changed = 0
@@ -165,10 +190,12 @@ def _run_paths(args, finder: SettingsFinder, linters: Linters, paths: list[str])
     explicit = {p for p in paths if not os.path.isdir(p)}
     groups: dict[Settings, list[str]] = {}
     cache = None
+    if fixing or args.show_files:
+        linters.get(run_settings)  # the selectors are checked before anything is walked
     if not fixing and not args.show_files and not args.no_cache:
         from .cache import ResultCache
 
-        cache = ResultCache(run_settings.root, linters.get(run_settings).cache_key())
+        cache = ResultCache(run_settings.root, linters.cache_key(run_settings))
     # what decides the walk's folder listings, besides the folders themselves
     walk_key = repr((str(run_settings.root), run_settings.exclude, run_settings.extend_exclude))
 
@@ -209,9 +236,9 @@ def _run_paths(args, finder: SettingsFinder, linters: Linters, paths: list[str])
             print(f"{d.path}: {d.message}", file=sys.stderr)
         return 0
     if not fixing:
-        diagnostics.extend(_check_files(found_batches(), linters.get(run_settings), run_settings, args, cache))
+        diagnostics.extend(_check_files(found_batches(), linters, run_settings, args, cache))
         for settings, files in list(groups.items()):
-            diagnostics.extend(_check_files(([path] for path in files), linters.get(settings), settings, args))
+            diagnostics.extend(_check_files(([path] for path in files), linters, settings, args))
         if args.add_noqa:
             return _add_noqa(diagnostics, args)
     else:
@@ -250,6 +277,7 @@ def _add_noqa(diagnostics: list[Diagnostic], args) -> int:
 
     from .codemod import write_atomically
     from .noqa import add_codes
+    from .rules import RULES
 
     by_path: dict[str, dict[int, set[str]]] = {}
     for d in diagnostics:
@@ -273,6 +301,8 @@ def _add_noqa(diagnostics: list[Diagnostic], args) -> int:
 
 
 def _run_stdin(args, linter: Linter, settings: Settings) -> int:
+    from .engine import decode
+
     """Check (or fix) the buffer on stdin, as editors send unsaved files. With ``--fix`` the
     fixed source goes to stdout and the findings to stderr. Under ``--force-exclude`` an excluded
     ``--stdin-filename`` is passed through: nothing reported, the source unchanged."""
@@ -330,22 +360,23 @@ def _report(args, diagnostics: list[Diagnostic], summary: Summary, out: TextIO) 
 
 
 def _check_files(
-    batches: Iterable[list[str]], linter: Linter, settings: Settings, args, cache=None
+    batches: Iterable[list[str]], linters: _Linters, settings: Settings, args, cache=None
 ) -> list[Diagnostic]:
     """Check the files of ``batches`` (lists of files, each list in one folder): cached results
     for unchanged ones, the rest by :mod:`httplint.runner` (without the cache, files are handed
     on as the walk finds them). ``cache``: the :class:`httplint.cache.ResultCache` for
     ``settings``, when already open."""
     from .cache import ResultCache, package_fingerprint, stats_fingerprint
-    from .files import absolute_folder, inside_walk
-    from .project import top_of_folder
-    from .runner import check_files
+    from .files import absolute_folder, inside_walk, top_of_folder
 
     if cache is None and not args.no_cache:
-        cache = ResultCache(settings.root, linter.cache_key())
+        cache = ResultCache(settings.root, linters.cache_key(settings))
     walked = [path for path in (args.paths or ["."]) if os.path.isdir(path)]
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     if cache is None:
+        from .runner import check_files
+
+        linter = linters.get(settings)
         with _progress(None) as progress:
             results = check_files((path for batch in batches for path in batch), linter, jobs, False, progress, walked)
         return [d for diagnostics, _ in results.values() for d in diagnostics]
@@ -388,8 +419,13 @@ def _check_files(
             found.extend(hit)
         else:
             todo.append((path, package, now))
-    with _progress(len(todo)) as progress:
-        results = check_files([path for path, _, _ in todo], linter, jobs, True, progress, walked)
+    if todo or not files:  # (no file at all: the selectors are still checked)
+        from .runner import check_files
+
+        linter = linters.get(settings)
+        with _progress(len(todo)) as progress:
+            results = check_files([path for path, _, _ in todo], linter, jobs, True, progress, walked)
+    # every file from the cache: their findings were made under the same selectors, checked then
     for path, package, now in todo:
         diagnostics, digest = results[path]
         found.extend(diagnostics)
@@ -461,6 +497,8 @@ def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool,
         fix_source,
         write_atomically,
     )
+    from .engine import decode
+    from .rules import RULES
 
     if is_notebook(path):
         found = linter.check_path(path)

@@ -40,7 +40,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import pathspec
 
@@ -201,6 +201,29 @@ def _config_in(folder: str | Path) -> Path | None:
     if isinstance(data.get("tool"), dict) and "httplint" in data["tool"]:
         return candidate
     return None
+
+
+class UsageError(Exception):
+    """A bad option value: the message says which."""
+
+
+def split_codes(codes: Iterable[str] | None) -> list[str]:
+    """Rule selectors as given (``["HTL1,HTL201", "htl3"]``), one code prefix each, upper case."""
+    parts: list[str] = []
+    for item in codes or ():
+        parts.extend(p.strip().upper() for p in item.split(",") if p.strip())
+    return parts
+
+
+def selection_key(
+    settings: Settings, select: Iterable[str] | None, ignore: Iterable[str] | None, extend_select: Iterable[str] | None
+) -> str:
+    """Everything besides a file that decides its findings: the configuration and the rule
+    selection (command-line selectors replacing or extending the configuration's), as a string
+    for the result cache's key (:meth:`httplint.engine.Linter.cache_key`)."""
+    chosen = split_codes(select) or list(settings.select or ())
+    return repr((settings, chosen, [*settings.ignore, *split_codes(ignore)],
+                 [*settings.extend_select, *split_codes(extend_select)]))
 
 
 class SettingsFinder:

@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from . import libraries as lib
 from . import noqa, notebook
-from .config import Settings
+from .config import Settings, UsageError, selection_key, split_codes  # UsageError: where it was always imported from
 from .files import read_bytes
 from .prefilter import PREFILTER, Prefilter, build_prefilter
 from .project import ProjectIndex, module_name
@@ -31,15 +31,7 @@ MAX_FILE_BYTES = 8 * 2**20
 Refine = Callable[[SemanticModel, lib.Knowledge], lib.Knowledge]
 
 
-class UsageError(Exception):
-    """A bad option value: the message says which."""
-
-
-def _split(codes: Iterable[str] | None) -> list[str]:
-    parts: list[str] = []
-    for item in codes or ():
-        parts.extend(p.strip().upper() for p in item.split(",") if p.strip())
-    return parts
+_split = split_codes
 
 
 def _check_selectors(prefixes: Iterable[str]) -> None:
@@ -131,7 +123,7 @@ class Linter:
 
     def cache_key(self) -> str:
         """Everything besides a file that decides its findings: configuration and rule selection."""
-        return repr((self.settings, self._select, self._ignore, self._extend))
+        return selection_key(self.settings, self.cli_select, self.cli_ignore, self.cli_extend)
 
     def rules_for(self, path: str) -> list[Rule]:
         """The rules that check ``path``: the selection, less its per-file ignores, and in a test

@@ -9,6 +9,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import pathspec
@@ -196,6 +197,26 @@ def absolute_folder(folder: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def _absolute_folder(cwd: str, folder: str) -> str:
     return os.path.abspath(os.path.join(cwd, folder))
+
+
+def top_package(path: str) -> Path | None:
+    """The highest folder of ``__init__.py`` files that holds ``path``, or ``None`` for a loose script."""
+    return _top_of_folder(absolute_folder(os.path.dirname(path)))
+
+
+def top_of_folder(folder: str) -> Path | None:
+    """:func:`top_package` of the files in the absolute, normalised ``folder``."""
+    return _top_of_folder(folder)
+
+
+@functools.lru_cache(maxsize=65536)
+def _top_of_folder(folder: str) -> Path | None:
+    if not os.path.isfile(os.path.join(folder, "__init__.py")):
+        return None
+    parent = os.path.dirname(folder)
+    if parent == folder:
+        return Path(folder)
+    return _top_of_folder(parent) or Path(folder)
 
 
 def inside_walk(folder: str | os.PathLike, walked: Iterable[str]) -> bool:

@@ -15,19 +15,14 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from enum import Enum
 from typing import Union
 
+from .rule import Applicability, Fix  # re-exported: where fixes were always imported from
 from .resources import Acquisition, Analysis, HelperCall, UseKind, given_or_fresh_parent
 from .semantic import ComprehensionNode, FunctionNode, LoopNode, own_nodes
 
 #: ``(line, column)`` of an ``ast`` node: 1-based line, 0-based UTF-8 byte column.
 Pos = tuple[int, int]
-
-
-class Applicability(Enum):
-    SAFE = "safe"
-    UNSAFE = "unsafe"
 
 
 @dataclass(frozen=True)
@@ -289,16 +284,6 @@ class ToThread:
 
 Edit = Union[Edits, InsertBefore, UnwrapWith, WrapCall, ToAsyncClient, ExitStackAround, HoistToWith, CallOnResult, ReplaceNodes, AwaitCall, MakeAsyncWith, WrapInWith, TryFinally, HoistWith, SessionAroundStatement, AddKeyword,
              ToThread, HoistAssign, ShareClient, AddMethods, WrapStatement, AppendToFunction]
-
-
-@dataclass(frozen=True)
-class Fix:
-    """A fix: its title (imperative), applicability, the edit, and the lines it touches."""
-
-    title: str
-    applicability: Applicability
-    edit: Edit
-    lines: tuple[int, int]
 
 
 def pos(node: ast.AST) -> Pos:

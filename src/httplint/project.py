@@ -19,14 +19,13 @@ from __future__ import annotations
 import ast
 import re
 import dataclasses
-import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import libraries as lib
-from .files import SKIPPED_DIRS, absolute, absolute_folder, read_bytes
+from .files import SKIPPED_DIRS, absolute, read_bytes, top_of_folder, top_package  # noqa: F401 (re-exported)
 from .owners import OwnerTyping, handed_elsewhere
 from .prefilter import PREFILTER
 from .semantic import FunctionNode, SemanticModel, own_nodes, parse
@@ -101,24 +100,6 @@ class ProjectFacts:
     undecided: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
-def top_package(path: str) -> Path | None:
-    """The highest folder of ``__init__.py`` files that holds ``path``, or ``None`` for a loose script."""
-    return _top_of_folder(absolute_folder(os.path.dirname(path)))
-
-
-def top_of_folder(folder: str) -> Path | None:
-    """:func:`top_package` of the files in the absolute, normalised ``folder``."""
-    return _top_of_folder(folder)
-
-
-@functools.lru_cache(maxsize=65536)
-def _top_of_folder(folder: str) -> Path | None:
-    if not os.path.isfile(os.path.join(folder, "__init__.py")):
-        return None
-    parent = os.path.dirname(folder)
-    if parent == folder:
-        return Path(folder)
-    return _top_of_folder(parent) or Path(folder)
 
 
 def module_name(path: str) -> tuple[str | None, bool]:

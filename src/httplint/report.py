@@ -14,9 +14,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from . import REPOSITORY, __version__
-from .fix import Applicability
-from .rule import Diagnostic
-from .rules import RULES
+from .rule import Applicability, Diagnostic
 
 #: Where each rule's documentation lives; SARIF and the docs link rules here.
 DOCS_URL = f"{REPOSITORY}/blob/main/docs/rules.md"
@@ -58,8 +56,16 @@ def use_color(stream: TextIO) -> bool:
     return not os.environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
 
 
+def _rules() -> dict:
+    """The rule registry (imported when a report needs a rule's name or URL: the text report of
+    a run answered from the cache does not)."""
+    from .rules import RULES
+
+    return RULES
+
+
 def rule_url(code: str) -> str:
-    rule = RULES.get(code)
+    rule = _rules().get(code)
     return f"{DOCS_URL}#{code.lower()}-{rule.name}" if rule else DOCS_URL
 
 
@@ -155,7 +161,7 @@ def write_json(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | No
             "code": d.code,
             "name": d.name,
             "message": d.message,
-            "url": rule_url(d.code) if d.code in RULES else None,
+            "url": rule_url(d.code) if d.code in _rules() else None,
             "fix": {"title": d.fix.title, "applicability": d.fix.applicability.value} if d.fix else None,
         }
         for d in diagnostics
@@ -171,9 +177,9 @@ def write_sarif(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | N
     ``error`` without a rule. Source: the OASIS SARIF 2.1.0 specification and GitHub code
     scanning's SARIF support.
     """
-    codes = list(RULES)
+    codes = list(_rules())
     rules = []
-    for code, rule in RULES.items():
+    for code, rule in _rules().items():
         rules.append(
             {
                 "id": code,
@@ -189,7 +195,7 @@ def write_sarif(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | N
     for d in diagnostics:
         result: dict = {
             "ruleId": d.code,
-            "level": "warning" if d.code in RULES else "error",
+            "level": "warning" if d.code in _rules() else "error",
             "message": {"text": d.message},
             "locations": [
                 {
@@ -200,7 +206,7 @@ def write_sarif(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | N
                 }
             ],
         }
-        if d.code in RULES:
+        if d.code in _rules():
             result["ruleIndex"] = codes.index(d.code)
         results.append(result)
     log = {
@@ -245,7 +251,7 @@ def _escape_property(text: str) -> str:
 def write_github(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | None = None) -> None:
     """GitHub Actions workflow commands: one ``::error`` (``::warning`` for rules) a finding."""
     for d in diagnostics:
-        level = "warning" if d.code in RULES else "error"
+        level = "warning" if d.code in _rules() else "error"
         properties = ",".join(
             f"{key}={_escape_property(str(value))}"
             for key, value in (
@@ -281,7 +287,7 @@ def write_gitlab(diagnostics: list[Diagnostic], out: TextIO, summary: Summary | 
             "check_name": d.code,
             "categories": ["Bug Risk"],
             "fingerprint": _fingerprint(d, seen),
-            "severity": "minor" if d.code in RULES else "critical",
+            "severity": "minor" if d.code in _rules() else "critical",
             "location": {"path": _uri(d.path), "lines": {"begin": d.line}},
         }
         for d in diagnostics

@@ -6,12 +6,31 @@ import ast
 import inspect
 import re
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import TYPE_CHECKING, ClassVar, Iterator, Union
 
-from .resources import Analysis
+if TYPE_CHECKING:  # (a command line answering from its cache imports no analysis)
+    from .fix import Edit
+    from .resources import Analysis
 
-if TYPE_CHECKING:
-    from .fix import Fix
+
+class Applicability(Enum):
+    """Whether a fix applies with ``--fix`` (safe) or needs ``--unsafe-fixes`` too."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A fix: its title (imperative), applicability, the edit (:mod:`httplint.fix`), and the
+    lines it touches."""
+
+    title: str
+    applicability: Applicability
+    edit: Edit
+    lines: tuple[int, int]
+
 
 #: What a rule yields: ``(node, message)``, or ``(node, message, fix)`` where ``fix``
 #: is a :class:`~httplint.fix.Fix` or the reason (a string) why none is offered.
