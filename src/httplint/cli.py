@@ -301,11 +301,11 @@ def _add_noqa(diagnostics: list[Diagnostic], args) -> int:
 
 
 def _run_stdin(args, linter: Linter, settings: Settings) -> int:
-    from .engine import decode
-
     """Check (or fix) the buffer on stdin, as editors send unsaved files. With ``--fix`` the
     fixed source goes to stdout and the findings to stderr. Under ``--force-exclude`` an excluded
     ``--stdin-filename`` is passed through: nothing reported, the source unchanged."""
+    from .engine import decode
+
     name = args.stdin_filename or "-"
     source = sys.stdin.buffer.read()
     unsafe = settings.unsafe_fixes if args.unsafe_fixes is None else args.unsafe_fixes
@@ -419,13 +419,14 @@ def _check_files(
             found.extend(hit)
         else:
             todo.append((path, package, now))
-    if todo or not files:  # (no file at all: the selectors are still checked)
+    # every file from the cache: no linter is made (their findings were made under the same
+    # selectors, checked then); with no file at all, the selectors are still checked
+    if todo or not files:
         from .runner import check_files
 
         linter = linters.get(settings)
         with _progress(len(todo)) as progress:
             results = check_files([path for path, _, _ in todo], linter, jobs, True, progress, walked)
-    # every file from the cache: their findings were made under the same selectors, checked then
     for path, package, now in todo:
         diagnostics, digest = results[path]
         found.extend(diagnostics)
