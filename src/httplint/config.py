@@ -215,15 +215,22 @@ def split_codes(codes: Iterable[str] | None) -> list[str]:
     return parts
 
 
+def selection(
+    settings: Settings, select: Iterable[str] | None, ignore: Iterable[str] | None, extend_select: Iterable[str] | None
+) -> tuple[list[str], list[str], list[str]]:
+    """The run's ``(select, ignore, extend_select)`` code prefixes: command-line ``select``
+    replaces the configuration's, ``ignore`` and ``extend_select`` add to it."""
+    return (split_codes(select) or list(settings.select or ()), [*settings.ignore, *split_codes(ignore)],
+            [*settings.extend_select, *split_codes(extend_select)])
+
+
 def selection_key(
     settings: Settings, select: Iterable[str] | None, ignore: Iterable[str] | None, extend_select: Iterable[str] | None
 ) -> str:
     """Everything besides a file that decides its findings: the configuration and the rule
-    selection (command-line selectors replacing or extending the configuration's), as a string
-    for the result cache's key (:meth:`httplint.engine.Linter.cache_key`)."""
-    chosen = split_codes(select) or list(settings.select or ())
-    return repr((settings, chosen, [*settings.ignore, *split_codes(ignore)],
-                 [*settings.extend_select, *split_codes(extend_select)]))
+    :func:`selection`, as a string for the result cache's key
+    (:meth:`httplint.engine.Linter.cache_key`)."""
+    return repr((settings, *selection(settings, select, ignore, extend_select)))
 
 
 class SettingsFinder:

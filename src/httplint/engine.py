@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from . import libraries as lib
 from . import noqa, notebook
-from .config import Settings, UsageError, selection_key, split_codes  # UsageError: where it was always imported from
+from .config import Settings, UsageError, selection, selection_key, split_codes  # UsageError: where it was always imported from
 from .files import read_bytes
 from .prefilter import PREFILTER, Prefilter, build_prefilter
 from .project import ProjectIndex, module_name
@@ -29,9 +29,6 @@ _NOQA = re.compile(rb"(?i)noqa")
 #: are a few MiB.
 MAX_FILE_BYTES = 8 * 2**20
 Refine = Callable[[SemanticModel, lib.Knowledge], lib.Knowledge]
-
-
-_split = split_codes
 
 
 def _check_selectors(prefixes: Iterable[str]) -> None:
@@ -65,9 +62,9 @@ def select_rules(
     Raises:
         UsageError: a prefix matches no rule.
     """
-    selected = _split(select)
-    extended = _split(extend_select)
-    ignored = _split(ignore)
+    selected = split_codes(select)
+    extended = split_codes(extend_select)
+    ignored = split_codes(ignore)
     _check_selectors((*selected, *extended, *ignored))
     chosen = []
     for code, rule in RULES.items():
@@ -110,10 +107,7 @@ class Linter:
     ) -> None:
         self.settings = settings or Settings()
         self.cli_select, self.cli_ignore, self.cli_extend = select, ignore, extend_select
-        cli_select = _split(select)
-        self._select = cli_select or list(self.settings.select or ())
-        self._extend = [*self.settings.extend_select, *_split(extend_select)]
-        self._ignore = [*self.settings.ignore, *_split(ignore)]
+        self._select, self._ignore, self._extend = selection(self.settings, select, ignore, extend_select)
         self.rules = select_rules(self._select or None, self._ignore, self._extend)
         self.knowledge = self.settings.knowledge
         self.prefilter = build_prefilter(self.knowledge.words)
