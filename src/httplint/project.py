@@ -10,8 +10,8 @@ above a module), once per run and shared by every module of the package. Only mo
 mention an HTTP library are read. The flake8 plugin, which sees one file at a time in each of
 flake8's processes, builds it on demand (``on_demand``): from the modules the checked files
 import, directly or not, which give the same facts for every name those files can refer to,
-so the command line and flake8 agree. Return values the ``ast`` typing cannot follow are asked of astroid
-(:mod:`httplint.infer`), only for functions that contain a client construction.
+so the command line and flake8 agree. Return values the ``ast`` typing cannot follow are asked
+of astroid (:mod:`httplint.infer`), only for functions that contain a client construction.
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ from . import libraries as lib
 from .files import SKIPPED_DIRS, absolute, read_bytes, top_of_folder, top_package  # noqa: F401 (re-exported)
 from .owners import OwnerTyping, handed_elsewhere
 from .prefilter import PREFILTER
-from .semantic import FunctionNode, SemanticModel, own_nodes, parse
+from .semantic import FunctionNode, SemanticModel, own_nodes, parse, relative_base
 
 MAX_ROUNDS = 4
 #: The index hands its parses to the check only within this budget, so that memory stays
 #: flat on large packages (generated API clients run to megabytes a module).
 KEEP_TREE_MAX_BYTES = 256 * 1024
-KEEP_TREES_BUDGET = 512 * 1024  # of source: a parse and its model take ~60x that (1 MiB: 105 MB peak on the sdists, 78 at 512 KiB, same time)
+#: (1 MiB gave a 105 MB peak on the benchmark's sdists, 512 KiB 78 MB, in the same time)
+KEEP_TREES_BUDGET = 512 * 1024  # of source: a parse and its model take ~60x that
 #: Modules larger than this (generated API clients) are not indexed: their models would all be
 #: alive at once during the build. A factory defined there is missed (its callers not flagged).
 INDEX_MAX_BYTES = 512 * 1024
@@ -100,8 +101,6 @@ class ProjectFacts:
     undecided: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
-
-
 def module_name(path: str) -> tuple[str | None, bool]:
     """The dotted module name of ``path`` within its package, and whether it is a package ``__init__``."""
     top = top_package(path)
@@ -133,9 +132,8 @@ class ProjectIndex:
         self.on_demand = on_demand
         self._facts: dict[Path, ProjectFacts] = {}
         #: on demand: the modules of each package whose facts are known (the import closures
-        #: of the modules asked about), and the indexable ones among them
+        #: of the modules asked about)
         self._included: dict[Path, set[str]] = {}
-        self._indexed: dict[Path, set[str]] = {}
         self._imports: dict[str, list[str]] = {}  # a module's imports within its package, by path
         #: on demand: the parse of the module being checked, offered by the caller (flake8's), and
         #: the model the index made of it, handed back for the check
@@ -168,10 +166,9 @@ class ProjectIndex:
     def _facts_on_demand(self, top: Path, path: str) -> ProjectFacts:
         """The facts of the modules ``path`` imports, directly or not, within its package (and of
         those asked about before): a module's facts depend only on what it imports, so for the
-        names ``path`` can refer to they are the whole package's. Built again, over all the
-        modules included so far, only when the closure brings an indexable module not yet in."""
+        names ``path`` can refer to they are the whole package's. The indexable modules a new
+        closure brings in are looked at on top of the facts so far."""
         included = self._included.setdefault(top, set())
-        indexed = self._indexed.setdefault(top, set())
         start = absolute(path)
         facts = self._facts.get(top)
         if start in included and facts is not None:
@@ -189,7 +186,6 @@ class ProjectIndex:
             except OSError:
                 continue
             if module in modules and indexable(source):  # (`start` may lie outside them: `build/`)
-                indexed.add(module)
                 added.append(module)
             stack.extend(self._imports_within(top, module, source))
         # the modules included before import none of the new ones (each closure is complete):
@@ -741,7 +737,6 @@ def imported_names(source: bytes, module: str, is_package: bool) -> set[str]:
     backslashes; in a string too, which only adds names): for ``from .a import b`` both
     ``pkg.a`` and ``pkg.a.b``, for ``import a.b`` both ``a`` and ``a.b``."""
     names: set[str] = set()
-    package = module.split(".") if is_package else module.split(".")[:-1]
     for match in _import_statements(source):
         dots, base, imported, plain = match.groups()
         if plain is not None:
@@ -750,14 +745,10 @@ def imported_names(source: bytes, module: str, is_package: bool) -> set[str]:
                 if words and all(piece.isidentifier() for piece in words[0].split(".")):
                     names.add(words[0])
             continue
-        level = len(dots)
-        if level:
-            if level - 1 > len(package):
-                continue
-            parts = package[: len(package) - (level - 1)]
-        else:
-            parts = []
-        parts = [*parts, *[piece for piece in base.decode("utf-8", "replace").split(".") if piece]]
+        start = relative_base(module, is_package, len(dots)) if dots else None
+        if dots and start is None:
+            continue  # above the top package: nothing of it
+        parts = [*(start.split(".") if start else ()), *filter(None, base.decode("utf-8", "replace").split("."))]
         if not parts:
             continue
         names.add(".".join(parts))

@@ -218,24 +218,13 @@ class SemanticModel:
                 if arg is not None:
                     inner.bound.add(arg.arg)
 
-    def _relative_base(self, level: int) -> str | None:
-        if not self.module:
-            return None
-        parts = self.module.split(".")
-        if not self.is_package:
-            parts = parts[:-1]
-        if level - 1 > len(parts) - 1 or (level - 1 and not parts):
-            return None
-        parts = parts[: len(parts) - (level - 1)]
-        return ".".join(parts) or None
-
     def _bind(self, node: ast.AST, scope: Scope) -> None:
         if isinstance(node, ast.Import):
             scope.imports.update(import_bindings(node))
         elif isinstance(node, ast.ImportFrom):
             module = node.module
             if node.level:
-                base = self._relative_base(node.level)
+                base = relative_base(self.module, self.is_package, node.level)
                 if base is None:
                     for alias in node.names:
                         scope.bound.add(alias.asname or alias.name)
@@ -363,6 +352,21 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     if kind is ast.Constant:
         return ()
     return tuple(name for name in kind._fields if name not in _LEAF_FIELDS)
+
+
+def relative_base(module: str | None, is_package: bool, level: int) -> str | None:
+    """The package a relative import of ``level`` dots in ``module`` starts from (``from .. import
+    x`` in ``a.b.c`` gives ``a``); ``None`` when it would climb above the top package or the
+    module's name is unknown."""
+    if not module:
+        return None
+    parts = module.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    if level - 1 > len(parts) - 1 or (level - 1 and not parts):
+        return None
+    parts = parts[: len(parts) - (level - 1)]
+    return ".".join(parts) or None
 
 
 def import_bindings(node: ast.Import | ast.ImportFrom, module: str | None = None) -> Iterator[tuple[str, str]]:
