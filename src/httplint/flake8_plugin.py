@@ -96,8 +96,6 @@ class Plugin:
         if settings.quiet_in_tests and settings.is_test_file(self.filename):
             rules = for_tests(rules)
         refine = functools.partial(index.refine, self.filename)
-        if semantic is not None and (semantic.module, semantic.is_package) != (module, is_package):
-            semantic = None
         tree = semantic.tree if semantic is not None else self.tree
         for diagnostic in check_tree(tree, self.filename, rules, knowledge, module, is_package, semantic,
                                      refine=refine):
