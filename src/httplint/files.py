@@ -357,73 +357,67 @@ def _walk(
         if known is not None and known[0] == stat.st_ino and known[1] == stat.st_mtime_ns and known[2] == ignore_key \
                 and (known[3] is None or known[3] == _gitignore_token(absolute, now_ns)):
             _, _, _, own, folder_names, file_names = known
-            child_key = ignore_key
             if own is not None:
-                child_key = ignore_key + own
                 specs = [*specs, (absolute + os.sep, _LazyIgnore(directory))]
             listings.current[absolute] = known  # type: ignore[union-attr]
             listings.reused += 1  # type: ignore[union-attr]
-            if file_names:
-                folder = directory[len(dot):] if dot and directory.startswith(dot) else directory
-                yield [_join(folder, name) for name in file_names] if folder not in (".", "") else list(file_names)
-            stack.extend(
-                (_join(directory, name), f"{absolute}{os.sep}{name}",
-                 None if relative is None else (f"{relative}/{name}" if relative else name), specs, child_key)
-                for name in reversed(folder_names)
-            )
-            continue
-        try:
-            with os.scandir(directory) as listing:
-                entries = sorted(listing, key=by_name)
-        except OSError:
-            continue
-        names = {entry.name for entry in entries}
-        virtualenv = "pyvenv.cfg" in names or ("conda-meta" in names and _is_virtualenv(directory))
-        if virtualenv and directory != root:
-            continue
-        child_key = ignore_key
-        own = None
-        if ".gitignore" in names:
-            spec = _gitignore(directory)
-            if spec is not None:
-                specs = [*specs, (absolute + os.sep, spec)]
-                own = _gitignore_token(absolute, now_ns)
-                child_key = ignore_key + (own or "")
-        folders = []
-        kept_files: list[str] = []
-        found: list[str] = []
-        for entry in entries:
-            name = entry.name
+        else:
             try:
-                is_dir = entry.is_dir()
+                with os.scandir(directory) as listing:
+                    entries = sorted(listing, key=by_name)
             except OSError:
-                is_dir = False
-            if is_dir:
-                if entry.is_symlink():
-                    continue
-                child = None if relative is None else (f"{relative}/{name}" if relative else name)
-                if excluded_names is not None:
-                    if name in excluded_names:
+                continue
+            names = {entry.name for entry in entries}
+            virtualenv = "pyvenv.cfg" in names or ("conda-meta" in names and _is_virtualenv(directory))
+            if virtualenv and directory != root:
+                continue
+            own = None
+            if ".gitignore" in names:
+                spec = _gitignore(directory)
+                if spec is not None:
+                    specs = [*specs, (absolute + os.sep, spec)]
+                    own = _gitignore_token(absolute, now_ns)
+            folder_names, file_names = [], []
+            for entry in entries:
+                name = entry.name
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if entry.is_symlink():
                         continue
-                elif exclude.match_file((child if child is not None else name) + "/"):
-                    continue
-                if specs and _ignored(f"{absolute}{os.sep}{name}/", specs):
-                    continue
-                folders.append((entry.path, f"{absolute}{os.sep}{name}", child, specs, child_key))
-            elif name.endswith(CHECKED_SUFFIXES):
-                full = entry.path
-                if match_files and _excluded(full, False, exclude, base):
-                    continue
-                if specs and _ignored(f"{absolute}{os.sep}{name}", specs):
-                    continue
-                kept_files.append(name)
-                found.append(full[len(dot):] if dot and full.startswith(dot) else full)
-        if found:
-            yield found
-        if listings is not None and not virtualenv:  # (a virtualenv walked as the root: skipped below one)
-            listings.remember(absolute, stat, ignore_key, own, [folder[1].rsplit(os.sep, 1)[1] for folder in folders],
-                              kept_files)
-        stack.extend(reversed(folders))
+                    if excluded_names is not None:
+                        if name in excluded_names:
+                            continue
+                    elif exclude.match_file((_child(relative, name) or name) + "/"):
+                        continue
+                    if specs and _ignored(f"{absolute}{os.sep}{name}/", specs):
+                        continue
+                    folder_names.append(name)
+                elif name.endswith(CHECKED_SUFFIXES):
+                    if match_files and _excluded(entry.path, False, exclude, base):
+                        continue
+                    if specs and _ignored(f"{absolute}{os.sep}{name}", specs):
+                        continue
+                    file_names.append(name)
+            if listings is not None and not virtualenv:  # (a virtualenv walked as the root: skipped below one)
+                listings.remember(absolute, stat, ignore_key, own, folder_names, file_names)
+        if file_names:
+            folder = directory[len(dot):] if dot and directory.startswith(dot) else directory
+            yield [_join(folder, name) for name in file_names] if folder not in (".", "") else list(file_names)
+        child_key = ignore_key + (own or "")
+        stack.extend(
+            (_join(directory, name), f"{absolute}{os.sep}{name}", _child(relative, name), specs, child_key)
+            for name in reversed(folder_names)
+        )
+
+
+def _child(relative: str | None, name: str) -> str | None:
+    """The path relative to ``base`` of ``name`` in a folder at ``relative`` (``None`` outside it)."""
+    if relative is None:
+        return None
+    return f"{relative}/{name}" if relative else name
 
 
 def _relative_to(absolute: str, base: str, prefix: str) -> str | None:
