@@ -1,5 +1,6 @@
 """The walk's ``.gitignore`` shortcut (:class:`httplint.files._Ignore` via :func:`httplint.files.gitignore_matcher`)
-answers as ``pathspec`` does for every path."""
+and its plain folder-name excludes (:class:`httplint.files.FolderNames`) answer as ``pathspec``
+does for every path; folder listings and what they remember are reused only while valid."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pathspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from httplint.files import gitignore_matcher
+from httplint.files import SKIPPED_DIRS, FolderNames, gitignore_matcher
 
 # GitHub's Python template, abridged, with negations, anchors, globs and folder-only patterns
 GITIGNORE = """
@@ -51,6 +52,27 @@ def test_gitignore_shortcut_is_used_for_the_template() -> None:
     """The shortcut is built for ordinary patterns (else the agreement above would be vacuous)."""
     spec = pathspec.GitIgnoreSpec.from_lines(GITIGNORE.splitlines())
     assert gitignore_matcher(spec).any is not None
+
+
+EXCLUDE_NAMES = sorted(SKIPPED_DIRS | {"my build", "x"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from([*EXCLUDE_NAMES, "pkg", "mod.py", "venv.py", "my", "build", ".git.py"]),
+                min_size=1, max_size=5), st.booleans())
+def test_folder_names_agree_with_pathspec(parts: list[str], folder: bool) -> None:
+    patterns = tuple(f"{name}/" for name in EXCLUDE_NAMES)
+    names = FolderNames.of(patterns)
+    assert names is not None
+    spec = pathspec.GitIgnoreSpec.from_lines(patterns)
+    path = "/".join(parts) + ("/" if folder else "")
+    assert names.match_file(path) == spec.match_file(path), path
+
+
+def test_folder_names_only_for_plain_folder_patterns() -> None:
+    assert FolderNames.of(("build/", ".venv/")) is not None
+    for pattern in ("*.py", "/dist/", "build", "a/b/", "!keep/", "[Bb]uild/", "**/gen/", "#x/", " lead/", "./"):
+        assert FolderNames.of(("build/", pattern)) is None, pattern
 
 
 def _age(root, seconds: int = 3600) -> None:
@@ -135,3 +157,33 @@ def test_a_virtualenv_walked_as_the_root_is_not_remembered(tmp_path) -> None:
     assert len(_walk(env, first)) == 1
     second = FolderListings("k", first.current)
     assert [p.rsplit("/", 1)[-1] for p in _walk(tmp_path, second)] == ["app.py"]
+
+
+def test_reused_listings_answer_which_marker_files_a_folder_holds(tmp_path) -> None:
+    """``has_file`` answers ``__init__.py`` / ``pyproject.toml`` from the walk's listing, reused or
+    not, and a folder that lost its ``__init__.py`` is listed again (its mtime changed)."""
+    import os
+
+    from httplint import files
+    from httplint.files import FolderListings, has_file
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "pyproject.toml").mkdir()  # a folder of the name: not a file
+    (tmp_path / "pyproject.toml").write_text("")
+    _age(tmp_path)
+    first = FolderListings("k")
+    _walk(tmp_path, first)
+    pkg = str(tmp_path / "pkg")
+    assert has_file(pkg, "__init__.py") and not has_file(pkg, "pyproject.toml") and has_file(str(tmp_path), "pyproject.toml")
+    files._MARKERS.clear()
+    again = FolderListings("k", first.current)
+    _walk(tmp_path, again)
+    assert again.reused == 3 and files._MARKERS[pkg] == 1  # from the listing, not the file system
+    assert has_file(pkg, "__init__.py") and not has_file(pkg, "pyproject.toml")
+
+    os.remove(tmp_path / "pkg" / "__init__.py")
+    os.utime(tmp_path / "pkg", (os.stat(tmp_path).st_mtime - 10,) * 2)  # out of the racy window
+    third = FolderListings("k", again.current)
+    _walk(tmp_path, third)
+    assert third.reused == 2 and not has_file(pkg, "__init__.py")  # all but `pkg`

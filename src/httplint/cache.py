@@ -9,17 +9,20 @@ modification time match the entry, the content is not even read.
 The same file keeps the walk's folder listings (:class:`httplint.files.FolderListings`): a
 warm run lists no unchanged folder again.
 
-The cache is one JSON file, read once and written once per run, atomically. An entry is a
-list, ``[size, mtime_ns, sha256, package, findings]``, ``package`` an index into the table of
+The cache is one file, read once and written once per run, atomically, in :mod:`marshal`'s
+format (lists, dicts, strings and numbers only; a third quicker to load than the same data as
+JSON; a file that does not load is no cache; the Python version is part of the key, as the
+parse may differ). An entry is a list,
+``[size, mtime_ns, sha256, package, findings]``, ``package`` an index into the table of
 package fingerprints (a file's dict of five keys took twice as long to load).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import os
-import tempfile
+import sys
 from pathlib import Path
 
 from . import __version__
@@ -27,7 +30,7 @@ from .files import FolderListings, absolute, read_bytes
 from .rule import Applicability, Diagnostic, Fix
 
 CACHE_DIR = ".httplint_cache"
-FORMAT = 3  # 2: a notebook finding's cell; 3: entries as lists, package table, folder listings
+FORMAT = 4  # 2: a notebook finding's cell; 3: entries as lists, package table, folder listings; 4: listings with markers
 
 
 def package_fingerprint(top: Path | None) -> str:
@@ -58,13 +61,15 @@ def package_fingerprint(top: Path | None) -> str:
 def stats_fingerprint(stats) -> str:
     """The fingerprint of a package from its modules' ``(absolute path, stat)`` pairs, when the
     run has them all (a walk of the whole package); a missing stat counts as a change."""
-    digest = hashlib.sha256()
-    for path, stat in sorted(stats, key=lambda item: item[0]):
-        if stat is None:
-            digest.update(f"{path}\0-\n".encode())
-        else:
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
+    lines = [
+        f"{path}\0-\n" if stat is None else f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+        for path, stat in sorted(stats, key=_first)
+    ]
+    return hashlib.sha256("".join(lines).encode(errors="surrogateescape")).hexdigest()
+
+
+def _first(item: tuple) -> object:
+    return item[0]
 
 
 def _code_digest() -> str:
@@ -83,8 +88,9 @@ class ResultCache:
     """
 
     def __init__(self, root: Path, settings_key: str) -> None:
-        self.path = root / CACHE_DIR / "results.json"
-        self.key = hashlib.sha256(f"{__version__}\0{_code_digest()}\0{FORMAT}\0{settings_key}".encode()).hexdigest()
+        self.path = root / CACHE_DIR / "results.marshal"
+        key = f"{__version__}\0{sys.implementation.cache_tag}\0{_code_digest()}\0{FORMAT}\0{settings_key}"
+        self.key = hashlib.sha256(key.encode()).hexdigest()
         self.entries: dict[str, list] = {}
         self.packages: list[str] = []
         self._package_index: dict[str, int] = {}
@@ -92,14 +98,14 @@ class ResultCache:
         self._listings: FolderListings | None = None
         self.dirty = False
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") == FORMAT:
+            data = marshal.loads(read_bytes(str(self.path)))
+            if isinstance(data, dict) and data.get("format") == FORMAT:
                 self._walk = data.get("walk") or {}
                 if data.get("key") == self.key:
                     self.entries = data.get("files", {})
                     self.packages = data.get("packages", [])
                     self._package_index = {fingerprint: i for i, fingerprint in enumerate(self.packages)}
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, EOFError, TypeError, AttributeError):
             pass
 
     def listings(self, key: str) -> FolderListings:
@@ -156,17 +162,18 @@ class ResultCache:
             self.packages = [self.packages[old] for old in used]
             for entry in self.entries.values():
                 entry[3] = renumber[entry[3]]
+        import tempfile  # only when there is something to write
+
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# created by httplint\n*\n", encoding="utf-8")
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".results-", suffix=".tmp")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(
-                    {"format": FORMAT, "key": self.key, "walk": walk, "packages": self.packages, "files": self.entries},
-                    out, separators=(",", ":"),
-                )
+            with os.fdopen(handle, "wb") as out:
+                out.write(marshal.dumps(
+                    {"format": FORMAT, "key": self.key, "walk": walk, "packages": self.packages, "files": self.entries}
+                ))
             os.replace(temporary, self.path)
         except OSError:
             pass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from pathlib import Path
@@ -335,6 +334,8 @@ def _run_stdin(args, linter: Linter, settings: Settings) -> int:
     new = result.source if result.source is not None else source
     if args.diff:
         if result.source is not None:
+            import difflib
+
             sys.stdout.writelines(
                 difflib.unified_diff(
                     decode(source).splitlines(keepends=True), decode(new).splitlines(keepends=True), name, name
@@ -520,6 +521,8 @@ def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool,
     if applied is not None:
         applied.extend(result.fixed)
     if diff:
+        import difflib
+
         before = decode(source).splitlines(keepends=True)
         after = decode(result.source).splitlines(keepends=True)
         sys.stdout.writelines(difflib.unified_diff(before, after, fromfile=path, tofile=path))

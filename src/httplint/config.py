@@ -40,17 +40,25 @@ import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
-import pathspec
+from .files import SKIPPED_DIRS, FolderNames, excluded, has_file
 
-from . import libraries as lib
-from .files import SKIPPED_DIRS, excluded
+if TYPE_CHECKING:
+    import pathspec
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10
-    import tomli as tomllib
+    from . import libraries as lib
+
+# pathspec, tomllib and the library tables are imported where first needed: a warm run, whose
+# configuration names no pattern and which reads no ``[tool.httplint]`` table, needs none of them
+
+
+def _tomllib():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10
+        import tomli as tomllib
+    return tomllib
 
 SECTION = ("tool", "httplint")
 #: Files treated as test code unless ``test-files`` says otherwise (pytest's and unittest's
@@ -88,14 +96,18 @@ class Settings:
 
     @property
     def knowledge(self) -> lib.Knowledge:
+        from . import libraries as lib
+
         return lib.Knowledge(
             tuple((name, lib.OWNER_TYPES[kind]) for name, kind in self.client_factories), self.fix_timeout
         )
 
-    def excluded_spec(self) -> pathspec.PathSpec:
-        """Patterns for walked files and folders to skip."""
+    def excluded_spec(self) -> pathspec.PathSpec | FolderNames:
+        """Patterns for walked files and folders to skip: a :class:`~httplint.files.FolderNames`
+        when every one is a plain ``name/`` (the default), else a ``pathspec`` spec."""
         defaults = [f"{name}/" for name in sorted(SKIPPED_DIRS)] if self.exclude is None else list(self.exclude)
-        return _spec((*defaults, *self.extend_exclude))
+        patterns = (*defaults, *self.extend_exclude)
+        return FolderNames.of(patterns) or _spec(patterns)
 
     def is_excluded(self, path: str) -> bool:
         """``path`` (or a folder above it, up to ``root``) matches the exclude patterns; a path
@@ -109,7 +121,7 @@ class Settings:
             return ()
         codes: list[str] = []
         for pattern, ignored in self.per_file_ignores:
-            if pathspec.GitIgnoreSpec.from_lines([pattern]).match_file(relative):
+            if _spec((pattern,)).match_file(relative):
                 codes.extend(ignored)
         return tuple(codes)
 
@@ -152,6 +164,8 @@ def _show(value: Any) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    import pathspec
+
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
@@ -182,9 +196,9 @@ def _config_in(folder: str | Path) -> Path | None:
     Raises:
         ConfigError: it mentions ``[tool.httplint`` and does not parse.
     """
-    name = os.path.join(folder, "pyproject.toml")
-    if not os.path.isfile(name):  # asked of every folder of a run: plain os calls
+    if not has_file(str(folder), "pyproject.toml"):  # asked of every folder of a run: the walk's listing
         return None
+    name = os.path.join(folder, "pyproject.toml")
     candidate = Path(name)
     try:
         text = candidate.read_text(encoding="utf-8")
@@ -192,6 +206,7 @@ def _config_in(folder: str | Path) -> Path | None:
         return None
     if "httplint" not in text:
         return None
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -297,6 +312,7 @@ def load(path: Path | None = None, start: Path | None = None) -> Settings:
         path = find_config(start or Path.cwd())
         if path is None:
             return Settings(root=(start or Path.cwd()).resolve())
+    tomllib = _tomllib()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -365,6 +381,8 @@ def _seconds(value: Any) -> float:
 def _factories(value: Any) -> tuple[tuple[str, str], ...]:
     if not isinstance(value, dict):
         raise ValueError(f"expected a table of callable = client type, got {value!r}")
+    from . import libraries as lib
+
     result = []
     for name, kind in value.items():
         if not isinstance(kind, str) or kind not in lib.OWNER_TYPES:

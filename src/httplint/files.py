@@ -10,9 +10,10 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", ".bzr", "__pycache__", ".tox", ".nox", ".venv", "venv", ".mypy_cache",
@@ -57,12 +58,43 @@ def _is_virtualenv(path: str) -> bool:
 
 
 def _gitignore(directory: str) -> _Ignore | None:
+    import pathspec  # imported when a .gitignore is first read: a warm run reads none
+
     path = os.path.join(directory, ".gitignore")
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             return gitignore_matcher(pathspec.GitIgnoreSpec.from_lines(handle))
     except OSError:
         return None
+
+
+_PLAIN_FOLDER = re.compile(r"[^\s*?\[\]/\\!#]([^*?\[\]/\\]*[^\s*?\[\]/\\])?/")
+
+
+class FolderNames:
+    """Exclude patterns that are all plain ``name/`` (the default, :data:`SKIPPED_DIRS`), matched
+    as ``pathspec``'s ``GitIgnoreSpec`` matches them (a folder of one of the names, at any depth,
+    and everything below it) without importing it.
+
+    ``names``: the folder names.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = frozenset(names)
+
+    @staticmethod
+    @functools.lru_cache(maxsize=16)
+    def of(patterns: tuple[str, ...]) -> FolderNames | None:
+        """The names of ``patterns`` when every one is a plain ``name/``; else ``None``."""
+        if not all(_PLAIN_FOLDER.fullmatch(pattern) and pattern not in ("./", "../") for pattern in patterns):
+            return None
+        return FolderNames(pattern[:-1] for pattern in patterns)
+
+    def match_file(self, relative: str) -> bool:
+        """Whether ``relative`` (``/``-separated, ending in ``/`` for a folder) lies in, or is, a
+        folder of one of the names."""
+        parts = relative.split("/")
+        return any(part in self.names for part in parts[:-1])
 
 
 def gitignore_matcher(spec: pathspec.PathSpec) -> _Ignore:
@@ -102,7 +134,7 @@ class _Ignore:
 
 
 def iter_python_files(
-    paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None, force_exclude: bool = False,
+    paths: list[str], exclude: pathspec.PathSpec | FolderNames | None = None, base: str | None = None, force_exclude: bool = False,
     listings: FolderListings | None = None,
 ) -> Iterator[str | Missing | NotPython]:
     """Yield the Python files under ``paths``, in sorted order, and a :class:`Missing` for each bad path:
@@ -115,7 +147,7 @@ def iter_python_files(
 
 
 def iter_python_batches(
-    paths: list[str], exclude: pathspec.PathSpec | None = None, base: str | None = None, force_exclude: bool = False,
+    paths: list[str], exclude: pathspec.PathSpec | FolderNames | None = None, base: str | None = None, force_exclude: bool = False,
     listings: FolderListings | None = None,
 ) -> Iterator[list[str] | Missing | NotPython]:
     """Yield the Python files under ``paths`` in sorted order, a list per folder (all the files
@@ -138,7 +170,7 @@ def iter_python_batches(
     :class:`NotPython`.
     """
     if exclude is None:
-        exclude = pathspec.GitIgnoreSpec.from_lines(f"{name}/" for name in sorted(SKIPPED_DIRS))
+        exclude = FolderNames(SKIPPED_DIRS)
     base = os.path.abspath(base or os.getcwd())
     for given in paths:
         if force_exclude and excluded(given, exclude, base):
@@ -151,7 +183,7 @@ def iter_python_batches(
             yield Missing(given)
 
 
-def excluded(path: str, exclude: pathspec.PathSpec, base: str) -> bool:
+def excluded(path: str, exclude: pathspec.PathSpec | FolderNames, base: str) -> bool:
     """``path`` or a folder above it (below ``base``) matches ``exclude``; outside ``base``, no."""
     full = os.path.abspath(path)
     prefix = base.rstrip(os.sep) + os.sep
@@ -209,9 +241,39 @@ def top_of_folder(folder: str) -> Path | None:
     return _top_of_folder(folder)
 
 
+#: Names whose presence in a folder a run asks about (package ``__init__.py``, configuration).
+MARKER_NAMES = ("__init__.py", "pyproject.toml")
+#: Which :data:`MARKER_NAMES` the walk saw as files in each folder it listed (or whose listing it
+#: reused), by absolute path: a bit per name. Asked by :func:`has_file` before the file system.
+_MARKERS: dict[str, int] = {}
+
+
+def _markers_of(entries) -> int:
+    """The :data:`MARKER_NAMES` bits of a folder's ``os.scandir`` entries that are files."""
+    bits = 0
+    for entry in entries:
+        if entry.name in MARKER_NAMES:
+            try:
+                if entry.is_file():
+                    bits |= 1 << MARKER_NAMES.index(entry.name)
+            except OSError:
+                continue
+    return bits
+
+
+def has_file(folder: str, name: str) -> bool:
+    """``os.path.isfile(os.path.join(folder, name))`` for the absolute ``folder``, answered from
+    the walk's listing for a name of :data:`MARKER_NAMES` in a folder it listed (a warm run asks
+    of every folder and lists none)."""
+    bits = _MARKERS.get(folder)
+    if bits is not None and name in MARKER_NAMES:
+        return bool(bits & (1 << MARKER_NAMES.index(name)))
+    return os.path.isfile(os.path.join(folder, name))
+
+
 @functools.lru_cache(maxsize=65536)
 def _top_of_folder(folder: str) -> Path | None:
-    if not os.path.isfile(os.path.join(folder, "__init__.py")):
+    if not has_file(folder, "__init__.py"):
         return None
     parent = os.path.dirname(folder)
     if parent == folder:
@@ -226,9 +288,11 @@ def inside_walk(folder: str | os.PathLike, walked: Iterable[str]) -> bool:
     return any(prefix.startswith(absolute_folder(root).rstrip(os.sep) + os.sep) for root in walked)
 
 
-def _folders_only(spec: pathspec.PathSpec) -> bool:
+def _folders_only(spec: pathspec.PathSpec | FolderNames) -> bool:
     """Every pattern of ``spec`` names folders (``name/``), none re-includes: then a file is
     excluded only through a folder, and the walk has pruned those already."""
+    if isinstance(spec, FolderNames):
+        return True
     for pattern in spec.patterns:
         if pattern.include is None:
             continue  # comment or blank line
@@ -237,9 +301,11 @@ def _folders_only(spec: pathspec.PathSpec) -> bool:
     return True
 
 
-def _folder_names(spec: pathspec.PathSpec) -> frozenset[str] | None:
+def _folder_names(spec: pathspec.PathSpec | FolderNames) -> frozenset[str] | None:
     """The folder names ``spec`` excludes, when every pattern is a plain ``name/`` (the
     default): then a folder is excluded exactly when its name is one of them, at any depth."""
+    if isinstance(spec, FolderNames):
+        return spec.names
     names = set()
     for pattern in spec.patterns:
         if pattern.include is None:
@@ -255,9 +321,10 @@ def _folder_names(spec: pathspec.PathSpec) -> frozenset[str] | None:
 class FolderListings:
     """What the previous walk found in each folder, so that a warm run need not list them again.
 
-    An entry, by absolute folder path: ``[inode, mtime_ns, ignore_key, own, subfolders, files]``,
-    the names the walk kept (after the exclude patterns, ``.gitignore`` files and symbolic links
-    were applied). It is reused when the folder's inode and modification time are unchanged
+    An entry, by absolute folder path: ``[inode, mtime_ns, ignore_key, own, subfolders, files,
+    markers]``, the names the walk kept (after the exclude patterns, ``.gitignore`` files and
+    symbolic links were applied) and which :data:`MARKER_NAMES` the folder holds as files (bits).
+    It is reused when the folder's inode and modification time are unchanged
     (adding, removing or renaming an entry changes them) and so are the ``.gitignore`` files
     that apply (``ignore_key``: the folders above; ``own``: the folder's own, or ``None``; each
     a path, size and modification time). A folder changed within :data:`RACY_NS` of its listing is listed again next time
@@ -281,10 +348,11 @@ class FolderListings:
         self.added = 0
 
     def remember(
-        self, folder: str, stat: os.stat_result, ignore_key: str, own: str | None, folders: list[str], files: list[str]
+        self, folder: str, stat: os.stat_result, ignore_key: str, own: str | None, folders: list[str], files: list[str],
+        markers: int,
     ) -> None:
         if self.now_ns - stat.st_mtime_ns > self.RACY_NS and RACY not in ignore_key and own != RACY:
-            self.current[folder] = [stat.st_ino, stat.st_mtime_ns, ignore_key, own, folders, files]
+            self.current[folder] = [stat.st_ino, stat.st_mtime_ns, ignore_key, own, folders, files, markers]
             self.added += 1
 
 
@@ -323,7 +391,7 @@ def _join(folder: str, name: str) -> str:
 
 
 def _walk(
-    root: str, exclude: pathspec.PathSpec, base: str, listings: FolderListings | None = None
+    root: str, exclude: pathspec.PathSpec | FolderNames, base: str, listings: FolderListings | None = None
 ) -> Iterator[list[str]]:
     """A list of files per folder that has any: depth first, a folder's files before its
     subfolders, both in name order; one
@@ -354,9 +422,10 @@ def _walk(
             continue  # a bind mount looping back
         seen.add((stat.st_dev, stat.st_ino))
         known = previous.get(absolute)
-        if known is not None and known[0] == stat.st_ino and known[1] == stat.st_mtime_ns and known[2] == ignore_key \
-                and (known[3] is None or known[3] == _gitignore_token(absolute, now_ns)):
-            _, _, _, own, folder_names, file_names = known
+        if known is not None and len(known) == 7 and known[0] == stat.st_ino and known[1] == stat.st_mtime_ns \
+                and known[2] == ignore_key and (known[3] is None or known[3] == _gitignore_token(absolute, now_ns)):
+            _, _, _, own, folder_names, file_names, markers = known
+            _MARKERS[absolute] = markers
             if own is not None:
                 specs = [*specs, (absolute + os.sep, _LazyIgnore(directory))]
             listings.current[absolute] = known  # type: ignore[union-attr]
@@ -368,6 +437,7 @@ def _walk(
             except OSError:
                 continue
             names = {entry.name for entry in entries}
+            markers = _MARKERS[absolute] = _markers_of(entries)
             virtualenv = "pyvenv.cfg" in names or ("conda-meta" in names and _is_virtualenv(directory))
             if virtualenv and directory != root:
                 continue
@@ -402,7 +472,7 @@ def _walk(
                         continue
                     file_names.append(name)
             if listings is not None and not virtualenv:  # (a virtualenv walked as the root: skipped below one)
-                listings.remember(absolute, stat, ignore_key, own, folder_names, file_names)
+                listings.remember(absolute, stat, ignore_key, own, folder_names, file_names, markers)
         if file_names:
             folder = directory[len(dot):] if dot and directory.startswith(dot) else directory
             yield [_join(folder, name) for name in file_names] if folder not in (".", "") else list(file_names)
@@ -429,7 +499,7 @@ def _relative_to(absolute: str, base: str, prefix: str) -> str | None:
     return None
 
 
-def _excluded(path: str, is_dir: bool, exclude: pathspec.PathSpec, base: str) -> bool:
+def _excluded(path: str, is_dir: bool, exclude: pathspec.PathSpec | FolderNames, base: str) -> bool:
     absolute = os.path.abspath(path)
     if absolute.startswith(base.rstrip(os.sep) + os.sep):
         relative = os.path.relpath(absolute, base).replace(os.sep, "/")
@@ -438,9 +508,10 @@ def _excluded(path: str, is_dir: bool, exclude: pathspec.PathSpec, base: str) ->
     return exclude.match_file(relative + "/" if is_dir else relative)
 
 
-def _ancestor_gitignores(root: str) -> list[tuple[str, _Ignore]]:
+def _ancestor_gitignores(root: str) -> list[tuple[str, _LazyIgnore]]:
     """``.gitignore`` files above ``root`` up to the repository top (the folder holding ``.git``),
-    each with its folder's absolute path and a trailing separator."""
+    each with its folder's absolute path and a trailing separator (parsed when first asked: a
+    warm walk reusing every listing asks nothing)."""
     found = []
     current = os.path.abspath(root)
     while True:
@@ -448,9 +519,8 @@ def _ancestor_gitignores(root: str) -> list[tuple[str, _Ignore]]:
         if os.path.isdir(os.path.join(current, ".git")) or parent == current:
             break
         current = parent
-        spec = _gitignore(current)
-        if spec is not None:
-            found.append((current.rstrip(os.sep) + os.sep, spec))
+        if os.path.isfile(os.path.join(current, ".gitignore")):
+            found.append((current.rstrip(os.sep) + os.sep, _LazyIgnore(current)))
     return found
 
 
