@@ -137,6 +137,28 @@ class ResultCache:
             self.dirty = True
         return [_load(path, record) for record in entry[4]] if entry[4] else []
 
+    def get_many(self, files, fingerprints: dict) -> tuple[list[Diagnostic], list[tuple[str, str, os.stat_result | None]]]:
+        """:meth:`get` for each of ``files`` (``(path, absolute path, stat, package top)``, the
+        package's fingerprint in ``fingerprints``): the cached findings of the hits, and
+        ``(path, fingerprint, stat)`` for each miss. An unchanged file costs no call here."""
+        found: list[Diagnostic] = []
+        missed = []
+        entries, index_of = self.entries, self._package_index
+        for path, full, now, top in files:
+            package = fingerprints[top]
+            entry = entries.get(full)
+            if entry is not None and now is not None and entry[0] == now.st_size and entry[1] == now.st_mtime_ns \
+                    and entry[3] == index_of.get(package):
+                if entry[4]:
+                    found.extend(_load(path, record) for record in entry[4])
+                continue
+            hit = self.get(path, package, now, full)
+            if hit is not None:
+                found.extend(hit)
+            else:
+                missed.append((path, package, now))
+        return found, missed
+
     def put(self, path: str, package: str, digest: str, stat: os.stat_result, diagnostics: list[Diagnostic]) -> None:
         """Remember ``path``'s findings; ``digest``: the SHA-256 (hex) of the content they are for."""
         if any(d.code in ("E902",) for d in diagnostics):

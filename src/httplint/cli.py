@@ -411,15 +411,7 @@ def _check_files(
             fingerprints[top] = stats_fingerprint(members)
         else:  # only part of the package is being checked: its other modules count too
             fingerprints[top] = package_fingerprint(top)
-    found: list[Diagnostic] = []
-    todo: list[tuple[str, str, os.stat_result | None]] = []
-    for path, full, now, top in files:
-        package = fingerprints[top]
-        hit = cache.get(path, package, now, full)
-        if hit is not None:
-            found.extend(hit)
-        else:
-            todo.append((path, package, now))
+    found, todo = cache.get_many(files, fingerprints)
     # every file from the cache: no linter is made (their findings were made under the same
     # selectors, checked then); with no file at all, the selectors are still checked
     if todo or not files:

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .files import SKIPPED_DIRS, FolderNames, excluded, has_file
+from .files import SKIPPED_DIRS, FolderNames, absolute_folder, excluded, has_file
 
 if TYPE_CHECKING:
     import pathspec
@@ -272,7 +272,7 @@ class SettingsFinder:
         settings = self._by_folder.get(key)
         if settings is not None:
             return settings
-        config = self._config_above(os.path.dirname(os.path.abspath(path)))
+        config = self._config_above(absolute_folder(key))
         if config is None:
             settings = self.fallback
         else:

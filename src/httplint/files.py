@@ -475,12 +475,20 @@ def _walk(
                 listings.remember(absolute, stat, ignore_key, own, folder_names, file_names, markers)
         if file_names:
             folder = directory[len(dot):] if dot and directory.startswith(dot) else directory
-            yield [_join(folder, name) for name in file_names] if folder not in (".", "") else list(file_names)
-        child_key = ignore_key + (own or "")
-        stack.extend(
-            (_join(directory, name), f"{absolute}{os.sep}{name}", _child(relative, name), specs, child_key)
-            for name in reversed(folder_names)
-        )
+            if folder in (".", ""):
+                yield list(file_names)
+            else:
+                head = _join(folder, "")  # (the joins inlined: a warm walk is mostly this)
+                yield [head + name for name in file_names]
+        if folder_names:
+            child_key = ignore_key + (own or "")
+            head, absolute_head = _join(directory, ""), absolute + os.sep
+            relative_head = None if relative is None else f"{relative}/" if relative else ""
+            stack.extend(
+                (head + name, absolute_head + name, None if relative_head is None else relative_head + name, specs,
+                 child_key)
+                for name in reversed(folder_names)
+            )
 
 
 def _child(relative: str | None, name: str) -> str | None:
