@@ -182,6 +182,57 @@ def test_imported_names_reads_every_import_form() -> None:
     assert imported_names(source, "shop", True) >= {"shop.models", "shop.http"}
 
 
+def test_imported_edges_say_what_each_statement_binds() -> None:
+    from httplint.project import SUBMODULE, imported_edges
+
+    source = (
+        b"import shop.http as h, shop.util\n"
+        b"from . import models\n"
+        b"from .http import make_session as make, Shop\n"
+        b"from .api import *\n"
+    )
+    edges = set(imported_edges(source, "shop.services", False))
+    assert {("shop.http", "h", None), ("shop.util", "shop", None), ("shop", "models", "models"),
+            ("shop.models", "models", SUBMODULE), ("shop.http", "make", "make_session"),
+            ("shop.http.make_session", "make", SUBMODULE), ("shop.http", "Shop", "Shop"),
+            ("shop.api", None, None)} <= edges
+
+
+def test_on_demand_index_goes_through_an_init_only_for_the_names_its_importers_use(tmp_path) -> None:
+    """An ``__init__`` that imports every module of a generated SDK is a way through, not a
+    reason to read them all: the on-demand index follows the imports binding a name the
+    importing modules' text contains, and every import of a module it indexes."""
+    package = tmp_path / "sdk"
+    (package / "models").mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "from .models import *\nfrom .client import make_client\nfrom .other import unused_thing\n"
+    )
+    (package / "models" / "__init__.py").write_text("from .pet import Pet\nfrom .order import Order\n")
+    (package / "models" / "pet.py").write_text("class Pet:\n    pass\n")
+    (package / "models" / "order.py").write_text("class Order:\n    pass\n")
+    (package / "other.py").write_text("import requests\ndef unused_thing():\n    return requests.Session()\n")
+    (package / "client.py").write_text(
+        "import requests\nfrom .helpers import tune\n\n\ndef make_client():\n    return requests.Session()\n\n\n"
+        "def tuned():\n    return tune(1)\n"
+    )
+    (package / "helpers.py").write_text("def tune(session):\n    return session\n")
+    (package / "app.py").write_text(
+        "from sdk import Pet, make_client\n\n\ndef fetch(url):\n    s = make_client()\n    return s.get(url, timeout=5), Pet()\n"
+    )
+    lazy = ProjectIndex(on_demand=True)
+    facts = lazy.facts_for(str(package / "app.py"))
+    whole = ProjectIndex().facts_for(str(package / "app.py"))
+    assert "sdk.client.make_client" in facts.factories and "sdk.other.unused_thing" in whole.factories
+    reached = {Path(p).relative_to(package).as_posix() for p in lazy._walked[package]}
+    # `Pet` through the star import, `make_client` and everything its module imports
+    assert reached == {"app.py", "__init__.py", "models/__init__.py", "models/pet.py", "client.py", "helpers.py"}
+    for name in ("app.py", "client.py"):
+        linter = Linter(load(start=package))
+        on_demand = Linter(load(start=package))
+        on_demand.project = ProjectIndex(on_demand.knowledge, on_demand=True)
+        assert on_demand.check_path(str(package / name)) == linter.check_path(str(package / name)), name
+
+
 def test_returning_an_instance_of_a_plain_local_class_is_decided_without_astroid(tmp_path) -> None:
     """A function that builds a client but returns an instance of a class of its own module
     deriving from nothing a client could come from is no factory: astroid is not asked. A class

@@ -81,6 +81,22 @@ def package_modules(top: Path) -> list[str]:
     return found
 
 
+class _Walked:
+    """A module the on-demand index reached: whether it is indexed (``wide``), its imports within
+    the package (``edges``, as :meth:`ProjectIndex._imports_within` gives them), its words when
+    followed whole (``words``: :func:`identifiers`), whether it was followed through every import
+    (``whole``), and else the names its importers wanted of it so far (``names``)."""
+
+    __slots__ = ("wide", "edges", "words", "whole", "names")
+
+    def __init__(self, wide: bool, edges: list, words: frozenset[str] | None) -> None:
+        self.wide = wide
+        self.edges = edges
+        self.words = words
+        self.whole = False
+        self.names: frozenset[str] | None = None
+
+
 @dataclass
 class ProjectFacts:
     """Factories and subclasses of one package, by qualified name."""
@@ -131,10 +147,8 @@ class ProjectIndex:
         self.use_astroid = use_astroid
         self.on_demand = on_demand
         self._facts: dict[Path, ProjectFacts] = {}
-        #: on demand: the modules of each package whose facts are known (the import closures
-        #: of the modules asked about)
-        self._included: dict[Path, set[str]] = {}
-        self._imports: dict[str, list[str]] = {}  # a module's imports within its package, by path
+        #: on demand: each module reached, by package and path (:class:`_Walked`)
+        self._walked: dict[Path, dict[str, _Walked]] = {}
         #: on demand: the parse of the module being checked, offered by the caller (flake8's), and
         #: the model the index made of it, handed back for the check
         self._offered: tuple[str, ast.Module] | None = None
@@ -164,32 +178,64 @@ class ProjectIndex:
         return facts
 
     def _facts_on_demand(self, top: Path, path: str) -> ProjectFacts:
-        """The facts of the modules ``path`` imports, directly or not, within its package (and of
-        those asked about before): a module's facts depend only on what it imports, so for the
-        names ``path`` can refer to they are the whole package's. The indexable modules a new
-        closure brings in are looked at on top of the facts so far."""
-        included = self._included.setdefault(top, set())
+        """The facts of the modules ``path`` can reach through its imports within its package (and
+        of those reached before): for the names ``path`` can refer to they are the whole
+        package's. A module the index would read (:func:`indexable`) and ``path`` itself are
+        followed through every import; any other module defines no fact and is only a way
+        through (``from .api import Client`` in an ``__init__``): of its imports only those that
+        bind a name its importers' text contains are followed (an SDK's ``__init__`` importing a
+        thousand generated models costs the few its users name). The indexable modules a new
+        traversal brings in are looked at on top of the facts so far."""
         start = absolute(path)
         facts = self._facts.get(top)
-        if start in included and facts is not None:
+        walked = self._walked.setdefault(top, {})
+        known = walked.get(start)
+        if known is not None and known.whole and facts is not None:
             return facts
         modules = self._module_paths(top)
-        stack = [start]
+        stack: list[tuple[str, frozenset[str] | None]] = [(start, None)]  # (module, names wanted; None: all)
         added: list[str] = []
         while stack:
-            module = stack.pop()
-            if module in included:
+            module, wanted = stack.pop()
+            state = walked.get(module)
+            if state is None:
+                try:
+                    source = read_bytes(module)
+                except OSError:
+                    walked[module] = _Walked(False, [], None)
+                    continue
+                # (`start` may lie outside the listed modules: `build/`)
+                wide = module in modules and indexable(source)
+                if wide:
+                    added.append(module)
+                state = walked[module] = _Walked(wide, self._imports_within(top, module, source), None)
+                if wide or wanted is None:
+                    state.words = identifiers(source)
+            elif state.words is None and wanted is None:  # a way through before, now checked itself
+                try:
+                    state.words = identifiers(read_bytes(module))
+                except OSError:
+                    continue
+            if state.wide or wanted is None:
+                if state.whole:
+                    continue
+                state.whole = True
+                for target, _, taken in state.edges:
+                    stack.append((target, state.words if taken is None else frozenset((taken,) if taken else ())))
                 continue
-            included.add(module)
-            try:
-                source = read_bytes(module)
-            except OSError:
+            new = wanted - state.names if state.names is not None else wanted
+            if state.names is not None and not new:
                 continue
-            if module in modules and indexable(source):  # (`start` may lie outside them: `build/`)
-                added.append(module)
-            stack.extend(self._imports_within(top, module, source))
-        # the modules included before import none of the new ones (each closure is complete):
-        # their facts stand, and the new modules' are found on top of them
+            state.names = new if state.names is None else state.names | new
+            for target, bound, taken in state.edges:
+                # a star import (`bound` None) passes the names on as they come, as does a module
+                # bound whole (its attributes are what is wanted); `from m import n` wants `n` of
+                # `m`. A name that is not ASCII (which `identifiers` does not read) is followed always.
+                if bound is None or bound in new or not bound.isascii():
+                    stack.append((target, new if taken is None else frozenset((taken,) if taken else ())))
+        # the modules reached before import none of the new ones through a name they contain
+        # (each traversal followed every such import): their facts stand, and the new modules'
+        # are found on top of them
         if added or facts is None:
             facts = self._facts[top] = self._build(top, sorted(added), facts)
         return facts
@@ -220,26 +266,32 @@ class ProjectIndex:
                     self._dotted[path] = (dotted, is_package)  # as :func:`module_name` says
         return found
 
-    def _imports_within(self, top: Path, path: str, source: bytes) -> list[str]:
+    def _imports_within(self, top: Path, path: str, source: bytes) -> list[tuple[str, str | None, str | None]]:
         """The modules of package ``top`` that the module at ``path`` imports (and the packages
-        above them, whose ``__init__`` runs first), found in its text (:func:`imported_names`):
-        a superset where the text is unusual, never fewer."""
-        found = self._imports.get(path)
-        if found is None:
-            by_name = self._module_names(top)
-            module, is_package = self._dotted.get(path) or module_name(path)
-            found = []
-            if module is not None:
-                names = set()
-                for name in imported_names(source, module, is_package):
-                    if name.split(".", 1)[0] != top.name:
-                        continue
-                    while name not in names:  # the name and the packages above it
-                        names.add(name)
-                        name = name.rpartition(".")[0]
-                for name in names:
-                    found.extend(by_name.get(name, ()))
-            self._imports[path] = found
+        above them, whose ``__init__`` runs first), found in its text (:func:`imported_edges`):
+        a superset where the text is unusual, never fewer. Each with what its statement binds:
+        ``(path, local name or None for a star import, name imported or None)``."""
+        by_name = self._module_names(top)
+        module, is_package = self._dotted.get(path) or module_name(path)
+        found: list[tuple[str, str | None, str | None]] = []
+        if module is None:
+            return found
+        seen = set()
+        for name, bound, taken in imported_edges(source, module, is_package):
+            if name.split(".", 1)[0] != top.name:
+                continue
+            if taken == SUBMODULE:  # `from a import b`, `b` a module: its attributes are wanted
+                found.extend((target, bound, None) for target in by_name.get(name, ()))
+                continue
+            # the module, and the packages above it, whose `__init__` runs first: of these
+            # `from a.b import c` wants nothing (`taken` "": followed only if indexed), `import
+            # a.b` wants what the importer names (`a.b.x`)
+            while name and (name, bound, taken) not in seen:
+                seen.add((name, bound, taken))
+                found.extend((target, bound, taken) for target in by_name.get(name, ()))
+                name = name.rpartition(".")[0]
+                if taken is not None:
+                    taken = ""
         return found
 
     def take_model(self, path: str, source: bytes) -> SemanticModel | None:
@@ -736,14 +788,24 @@ def imported_names(source: bytes, module: str, is_package: bool) -> set[str]:
     (a statement at the start of a line, at any indentation, continued by parentheses or
     backslashes; in a string too, which only adds names): for ``from .a import b`` both
     ``pkg.a`` and ``pkg.a.b``, for ``import a.b`` both ``a`` and ``a.b``."""
-    names: set[str] = set()
+    return {name for name, _, _ in imported_edges(source, module, is_package)}
+
+
+def imported_edges(source: bytes, module: str, is_package: bool) -> list[tuple[str, str | None, str | None]]:
+    """:func:`imported_names`, each with what the statement binds: ``(dotted name, local name
+    bound, the one name taken from that module, or None when the module itself is bound)``.
+    ``import a.b as x``: ``("a.b", "x", None)``; ``from .a import b as c``: ``("pkg.a", "c",
+    "b")`` and, ``b`` being perhaps a submodule, ``("pkg.a.b", "c", SUBMODULE)``; a star
+    import binds ``None`` (whatever its module holds)."""
+    edges: list[tuple[str, str | None, str | None]] = []
     for match in _import_statements(source):
         dots, base, imported, plain = match.groups()
         if plain is not None:
             for part in plain.decode("utf-8", "replace").replace("\\", " ").split(","):
                 words = part.split()
                 if words and all(piece.isidentifier() for piece in words[0].split(".")):
-                    names.add(words[0])
+                    alias = words[2] if len(words) == 3 and words[1] == "as" else words[0].split(".", 1)[0]
+                    edges.append((words[0], alias, None))
             continue
         start = relative_base(module, is_package, len(dots)) if dots else None
         if dots and start is None:
@@ -751,15 +813,35 @@ def imported_names(source: bytes, module: str, is_package: bool) -> set[str]:
         parts = [*(start.split(".") if start else ()), *filter(None, base.decode("utf-8", "replace").split("."))]
         if not parts:
             continue
-        names.add(".".join(parts))
+        dotted = ".".join(parts)
         text = imported.decode("utf-8", "replace")
+        if text.strip().startswith("*"):
+            edges.append((dotted, None, None))
+            continue
+        found = False
         for line in text.splitlines():
             line = line.split("#", 1)[0]
             for part in line.replace("(", " ").replace(")", " ").replace("\\", " ").split(","):
                 words = part.split()
                 if words and words[0].isidentifier():
-                    names.add(".".join([*parts, words[0]]))
-    return names
+                    alias = words[2] if len(words) == 3 and words[1] == "as" and words[2].isidentifier() else words[0]
+                    edges.append((dotted, alias, words[0]))
+                    edges.append((f"{dotted}.{words[0]}", alias, SUBMODULE))  # if it is one
+                    found = True
+        if not found:
+            edges.append((dotted, None, None))  # a statement this reading cannot split: whatever it binds
+    return edges
+
+
+#: :func:`imported_edges`' mark of a name that is a submodule if a module of that name exists
+SUBMODULE = "\0submodule"
+_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def identifiers(source: bytes) -> frozenset[str]:
+    """Every identifier-like word of ``source`` (code, strings and comments alike): a superset of
+    the names its code can refer to."""
+    return frozenset(word.decode() for word in set(_IDENTIFIER.findall(source)))
 
 
 def _candidates(semantic: SemanticModel) -> list:
