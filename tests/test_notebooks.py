@@ -89,3 +89,9 @@ def test_ipython_syntax_is_blanked_keeping_lines_and_columns() -> None:
     assert cells.cells[lines.index("def fetch(url):")] == (3, 1)
     with pytest.raises(NotebookError):
         code_of(b"[]")
+
+
+def test_the_command_line_knows_the_notebook_suffix_without_importing_the_module() -> None:
+    from httplint import cli, notebook
+
+    assert cli.NOTEBOOK_SUFFIX == notebook.SUFFIX

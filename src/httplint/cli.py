@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, TextIO
 from . import DISTRIBUTION, REPOSITORY, __version__
 from .config import ConfigError, Settings, SettingsFinder, UsageError, load, selection_key
 from .files import Missing, NotPython, iter_python_batches, read_bytes
-from .notebook import is_notebook
 from .report import FORMATS, Summary, plural, use_color, write_statistics
 from .rule import Diagnostic, reading_order
+
+NOTEBOOK_SUFFIX = ".ipynb"  # httplint.notebook.SUFFIX: the module is imported only to check a notebook
 
 if TYPE_CHECKING:
     from .engine import Linter
@@ -319,7 +320,7 @@ def _run_stdin(args, linter: Linter, settings: Settings) -> int:
         return 0 if args.exit_zero or not diagnostics else 1
     from .codemod import fix_source
 
-    if is_notebook(name):
+    if name.endswith(NOTEBOOK_SUFFIX):
         diagnostics = linter.check_source(source, name)
         if args.diff:
             print("Would fix 0 errors (fixes are not applied to notebooks).", file=sys.stderr)
@@ -494,7 +495,7 @@ def _fix_file(path: str, linter: Linter, unsafe: bool, diff: bool,
     from .engine import decode
     from .rules import RULES
 
-    if is_notebook(path):
+    if path.endswith(NOTEBOOK_SUFFIX):
         found = linter.check_path(path)
         if any(d.code in RULES for d in found):
             print(f"{path}: not fixed: fixes are not applied to notebooks (.ipynb); the findings are listed",
