@@ -200,8 +200,11 @@ class _Analyzer:
             return  # class attributes are singletons (unless the class is defined per call)
         if isinstance(scope.node, ast.Lambda):
             return  # lambdas are not followed
-        self.timeouts.visit(call, scope)
         qualified = self.typing.qualified(call.func, scope)
+        receiver = None  # a method call's receiver type, worked out once for both passes
+        if qualified is None and isinstance(call.func, ast.Attribute):
+            receiver = self.typing.type_of(call.func.value, scope)
+        self.timeouts.visit(call, scope, qualified, receiver)
         if qualified is not None:
             owner = self.typing.constructors.get(qualified)
             if owner is not None and self._in_memory(call, scope):
@@ -236,7 +239,7 @@ class _Analyzer:
                     self._acquire(call, scope, owner=produced, factory=ast.unparse(call.func))
             return
         if isinstance(call.func, ast.Attribute):
-            self._visit_method_call(call, scope)
+            self._visit_method_call(call, scope, receiver)
         elif isinstance(call.func, ast.Name) and (
             self.knowledge.factories or self.knowledge.response_factories or call.func.id in self.sm.module_scope.bound
         ):
@@ -314,7 +317,8 @@ class _Analyzer:
                     return True
         return False
 
-    def _visit_method_call(self, call: ast.Call, scope: Scope) -> None:
+    def _visit_method_call(self, call: ast.Call, scope: Scope, owner: lib.OwnerType | None) -> None:
+        """``owner``: the receiver's type (:meth:`~httplint.owners.OwnerTyping.type_of`)."""
         func = call.func
         assert isinstance(func, ast.Attribute)
         method = func.attr
@@ -322,7 +326,6 @@ class _Analyzer:
         if produced is not None:
             self._acquire(call, scope, owner=produced, factory=f"{ast.unparse(func)}")
             return
-        owner = self.typing.type_of(func.value, scope)
         if owner is not None:
             if method in owner.close_methods and owner.async_close:
                 self._check_awaited_close(call, owner, func.value)

@@ -86,12 +86,19 @@ class TimeoutPass:
 
     # -- entry ------------------------------------------------------------------------------
 
-    def visit(self, call: ast.Call, scope: Scope) -> None:
-        qualified = self.an.qualified(call.func, scope)
+    def visit(self, call: ast.Call, scope: Scope, qualified: str | None | bool = False,
+              receiver: lib.OwnerType | None | bool = False) -> None:
+        """Check one call. ``qualified``: the callee's qualified name, and ``receiver``: the owner
+        type of a method call's receiver, when the caller has already worked them out
+        (``False``: not yet)."""
+        if qualified is False:
+            qualified = self.an.qualified(call.func, scope)
         if qualified is not None:
-            self._visit_function(call, scope, qualified)
+            self._visit_function(call, scope, qualified)  # type: ignore[arg-type]
         elif isinstance(call.func, ast.Attribute):
-            self._visit_method(call, scope, call.func)
+            owner = self.an.type_of(call.func.value, scope) if receiver is False else receiver
+            if owner is not None:
+                self._visit_method(call, scope, call.func, owner)  # type: ignore[arg-type]
 
     def visit_class_body(self, call: ast.Call, scope: Scope) -> None:
         """Calls in a class body run at import time: only the loop check applies there."""
@@ -120,10 +127,7 @@ class TimeoutPass:
         if qualified in lib.BLOCKING_FUNCTIONS and self._in_event_loop(scope):
             self.result.blocking_calls.append(BlockingCall(call, f"`{spelled}`", qualified.split(".", 1)[0]))
 
-    def _visit_method(self, call: ast.Call, scope: Scope, func: ast.Attribute) -> None:
-        owner = self.an.type_of(func.value, scope)
-        if owner is None:
-            return
+    def _visit_method(self, call: ast.Call, scope: Scope, func: ast.Attribute, owner: lib.OwnerType) -> None:
         method = func.attr
         subject = f"`{ast.unparse(func)}` (`{owner.name}`)"
         timed = lib.TIMEOUT_METHODS.get(owner.family)
