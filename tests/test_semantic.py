@@ -58,3 +58,31 @@ def test_canonical_names(qualified: str, expected: str) -> None:
     from httplint.libraries import canonical
 
     assert canonical(qualified) == expected
+
+
+def test_calls_of_finds_every_spelling_and_only_imported_ones() -> None:
+    """``OwnerTyping.calls_of`` resolves only calls rooted in a name an import binds to one of
+    the names (or a module above one), and finds them under any alias."""
+    from httplint import libraries as lib
+    from httplint.owners import OwnerTyping
+
+    source = (
+        "import socket as s\n"
+        "from pytest import warns as w\n"
+        "import pytest\n"
+        "def setdefaulttimeout(x):\n"
+        "    pass\n"
+        "def f():\n"
+        "    s.setdefaulttimeout(5)\n"
+        "    setdefaulttimeout(3)\n"
+        "    w(UserWarning)\n"
+        "    pytest.warns(UserWarning)\n"
+        "    pytest.raises(ValueError)\n"
+        "def g(s):\n"
+        "    s.setdefaulttimeout(1)\n"
+    )
+    typing = OwnerTyping(SemanticModel(ast.parse(source)), lib.DEFAULT_KNOWLEDGE)
+    lines = lambda names: sorted(call.lineno for call in typing.calls_of(frozenset(names)))  # noqa: E731
+    assert lines({"socket.setdefaulttimeout"}) == [7]  # not the local function, not a parameter `s`
+    assert lines({"pytest.warns"}) == [9, 10]
+    assert lines({"requests.get"}) == []

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import functools
+from collections.abc import Iterator
 
 from . import libraries as lib
 from .classes import ClassOwnership, passes
@@ -79,6 +80,25 @@ class OwnerTyping:
     def qualified(self, node: ast.AST, scope: Scope | None = None) -> str | None:
         """The canonical qualified name of ``node`` (vendored copies mapped to their library)."""
         return lib.canonical(self.sm.qualified_name(node, scope))
+
+    def calls_of(self, names: frozenset[str]) -> Iterator[ast.Call]:
+        """The module's calls whose callee's qualified name (:meth:`qualified`) is one of
+        ``names``: only a call whose callee is rooted in a name some import binds to one of them,
+        or to a module above one, is resolved (most calls of a module are not)."""
+        roots = set()
+        for scope in self.sm.scopes.values():
+            for local, target in scope.imports.items():
+                spellings = {target, lib.canonical(target) or target}
+                if any(name == t or name.startswith(t + ".") for name in names for t in spellings):
+                    roots.add(local)
+        if not roots:
+            return
+        for call in self.sm.calls:
+            root = call.func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in roots and self.qualified(call.func) in names:
+                yield call
 
     def type_of(self, node: ast.AST, scope: Scope) -> lib.OwnerType | None:
         """The owner type of an expression when it is certain, else ``None``."""

@@ -133,9 +133,8 @@ class _Analyzer:
         self._find_entry_points()
         self.timeouts = TimeoutPass(self.typing, self.result)
         self._expects_warnings = any(  # `with pytest.warns(...)` / `self.assertWarns(...)` somewhere
-            (isinstance(c.func, ast.Attribute) and c.func.attr in lib.EXPECTS_WARNING_METHODS)
-            or self.typing.qualified(c.func) in lib.EXPECTS_WARNING_CONTEXTS for c in self.sm.calls
-        )
+            isinstance(c.func, ast.Attribute) and c.func.attr in lib.EXPECTS_WARNING_METHODS for c in self.sm.calls
+        ) or any(True for _ in self.typing.calls_of(lib.EXPECTS_WARNING_CONTEXTS))
         for call in self.sm.calls:
             self._visit_call(call)
         self._one_shot_helpers()

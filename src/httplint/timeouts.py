@@ -71,6 +71,9 @@ def _is_none(node: ast.AST | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
+_SET_SOCKET_DEFAULT = frozenset({"socket.setdefaulttimeout"})
+
+
 class TimeoutPass:
     """Collects timeout and async facts; :meth:`visit` is called for every call of the module."""
 
@@ -78,9 +81,7 @@ class TimeoutPass:
         self.an = typing
         self.sm = typing.sm
         self.result = result  # the module's httplint.resources.Analysis, filled in place
-        self._socket_default = any(
-            self.an.qualified(call.func) == "socket.setdefaulttimeout" for call in self.sm.calls
-        )
+        self._socket_default = any(True for _ in self.an.calls_of(_SET_SOCKET_DEFAULT))
         self._adapter_subclass = self._defines_adapter_subclass() or self._patches_session_request()
         self._check_timeout_assignments()
 
