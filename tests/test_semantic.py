@@ -86,3 +86,30 @@ def test_calls_of_finds_every_spelling_and_only_imported_ones() -> None:
     assert lines({"socket.setdefaulttimeout"}) == [7]  # not the local function, not a parameter `s`
     assert lines({"pytest.warns"}) == [9, 10]
     assert lines({"requests.get"}) == []
+
+
+def test_only_the_known_list_fields_hold_anything_but_nodes() -> None:
+    """``SemanticModel`` filters only :data:`httplint.semantic._MIXED_LISTS`: every other list
+    field of the syntax tree holds nodes alone (checked on the standard library's modules and
+    on a snippet with each mixed field)."""
+    import glob
+    import os
+
+    from httplint.semantic import _MIXED_LISTS
+
+    snippet = (
+        "def f(*, a, b=1):\n    global g\n    def h():\n        nonlocal a\n    return {**a, 'k': 1}\n"
+        "match x:\n    case Point(x=0, y=1):\n        pass\n"
+    )
+    sources = [snippet.encode()]
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(ast.__file__), "*.py")))[:120]:
+        with open(path, "rb") as handle:
+            sources.append(handle.read())
+    seen_mixed = set()
+    for source in sources:
+        for node in ast.walk(ast.parse(source)):
+            for name, value in ast.iter_fields(node):
+                if isinstance(value, list) and not all(isinstance(item, ast.AST) for item in value):
+                    assert name in _MIXED_LISTS, (type(node).__name__, name)
+                    seen_mixed.add(name)
+    assert seen_mixed == _MIXED_LISTS

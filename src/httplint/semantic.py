@@ -184,7 +184,7 @@ class SemanticModel:
             for name in fields:  # ast.iter_child_nodes, inlined: this loop is the hot path
                 value = getattr(node, name, None)
                 if value.__class__ is list:
-                    children = [item for item in value if isinstance(item, AST)]
+                    children = [item for item in value if isinstance(item, AST)] if name in _MIXED_LISTS else value
                 elif isinstance(value, AST):
                     children = (value,)
                 else:
@@ -345,6 +345,9 @@ _BINDING_KINDS = frozenset(
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "is_async", "level", "conversion", "id",
                           "attr", "arg", "asname", "module", "name"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+#: List fields that may hold something besides nodes: ``Dict.keys`` and ``arguments.kw_defaults``
+#: (``None``), ``Global.names`` / ``Nonlocal.names`` and ``MatchClass.kwd_attrs`` (strings).
+_MIXED_LISTS = frozenset({"keys", "kw_defaults", "names", "kwd_attrs"})
 
 
 def _child_fields(kind: type) -> tuple[str, ...]:
