@@ -251,8 +251,6 @@ class OwnerTyping:
     def instance_method_owner(self, name: str, method: str, scope: Scope | None = None) -> lib.OwnerType | None:
         """What ``<name>.<method>()`` returns fresh, where ``name`` is bound once, at module level
         of this module, to an instance of one of its classes (``manager = SessionManager()``)."""
-        if scope is not None and any(name in s.bound for s in scope.outward() if not s.is_module):
-            return None  # a local name shadows it
         if self._module_stores is None:
             self._module_stores = {}
             for store in self.sm.module_scope.stores:
@@ -260,6 +258,8 @@ class OwnerTyping:
         stores = self._module_stores.get(name, ())
         if len(stores) != 1:
             return None
+        if scope is not None and any(name in s.bound for s in scope.outward() if not s.is_module):
+            return None  # a local name shadows it
         statement = self.sm.parent(stores[0])
         value = getattr(statement, "value", None)
         if not (isinstance(statement, ast.Assign) and isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):

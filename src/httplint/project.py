@@ -411,7 +411,8 @@ class ProjectIndex:
         found = self._socket_default.get(top)
         if found is None:
             found = self._socket_default[top] = any(
-                _SETS_SOCKET_DEFAULT.search(source) is not None for _, source in self._package_sources(top)
+                b"setdefaulttimeout" in source and _SETS_SOCKET_DEFAULT.search(source) is not None
+                for _, source in self._package_sources(top)
             )
         return found
 

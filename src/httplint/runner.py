@@ -20,6 +20,7 @@ import contextlib
 import gc
 import hashlib
 import itertools
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -148,10 +149,12 @@ def plan(scanned: list[Scanned], wanted: set[str]) -> list[PackageTask]:
     """Package tasks from a scan; ``wanted``: the paths to check (the rest were scanned for
     the index only)."""
     tasks: dict[str | None, PackageTask] = {}
+    tops: dict[str, Path | None] = {}  # by folder as given: one lookup a folder, not a file
     for item in scanned:
         if item.error is not None:
             continue
-        top = top_package(item.path)
+        folder = os.path.dirname(item.path)
+        top = tops[folder] if folder in tops else tops.setdefault(folder, top_package(item.path))
         key = str(top) if top is not None else None
         task = tasks.get(key)
         if task is None:
