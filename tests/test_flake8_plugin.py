@@ -120,3 +120,39 @@ def test_plugin_does_nothing_when_no_htl_code_is_selected(monkeypatch) -> None:
     assert Plugin.selected is True
     Plugin.parse_options(options(select=["HTL"], ignore=["HTL"], extended_default_select=["HTL"]))
     assert Plugin.selected is False
+
+
+def test_plugin_checks_with_the_collector_off_and_restores_it(monkeypatch) -> None:
+    """The plugin runs its check with the cyclic garbage collector off (as the command line does)
+    and leaves it as it found it, on or off, also when the check raises."""
+    import ast
+    import gc
+
+    from httplint import flake8_plugin
+
+    monkeypatch.setattr(flake8_plugin.Plugin, "selected", True)
+    path = FIXTURES / "HTL104.py"
+    source = path.read_text()
+    seen = []
+    check = flake8_plugin.Plugin._check
+    monkeypatch.setattr(flake8_plugin.Plugin, "_check", lambda self: seen.append(gc.isenabled()) or check(self))
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            found = list(flake8_plugin.Plugin(ast.parse(source), source.splitlines(True), str(path)).run())
+            assert found and gc.isenabled() is state
+        assert seen == [False, False]
+
+        def fail(self):
+            raise RuntimeError("boom")
+
+        gc.enable()
+        monkeypatch.setattr(flake8_plugin.Plugin, "_check", fail)
+        try:
+            list(flake8_plugin.Plugin(ast.parse(source), source.splitlines(True), str(path)).run())
+        except RuntimeError:
+            pass
+        assert gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
