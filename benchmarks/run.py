@@ -2,6 +2,7 @@
 
     pip install -e '.[bench]' && python benchmarks/run.py            # 3 runs each, medians
     python benchmarks/run.py --runs 1 --quick                         # one run, no pylint -j1
+                                                                      # (head-to-head rows: --pairs 3)
     python benchmarks/run.py --corpus wheel                           # the installed code only
 
 It downloads the pinned corpus (benchmarks/corpus.txt: 36 PyPI packages) into
@@ -22,6 +23,11 @@ and its children, peak RSS of the largest process):
   flake8-async, slow, is left out of these rows), and with it but no HTL code selected, on
   the HTTP subset;
 - ruff warm (its cache primed) beside httplint's warm run.
+
+The head-to-head rows (httplint and ruff on the whole corpus, cold and warm; the three flake8
+rows) are measured in turn, ``--pairs`` times (default 3, at least ``--runs``), and each row
+reports its median: this machine's speed drifts by about 10% over minutes, which single runs
+taken one after the other would report as a difference.
 
 The findings of httplint's cold run are counted and hashed into the results; when the
 previous results file has another hash for the same corpus, the run says so (a speed-up
@@ -182,6 +188,9 @@ def tool_version(command: list[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="runs of each head-to-head comparison (httplint and ruff cold, warm; flake8 with and "
+                             "without the plugin), taken in turn so that the machine's drift hits both alike")
     parser.add_argument("--quick", action="store_true", help="skip pylint -j1 and the scaling sizes")
     parser.add_argument("--corpus", choices=("sdist", "wheel"), default="sdist",
                         help="source distributions with tests (default), or wheels")
@@ -253,21 +262,40 @@ def main(argv: list[str] | None = None) -> int:
             jobs.append(("ruff --select S113,ASYNC", size,
                          [str(bindir / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "--select",
                           "S113,ASYNC", "."], True))
+    # Head-to-head rows are measured in turn (A, B, A, B, ...), median of each: a machine whose
+    # speed drifts by 10% over minutes would otherwise decide a 10% comparison.
+    groups = {
+        ("httplint (cold)", "whole corpus"): "cold", ("ruff --select S113,ASYNC", "whole corpus"): "cold",
+        ("httplint (warm cache)", "whole corpus"): "warm",
+        ("ruff --select S113,ASYNC (warm cache)", "whole corpus"): "warm",
+        **{(label, "HTTP files in place"): "flake8" for label, size, _, _ in jobs if size == "HTTP files in place"},
+    }
     rows = []
+    done: set[str] = set()
     for label, size, command, cold in jobs:
-        folder = sizes[size][0]
-        if not cold:
-            subprocess.run(command, cwd=folder, capture_output=True, env=env)  # prime the cache
-        runs = []
-        for _ in range(args.runs):
-            if cold:
-                shutil.rmtree(folder / ".httplint_cache", ignore_errors=True)
-            runs.append(measure(command, folder, env))
-        result = median_of(runs)
-        rows.append({"tool": label, "corpus": size, "files": sizes[size][1], "lines": sizes[size][2], **result,
-                     "runs": len(runs), "returncodes": sorted({r["returncode"] for r in runs})})
-        print(f"{label:50} {size:13} wall {result['wall']:7.2f} s  cpu {result['cpu']:7.2f} s  "
-              f"peak {result['peak_mib'] or 0:7.1f} MiB", flush=True)
+        group = groups.get((label, size))
+        if group in done:
+            continue
+        members = [job for job in jobs if groups.get((job[0], job[1])) == group] if group else [
+            (label, size, command, cold)]
+        count = max(args.runs, args.pairs) if group else args.runs
+        runs: dict[tuple[str, str], list[dict]] = {(m[0], m[1]): [] for m in members}
+        for _ in range(count):
+            for m_label, m_size, m_command, m_cold in members:
+                folder = sizes[m_size][0]
+                if m_cold:
+                    shutil.rmtree(folder / ".httplint_cache", ignore_errors=True)
+                else:
+                    subprocess.run(m_command, cwd=folder, capture_output=True, env=env)  # prime the cache
+                runs[(m_label, m_size)].append(measure(m_command, folder, env))
+        if group:
+            done.add(group)
+        for (m_label, m_size), measured in runs.items():
+            result = median_of(measured)
+            rows.append({"tool": m_label, "corpus": m_size, "files": sizes[m_size][1], "lines": sizes[m_size][2],
+                         **result, "runs": len(measured), "returncodes": sorted({r["returncode"] for r in measured})})
+            print(f"{m_label:50} {m_size:13} wall {result['wall']:7.2f} s  cpu {result['cpu']:7.2f} s  "
+                  f"peak {result['peak_mib'] or 0:7.1f} MiB  ({len(measured)} runs)", flush=True)
     digest = {"corpus": args.corpus, **findings_digest(httplint, corpus, env)}
     previous = RESULTS / "benchmark.json"
     if previous.exists():
@@ -293,21 +321,23 @@ def write_results(rows: list[dict], args, digest: dict | None = None) -> None:
         "bandit": tool_version([sys.executable, "-m", "bandit", "--version"]),
         "flake8": tool_version([sys.executable, "-m", "flake8", "--version"]),
         "runs": args.runs,
+        "pairs": max(args.runs, args.pairs),
         "corpus": args.corpus,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     (RESULTS / "benchmark.json").write_text(
         json.dumps({"machine": machine, "findings": digest, "rows": rows}, indent=2) + "\n")
     lines = ["# httplint benchmark", "", "Machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), "",
-             "| tool | corpus | files | lines | wall s | CPU s | peak MiB | lines/s | wall vs httplint |",
-             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| tool | corpus | files | lines | runs | wall s | CPU s | peak MiB | lines/s | wall vs httplint |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     if digest:
         lines[4:4] = [f"httplint findings on the whole corpus: {digest['count']} (sha256 {digest['sha256'][:12]})", ""]
     reference = {r["corpus"]: r["wall"] for r in rows if r["tool"] == "httplint (cold)"}
     for r in rows:
         ratio = r["wall"] / reference[r["corpus"]] if r["corpus"] in reference and reference[r["corpus"]] else None
         lines.append(
-            f"| {r['tool']} | {r['corpus']} | {r['files']} | {r['lines']} | {r['wall']:.2f} | {r['cpu']:.2f} | "
+            f"| {r['tool']} | {r['corpus']} | {r['files']} | {r['lines']} | {r.get('runs', '-')} | {r['wall']:.2f} | "
+            f"{r['cpu']:.2f} | "
             f"{(r['peak_mib'] or 0):.0f} | {r['lines'] / r['wall']:,.0f} | {f'{ratio:.2f}x' if ratio else '-'} |"
         )
     (RESULTS / "benchmark.md").write_text("\n".join(lines) + "\n")
