@@ -82,7 +82,10 @@ def test_calls_of_finds_every_spelling_and_only_imported_ones() -> None:
         "    s.setdefaulttimeout(1)\n"
     )
     typing = OwnerTyping(SemanticModel(ast.parse(source)), lib.DEFAULT_KNOWLEDGE)
-    lines = lambda names: sorted(call.lineno for call in typing.calls_of(frozenset(names)))  # noqa: E731
+
+    def lines(names: set[str]) -> list[int]:
+        return sorted(call.lineno for call in typing.calls_of(frozenset(names)))
+
     assert lines({"socket.setdefaulttimeout"}) == [7]  # not the local function, not a parameter `s`
     assert lines({"pytest.warns"}) == [9, 10]
     assert lines({"requests.get"}) == []

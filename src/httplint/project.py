@@ -87,7 +87,7 @@ class _Walked:
     followed whole (``words``: :func:`identifiers`), whether it was followed through every import
     (``whole``), and else the names its importers wanted of it so far (``names``)."""
 
-    __slots__ = ("wide", "edges", "words", "whole", "names")
+    __slots__ = ("edges", "names", "whole", "wide", "words")
 
     def __init__(self, wide: bool, edges: list, words: frozenset[str] | None) -> None:
         self.wide = wide
