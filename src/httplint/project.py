@@ -836,13 +836,13 @@ def imported_edges(source: bytes, module: str, is_package: bool) -> list[tuple[s
 
 #: :func:`imported_edges`' mark of a name that is a submodule if a module of that name exists
 SUBMODULE = "\0submodule"
-_IDENTIFIER = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def identifiers(source: bytes) -> frozenset[str]:
     """Every identifier-like word of ``source`` (code, strings and comments alike): a superset of
-    the names its code can refer to."""
-    return frozenset(word.decode() for word in set(_IDENTIFIER.findall(source)))
+    the names its code can refer to (ASCII: a name that is not is followed always)."""
+    return frozenset(_IDENTIFIER.findall(source.decode("latin-1")))
 
 
 def _candidates(semantic: SemanticModel) -> list:
