@@ -197,6 +197,8 @@ class ProjectIndex:
         added: list[str] = []
         while stack:
             module, wanted = stack.pop()
+            if wanted is not None and not wanted:
+                continue  # a package above an import, wanted for nothing: not read (unless named elsewhere)
             state = walked.get(module)
             if state is None:
                 try:
