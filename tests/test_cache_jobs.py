@@ -28,8 +28,11 @@ def tree(tmp_path: Path, count: int = 3) -> Path:
 
 def test_warm_run_reads_the_cache_and_gives_the_same_output(tmp_path, capsys, monkeypatch) -> None:
     tree(tmp_path)
+    (tmp_path / ".httplint_cache").mkdir()
+    (tmp_path / ".httplint_cache" / "results.json").write_text("{}")  # an older version's cache file
     cold = run(capsys, monkeypatch, tmp_path, ".")
     assert (tmp_path / ".httplint_cache" / "results.marshal").exists()
+    assert not (tmp_path / ".httplint_cache" / "results.json").exists()
     calls = []
     real = runner.check_files
     monkeypatch.setattr(runner, "check_files", lambda paths, *rest: calls.extend(paths) or real(paths, *rest))

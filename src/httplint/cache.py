@@ -197,6 +197,7 @@ class ResultCache:
                     {"format": FORMAT, "key": self.key, "walk": walk, "packages": self.packages, "files": self.entries}
                 ))
             os.replace(temporary, self.path)
+            (self.path.parent / "results.json").unlink(missing_ok=True)  # an older version's cache (format 3)
         except OSError:
             pass
 
