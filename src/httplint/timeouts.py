@@ -87,19 +87,14 @@ class TimeoutPass:
 
     # -- entry ------------------------------------------------------------------------------
 
-    def visit(self, call: ast.Call, scope: Scope, qualified: str | None | bool = False,
-              receiver: lib.OwnerType | None | bool = False) -> None:
-        """Check one call. ``qualified``: the callee's qualified name, and ``receiver``: the owner
-        type of a method call's receiver, when the caller has already worked them out
-        (``False``: not yet)."""
-        if qualified is False:
-            qualified = self.an.qualified(call.func, scope)
+    def visit(self, call: ast.Call, scope: Scope, qualified: str | None, receiver: lib.OwnerType | None) -> None:
+        """Check one call, given what the resource pass worked out for it: the callee's
+        qualified name (:meth:`~httplint.owners.OwnerTyping.qualified`) and, for a method call
+        without one, its receiver's type (:meth:`~httplint.owners.OwnerTyping.type_of`)."""
         if qualified is not None:
-            self._visit_function(call, scope, qualified)  # type: ignore[arg-type]
-        elif isinstance(call.func, ast.Attribute):
-            owner = self.an.type_of(call.func.value, scope) if receiver is False else receiver
-            if owner is not None:
-                self._visit_method(call, scope, call.func, owner)  # type: ignore[arg-type]
+            self._visit_function(call, scope, qualified)
+        elif receiver is not None and isinstance(call.func, ast.Attribute):
+            self._visit_method(call, scope, call.func, receiver)
 
     def visit_class_body(self, call: ast.Call, scope: Scope) -> None:
         """Calls in a class body run at import time: only the loop check applies there."""
