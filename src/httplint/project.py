@@ -197,8 +197,6 @@ class ProjectIndex:
         added: list[str] = []
         while stack:
             module, wanted = stack.pop()
-            if wanted is not None and not wanted:
-                continue  # a package above an import, wanted for nothing: not read (unless named elsewhere)
             state = walked.get(module)
             if state is None:
                 try:
@@ -223,7 +221,7 @@ class ProjectIndex:
                     continue
                 state.whole = True
                 for target, _, taken in state.edges:
-                    stack.append((target, state.words if taken is None else frozenset((taken,) if taken else ())))
+                    stack.append((target, state.words if taken is None else frozenset((taken,))))
                 continue
             new = wanted - state.names if state.names is not None else wanted
             if state.names is not None and not new:
@@ -234,7 +232,7 @@ class ProjectIndex:
                 # bound whole (its attributes are what is wanted); `from m import n` wants `n` of
                 # `m`. A name that is not ASCII (which `identifiers` does not read) is followed always.
                 if bound is None or bound in new or not bound.isascii():
-                    stack.append((target, new if taken is None else frozenset((taken,) if taken else ())))
+                    stack.append((target, new if taken is None else frozenset((taken,))))
         # the modules reached before import none of the new ones through a name they contain
         # (each traversal followed every such import): their facts stand, and the new modules'
         # are found on top of them
@@ -272,7 +270,9 @@ class ProjectIndex:
         """The modules of package ``top`` that the module at ``path`` imports (and the packages
         above them, whose ``__init__`` runs first), found in its text (:func:`imported_edges`):
         a superset where the text is unusual, never fewer. Each with what its statement binds:
-        ``(path, local name or None for a star import, name imported or None)``."""
+        ``(path, local name or None for a star import, name imported or None)``. The packages
+        above a ``from a.b import c`` run first but bind nothing the importer can name: they are
+        not among them (an ``import a.b`` binds ``a``, and they are)."""
         by_name = self._module_names(top)
         module, is_package = self._dotted.get(path) or module_name(path)
         found: list[tuple[str, str | None, str | None]] = []
@@ -282,18 +282,16 @@ class ProjectIndex:
         for name, bound, taken in imported_edges(source, module, is_package):
             if name.split(".", 1)[0] != top.name:
                 continue
-            if taken == SUBMODULE:  # `from a import b`, `b` a module: its attributes are wanted
-                found.extend((target, bound, None) for target in by_name.get(name, ()))
-                continue
-            # the module, and the packages above it, whose `__init__` runs first: of these
-            # `from a.b import c` wants nothing (`taken` "": followed only if indexed), `import
-            # a.b` wants what the importer names (`a.b.x`)
-            while name and (name, bound, taken) not in seen:
-                seen.add((name, bound, taken))
+            if taken is not None:  # `from a.b import c`: `c` of `a.b` (`a.b.c` itself, if a module)
+                taken = None if taken == SUBMODULE else taken
                 found.extend((target, bound, taken) for target in by_name.get(name, ()))
+                continue
+            # `import a.b` (or a star import): the module and the packages above it, bound whole
+            # (`a.b.x` wants `x`)
+            while name and (name, bound) not in seen:
+                seen.add((name, bound))
+                found.extend((target, bound, None) for target in by_name.get(name, ()))
                 name = name.rpartition(".")[0]
-                if taken is not None:
-                    taken = ""
         return found
 
     def take_model(self, path: str, source: bytes) -> SemanticModel | None:
