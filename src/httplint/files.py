@@ -304,18 +304,9 @@ def _folders_only(spec: pathspec.PathSpec | FolderNames) -> bool:
 def _folder_names(spec: pathspec.PathSpec | FolderNames) -> frozenset[str] | None:
     """The folder names ``spec`` excludes, when every pattern is a plain ``name/`` (the
     default): then a folder is excluded exactly when its name is one of them, at any depth."""
-    if isinstance(spec, FolderNames):
-        return spec.names
-    names = set()
-    for pattern in spec.patterns:
-        if pattern.include is None:
-            continue
-        text = str(getattr(pattern, "pattern", "")).strip()
-        name = text[:-1]
-        if pattern.include is False or not text.endswith("/") or not name or any(c in name for c in "*?[]/\\!"):
-            return None
-        names.add(name)
-    return frozenset(names)
+    if not isinstance(spec, FolderNames):  # a pathspec spec of plain names: read as FolderNames.of reads them
+        spec = FolderNames.of(tuple(str(getattr(p, "pattern", "")) for p in spec.patterns if p.include is not None))
+    return spec.names if spec is not None else None
 
 
 class FolderListings:
