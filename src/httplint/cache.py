@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import operator
 import os
 import sys
 from pathlib import Path
@@ -63,13 +64,9 @@ def stats_fingerprint(stats) -> str:
     run has them all (a walk of the whole package); a missing stat counts as a change."""
     lines = [
         f"{path}\0-\n" if stat is None else f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-        for path, stat in sorted(stats, key=_first)
+        for path, stat in sorted(stats, key=operator.itemgetter(0))
     ]
     return hashlib.sha256("".join(lines).encode(errors="surrogateescape")).hexdigest()
-
-
-def _first(item: tuple) -> object:
-    return item[0]
 
 
 def _code_digest() -> str:

@@ -154,7 +154,9 @@ def plan(scanned: list[Scanned], wanted: set[str]) -> list[PackageTask]:
         if item.error is not None:
             continue
         folder = os.path.dirname(item.path)
-        top = tops[folder] if folder in tops else tops.setdefault(folder, top_package(item.path))
+        if folder not in tops:
+            tops[folder] = top_package(item.path)
+        top = tops[folder]
         key = str(top) if top is not None else None
         task = tasks.get(key)
         if task is None:
