@@ -81,7 +81,7 @@ def download_sdists() -> Path:
     missing = [p for p in pins() if archive_of(p) is None]
     if missing:
         subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                        "--no-build-isolation", "-d", str(archives), *missing], check=True)
+                        "-d", str(archives), *missing], check=True)
     for pin in pins():
         archive = archive_of(pin)
         if archive is None:
