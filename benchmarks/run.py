@@ -195,6 +195,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", choices=("sdist", "wheel"), default="sdist",
                         help="source distributions with tests (default), or wheels")
     args = parser.parse_args(argv)
+    from importlib.metadata import PackageNotFoundError, version
+
+    for tool in ("ruff", "pylint", "bandit", "flake8", "flake8-async", "flake8-bugbear"):
+        try:
+            version(tool)
+        except PackageNotFoundError:  # a row would silently measure something else (flake8 without bugbear)
+            raise SystemExit(f"{tool} is not installed: pip install -e '.[bench]'") from None
     corpus = download_sdists() if args.corpus == "sdist" else download()
     files = python_files(corpus)
     http_files = [p for p in files if HTTP_IMPORT.search(p.read_bytes())]
