@@ -17,7 +17,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from . import libraries as lib
-from .semantic import FunctionNode, Scope, SemanticModel, own_nodes, parameters
+from .semantic import FunctionNode, Scope, SemanticModel, own_nodes, parameters, walk
 from .summaries import Effect
 
 
@@ -94,11 +94,11 @@ def _lazy_getter(method: ast.AST, attribute: str) -> bool:
     """``method`` gets or creates ``self.<attribute>``: it tests it (``if self._s is None``,
     ``if not self._s``, or a flag set from such a test) and assigns it, then returns it."""
     tests = assigns = False
-    for node in ast.walk(method):
+    for node in walk(method):
         if isinstance(node, (ast.If, ast.IfExp, ast.While)) or isinstance(node, ast.Compare):
             test = node.test if not isinstance(node, ast.Compare) else node
             tests = tests or any(isinstance(n, ast.Attribute) and n.attr == attribute and isinstance(n.value, ast.Name)
-                                 and n.value.id == "self" for n in ast.walk(test))
+                                 and n.value.id == "self" for n in walk(test))
         elif isinstance(node, ast.Assign) and not (isinstance(node.value, ast.Constant) and node.value.value is None):
             assigns = assigns or any(isinstance(t, ast.Attribute) and t.attr == attribute for t in node.targets)
     return tests and assigns
@@ -133,7 +133,7 @@ def _given_parameter(value: ast.AST, method: ast.AST) -> tuple[str, int] | None:
     """The parameter of ``method`` that ``value`` takes when given (``session or Session()``,
     ``Session() if session is None else session``): its name and its position among the
     positional parameters after ``self`` (-1 for keyword-only), or ``None``."""
-    names = [n.id for n in ast.walk(value) if isinstance(n, ast.Name)]
+    names = [n.id for n in walk(value) if isinstance(n, ast.Name)]
     args = method.args  # type: ignore[attr-defined]
     positional = [a.arg for a in (*args.posonlyargs, *args.args)][1:]
     for name in names:
@@ -178,10 +178,10 @@ class ClassOwnership:
         for method in cls.body:
             if not isinstance(method, FunctionNode) or method.name == "__init__":
                 continue
-            closes = [n.lineno for n in ast.walk(method) if isinstance(n, ast.Call)
+            closes = [n.lineno for n in walk(method) if isinstance(n, ast.Call)
                       and isinstance(n.func, ast.Attribute) and n.func.attr in (*owner.close_methods, "__aexit__", "__exit__")
                       and isinstance(n.func.value, ast.Attribute) and n.func.value.attr == attribute]
-            for node in ast.walk(method):
+            for node in walk(method):
                 if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
                         and any(isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
                                 and t.value.id == "self" for t in node.targets)
@@ -196,7 +196,7 @@ class ClassOwnership:
         method = _enclosing_def(self.sm, call)
         if getattr(method, "name", "") not in CLOSER_METHODS or getattr(method, "name", "") == "__del__":
             return False
-        for node in ast.walk(method):  # type: ignore[arg-type]
+        for node in walk(method):  # type: ignore[arg-type]
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in owner.close_methods and isinstance(node.func.value, ast.Attribute)
                     and node.func.value.attr == attribute and node.lineno < call.lineno):
@@ -493,7 +493,7 @@ class ClassOwnership:
         facts = self._method_facts.get(id(method))
         if facts is None:
             facts = self._method_facts[id(method)] = _MethodFacts()
-            for node in ast.walk(method):
+            for node in walk(method):
                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
                     if isinstance(node.ctx, ast.Load):
                         facts.loads.setdefault(node.attr, []).append(node)

@@ -19,7 +19,7 @@ from typing import Union
 
 from .rule import Applicability, Fix  # re-exported: where fixes were always imported from
 from .resources import Acquisition, Analysis, HelperCall, UseKind, given_or_fresh_parent
-from .semantic import ComprehensionNode, FunctionNode, LoopNode, own_nodes
+from .semantic import ComprehensionNode, FunctionNode, LoopNode, own_nodes, walk
 
 #: ``(line, column)`` of an ``ast`` node: 1-based line, 0-based UTF-8 byte column.
 Pos = tuple[int, int]
@@ -639,7 +639,7 @@ def _covering_range(analysis: Analysis, acq: Acquisition, statement: ast.stmt,
     is then built where ``block[first]`` starts, so its arguments must not be bound inside what
     it now precedes."""
     sm, scope = analysis.semantic, acq.scope
-    argument_names = {n.id for n in ast.walk(acq.call) if isinstance(n, ast.Name)} - {
+    argument_names = {n.id for n in walk(acq.call) if isinstance(n, ast.Name)} - {
         _dotted_root(acq.call.func)}
     current: ast.stmt = statement
     while True:
@@ -806,7 +806,7 @@ def _plan_given_or_fresh(acq: Acquisition, analysis: Analysis, applicability: Ap
         branch = sm.parent(statement)
         if not (isinstance(branch, ast.If) and branch.body == [statement] and not branch.orelse
                 and _assigned_value(acq) is acq.call and branch.test.lineno == branch.test.end_lineno
-                and {n.id for n in ast.walk(branch.test) if isinstance(n, ast.Name)} == {acq.name}):
+                and {n.id for n in walk(branch.test) if isinstance(n, ast.Name)} == {acq.name}):
             return refusal
         statement = branch
         value = f"{fresh} if {ast.unparse(branch.test)} else {_LENT}({acq.name})"
@@ -857,7 +857,7 @@ def plan_release_before_exit(acq: Acquisition, exit_node: ast.stmt, analysis: An
         return "the release belongs on this path only"
     if release.startswith("await ") and not acq.scope.is_async:
         return "its release is a coroutine, which needs an `async def`"
-    if any(isinstance(node, ast.Name) and node.id == acq.name for node in ast.walk(exit_node)):
+    if any(isinstance(node, ast.Name) and node.id == acq.name for node in walk(exit_node)):
         return f"the `{'raise' if isinstance(exit_node, ast.Raise) else 'return'}` reads `{acq.name}`"
     block = _block_of(analysis, exit_node)
     if block is None or not _alone_on_its_line(analysis, exit_node, block):
@@ -921,7 +921,7 @@ def _plan_hoist_assign(acq: Acquisition, analysis: Analysis) -> Fix | str:
     if _block_of(analysis, loop) is None:
         return "the loop is not in a statement block"
     bound_in_loop = _names_bound_in(loop) - {acq.name}
-    for node in ast.walk(acq.call):
+    for node in walk(acq.call):
         if isinstance(node, ast.Name) and node.id in bound_in_loop:
             return f"its arguments change in the loop (`{node.id}`)"
         if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
@@ -961,7 +961,7 @@ def plan_hoist(acq: Acquisition, analysis: Analysis) -> Fix | str:
     if _block_of(analysis, loop) is None:
         return "the loop is not in a statement block"
     bound_in_loop = _names_bound_in(loop)
-    for node in ast.walk(with_stmt.items[0].context_expr):
+    for node in walk(with_stmt.items[0].context_expr):
         if isinstance(node, ast.Name) and node.id in bound_in_loop:
             return f"its arguments change in the loop (`{node.id}`)"
         if isinstance(node, (ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)):
@@ -971,7 +971,7 @@ def plan_hoist(acq: Acquisition, analysis: Analysis) -> Fix | str:
         return "its `as` target is not a name"
     if target is not None and any(
         isinstance(n, ast.Name) and n.id == target.id and not isinstance(n.ctx, ast.Load) and n is not target
-        for n in ast.walk(loop)
+        for n in walk(loop)
     ):
         return f"`{target.id}` is rebound in the loop"
     if isinstance(with_stmt, ast.AsyncWith) and not acq.scope.is_async:
@@ -982,7 +982,7 @@ def plan_hoist(acq: Acquisition, analysis: Analysis) -> Fix | str:
 
 def _names_bound_in(loop: ast.AST) -> set[str]:
     names = set()
-    for node in ast.walk(loop):
+    for node in walk(loop):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -1201,7 +1201,7 @@ def plan_share_client(acq: Acquisition, analysis: Analysis) -> Fix | str:
     if not isinstance(sm.parent(module_stmt), ast.Module):
         return "it is not inside a module-level definition"
     module_scope = sm.module_scope
-    for node in ast.walk(acq.call):
+    for node in walk(acq.call):
         if isinstance(node, ast.Name):
             if node.id in module_scope.imports or sm.is_builtin(node):
                 continue
@@ -1304,7 +1304,7 @@ def plan_close_path(leak, analysis: Analysis) -> Fix | str:
     if any(isinstance(node, ast.ClassDef) and node is not cls and any(
             (isinstance(base, ast.Name) and base.id == cls.name)
             or (isinstance(base, ast.Attribute) and base.attr == cls.name) for base in node.bases)
-           for node in ast.walk(analysis.semantic.tree)):
+           for node in walk(analysis.semantic.tree)):
         return "classes derived from it would inherit a close method for a client they may not keep"
     given = None
     if _keeps_given_or_fresh(cls, attribute):
@@ -1338,7 +1338,7 @@ def _ownership_flag(cls: ast.ClassDef, attribute: str) -> tuple[str, ast.Assign,
     that assignment, and the flag's value (``not given``; ``given is None`` for the conditional
     forms). A reason when there is no such single assignment."""
     refusal = "it may keep the caller's client (`given or Client()`), which a close method would close too"
-    assignments = [node for node in ast.walk(cls) if isinstance(node, ast.Assign) and any(
+    assignments = [node for node in walk(cls) if isinstance(node, ast.Assign) and any(
         isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
         and t.value.id == "self" for t in node.targets)]
     if len(assignments) != 1 or len(assignments[0].targets) != 1:
@@ -1357,7 +1357,7 @@ def _ownership_flag(cls: ast.ClassDef, attribute: str) -> tuple[str, ast.Assign,
     if value.lineno != value.end_lineno:
         return refusal
     flag = f"_owns_{attribute.lstrip('_')}"
-    stored = {t.attr for node in ast.walk(cls) if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
+    stored = {t.attr for node in walk(cls) if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign))
               for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
               if isinstance(t, ast.Attribute)}
     defined = {node.name for node in cls.body if isinstance(node, (*FunctionNode, ast.ClassDef))}
@@ -1369,7 +1369,7 @@ def _ownership_flag(cls: ast.ClassDef, attribute: str) -> tuple[str, ast.Assign,
 def _keeps_given_or_fresh(cls: ast.ClassDef, attribute: str) -> bool:
     """``self.<attribute> = given or Client()`` (or the conditional form, or a parameter) somewhere
     in the class: the object may hold a client its caller owns."""
-    for node in ast.walk(cls):
+    for node in walk(cls):
         if not isinstance(node, ast.Assign) or not any(
                 isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
                 and t.value.id == "self" for t in node.targets):
@@ -1394,7 +1394,7 @@ def _close_of(cls: ast.ClassDef, attribute: str, owner) -> list[str]:
         isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value is None
         and any(isinstance(t, ast.Attribute) and t.attr == attribute and isinstance(t.value, ast.Name)
                 and t.value.id == "self" for t in node.targets)
-        for node in ast.walk(cls)
+        for node in walk(cls)
     )
     return [f"if {target} is not None:", f"    {close}"] if may_be_none else [close]
 

@@ -15,7 +15,7 @@ import ast
 
 from .flow import EXIT, FlowGraph
 from .model import Acquisition, UseKind
-from .semantic import SemanticModel, own_nodes
+from .semantic import SemanticModel, own_nodes, walk
 
 
 def early_exits(sm: SemanticModel, acq: Acquisition, graphs: dict[int, FlowGraph]) -> list[ast.stmt]:
@@ -38,7 +38,7 @@ def early_exits(sm: SemanticModel, acq: Acquisition, graphs: dict[int, FlowGraph
         if id(node) in stop or not isinstance(node, (ast.Raise, ast.Return)):
             continue
         if isinstance(node, ast.Return) and node.value is not None and any(
-            isinstance(n, ast.Name) and n.id == acq.name for n in ast.walk(node.value)
+            isinstance(n, ast.Name) and n.id == acq.name for n in walk(node.value)
         ):
             continue  # hands it on too
         if _leaves(graph, node, stop):

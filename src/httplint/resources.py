@@ -66,6 +66,7 @@ from .semantic import (
     SemanticModel,
     own_nodes,
     parameters,
+    walk,
 )
 from .summaries import Effect
 from .timeouts import TimeoutPass
@@ -550,7 +551,7 @@ class _Analyzer:
             return
         name = statement.targets[0].id
         cls = scope.node
-        for node in ast.walk(scope.parent.node):  # type: ignore[union-attr]  # the class, or its users there
+        for node in walk(scope.parent.node):  # type: ignore[union-attr]  # the class, or its users there
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr in owner.close_methods and isinstance(node.func.value, ast.Attribute)
                     and node.func.value.attr == name):
@@ -564,7 +565,7 @@ class _Analyzer:
         current = self.sm.parent(statement)
         while current is not None and not isinstance(current, (*FunctionNode, ast.Lambda)):
             test = getattr(current, "test", None)
-            if test is not None and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(test)):
+            if test is not None and any(isinstance(n, ast.Name) and n.id == name for n in walk(test)):
                 return True
             current = self.sm.parent(current)
         return False

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import libraries as lib
 from .owners import OwnerTyping
-from .semantic import FunctionNode, Scope
+from .semantic import FunctionNode, Scope, walk
 
 
 @dataclass(eq=False)
@@ -253,7 +253,7 @@ class TimeoutPass:
             key is None or not isinstance(key, ast.Constant) or key.value == "timeout" for key in literal.keys
         ):
             return False
-        for node in ast.walk(self.sm.tree):
+        for node in walk(self.sm.tree):
             if isinstance(node, ast.Attribute) and node.attr == attribute and isinstance(node.ctx, ast.Load):
                 use = self.sm.parent(node)
                 if not (isinstance(use, ast.keyword) and use.arg is None):

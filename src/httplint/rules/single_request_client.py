@@ -7,7 +7,7 @@ from .. import libraries as lib
 from ..fix import plan_share_client
 from ..resources import Analysis, State, UseKind
 from ..rule import Rule
-from ..semantic import parameters
+from ..semantic import parameters, walk
 
 _KINDS = frozenset({"session", "client", "pool"})
 
@@ -139,7 +139,7 @@ def _runs_once_per_key(function: ast.AST, statement: ast.stmt, semantic) -> bool
     if any(_decorator_name(d) in lib.CACHING_DECORATORS for d in getattr(function, "decorator_list", ())):
         return True
     module = semantic.module_scope
-    for node in ast.walk(function):
+    for node in walk(function):
         if not isinstance(node, ast.Return) or node.value is None or node.lineno >= statement.lineno:
             continue
         value = node.value
@@ -164,7 +164,7 @@ def _fallback_branch(function: ast.AST, statement: ast.stmt, semantic) -> bool:
     if not optional:
         return False
     def tests_optional(test: ast.expr) -> bool:
-        return any(isinstance(n, ast.Name) and n.id in optional for n in ast.walk(test))
+        return any(isinstance(n, ast.Name) and n.id in optional for n in walk(test))
 
     node: ast.AST | None = statement
     while node is not None and node is not function:
@@ -198,17 +198,17 @@ def _mounts_per_call(acq, function: ast.AST, semantic) -> bool:
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return False
     local = parameters(function) - {"self", "cls"}  # and the names computed from them
-    assigns = [n for n in ast.walk(function) if isinstance(n, ast.Assign)]
+    assigns = [n for n in walk(function) if isinstance(n, ast.Assign)]
     for _ in range(2):
         for assign in assigns:
-            if any(isinstance(n, ast.Name) and n.id in local for n in ast.walk(assign.value)):
+            if any(isinstance(n, ast.Name) and n.id in local for n in walk(assign.value)):
                 local |= {t.id for t in assign.targets if isinstance(t, ast.Name)}
     for use in acq.uses:
         parent = semantic.parent(use.node)
         call = semantic.parent(parent) if isinstance(parent, ast.Attribute) else None
         if not (isinstance(call, ast.Call) and call.func is parent and parent.attr == "mount" and len(call.args) == 2):
             continue
-        if any(isinstance(n, ast.Name) and n.id in local and n.id != acq.name for n in ast.walk(call.args[1])):
+        if any(isinstance(n, ast.Name) and n.id in local and n.id != acq.name for n in walk(call.args[1])):
             return True
     return False
 
