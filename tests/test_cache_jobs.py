@@ -136,3 +136,72 @@ def test_a_run_answered_from_the_cache_imports_no_analysis(tmp_path) -> None:
     assert httplint("--select", "HTL999", ".").returncode == 2  # a new key: nothing cached under it
     (tmp_path / "empty").mkdir()
     assert httplint("--select", "HTL999", "empty").returncode == 2
+
+
+def checked_by(monkeypatch) -> list[str]:
+    """The files the next runs hand to the checker (the rest come from the cache)."""
+    calls: list[str] = []
+    real = runner.check_files
+
+    def spy(paths, *rest):
+        paths = list(paths)  # (a generator without the cache)
+        calls.extend(paths)
+        return real(paths, *rest)
+
+    monkeypatch.setattr(runner, "check_files", spy)
+    return calls
+
+
+def test_a_touched_unchanged_file_comes_from_the_cache(tmp_path, capsys, monkeypatch) -> None:
+    import os
+
+    tree(tmp_path)
+    cold = run(capsys, monkeypatch, tmp_path, ".")
+    stat = (tmp_path / "leak1.py").stat()
+    os.utime(tmp_path / "leak1.py", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    calls = checked_by(monkeypatch)
+    assert run(capsys, monkeypatch, tmp_path, ".") == cold and calls == []  # same content: its digest matches
+    assert run(capsys, monkeypatch, tmp_path, ".") == cold and calls == []  # the new time was remembered
+
+
+def test_a_change_elsewhere_in_the_package_checks_its_modules_again(tmp_path, capsys, monkeypatch) -> None:
+    package = tmp_path / "shop"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "http.py").write_text("import requests\n\n\ndef make():\n    return requests.Session()\n")
+    (package / "sub").mkdir()
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "sub" / "use.py").write_text(
+        "from shop.http import make\n\n\ndef get(u):\n    return make().get(u, timeout=5).json()\n"
+    )
+    first = run(capsys, monkeypatch, tmp_path, ".")[1]
+    assert "use.py" in first  # the factory's client is never closed
+    (package / "http.py").write_text("import requests\n\n\ndef make():\n    return None\n")
+    calls = checked_by(monkeypatch)
+    second = run(capsys, monkeypatch, tmp_path, ".")[1]
+    assert "use.py" not in second and any(path.endswith("use.py") for path in calls)
+    assert second == run(capsys, monkeypatch, tmp_path, "--no-cache", ".")[1]
+
+
+def test_files_added_and_removed_in_a_folder(tmp_path, capsys, monkeypatch) -> None:
+    tree(tmp_path)
+    run(capsys, monkeypatch, tmp_path, ".")
+    (tmp_path / "leak2.py").unlink()
+    (tmp_path / "leak9.py").write_text(LEAK)
+    calls = checked_by(monkeypatch)
+    warm = run(capsys, monkeypatch, tmp_path, ".")
+    assert "leak2.py" not in warm[1] and "leak9.py" in warm[1] and [Path(p).name for p in calls] == ["leak9.py"]
+    assert warm == run(capsys, monkeypatch, tmp_path, "--no-cache", ".")
+    calls.clear()  # (the run without the cache checked every file)
+    assert run(capsys, monkeypatch, tmp_path, ".") == warm and calls == []
+
+
+def test_a_file_named_alone_then_its_folder(tmp_path, capsys, monkeypatch) -> None:
+    tree(tmp_path)
+    alone = run(capsys, monkeypatch, tmp_path, "leak1.py")
+    assert alone == run(capsys, monkeypatch, tmp_path, "--no-cache", "leak1.py")
+    calls = checked_by(monkeypatch)
+    whole = run(capsys, monkeypatch, tmp_path, ".")
+    assert whole == run(capsys, monkeypatch, tmp_path, "--no-cache", ".") and "leak1.py" in whole[1]
+    calls.clear()  # (the run without the cache checked every file)
+    assert run(capsys, monkeypatch, tmp_path, "leak1.py") == alone and calls == []

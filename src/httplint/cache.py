@@ -10,11 +10,13 @@ The same file keeps the walk's folder listings (:class:`httplint.files.FolderLis
 warm run lists no unchanged folder again.
 
 The cache is one file, read once and written once per run, atomically, in :mod:`marshal`'s
-format (lists, dicts, strings and numbers only; a third quicker to load than the same data as
-JSON; a file that does not load is no cache; the Python version is part of the key, as the
-parse may differ). An entry is a list,
-``[size, mtime_ns, sha256, package, findings]``, ``package`` an index into the table of
-package fingerprints (a file's dict of five keys took twice as long to load).
+format (lists, dicts, strings, bytes and numbers only; a file that does not load is no cache;
+the Python version is part of the key, as the parse may differ). Entries are kept by folder,
+so that a warm run compares a folder at a time: ``folders[absolute folder] = [names,
+stamps, digests, package, findings]``, ``stamps`` the size and modification time (ns) of each
+file packed as signed 64-bit integers (:func:`stamps`), ``digests`` their SHA-256s (32 bytes
+each), ``package`` an index into the table of package fingerprints, ``findings`` the records
+of the files that have any, by name.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import marshal
 import operator
 import os
 import sys
+from array import array
 from pathlib import Path
 
 from . import __version__
@@ -31,7 +34,8 @@ from .files import FolderListings, absolute, read_bytes
 from .rule import Applicability, Diagnostic, Fix
 
 CACHE_DIR = ".httplint_cache"
-FORMAT = 4  # 2: a notebook finding's cell; 3: entries as lists, package table, folder listings; 4: listings with markers
+FORMAT = 5  # 2: a notebook finding's cell; 3: entries as lists, package table, folder listings; 4: listings with
+# markers; 5: entries by folder, stamps and digests packed
 
 
 def package_fingerprint(top: Path | None) -> str:
@@ -69,6 +73,22 @@ def stats_fingerprint(stats) -> str:
     return hashlib.sha256("".join(lines).encode(errors="surrogateescape")).hexdigest()
 
 
+def stamps(stats: list[os.stat_result]) -> bytes:
+    """The size and modification time (ns) of each of ``stats``, packed (native signed 64-bit)."""
+    return array("q", [value for stat in stats for value in (stat.st_size, stat.st_mtime_ns)]).tobytes()
+
+
+def folders_fingerprint(folders) -> str:
+    """The fingerprint of a package from its folders' ``(absolute folder, names, stamps)``, when
+    the run has them all (a walk of the whole package): any file added, removed or touched
+    changes it."""
+    digest = hashlib.sha256()
+    for folder, names, stamp in sorted(folders, key=operator.itemgetter(0)):
+        digest.update(f"{folder}\0{len(names)}\0{'/'.join(names)}\0".encode(errors="surrogateescape"))
+        digest.update(stamp)
+    return digest.hexdigest()
+
+
 def _code_digest() -> str:
     """httplint's own modules (path, size, mtime): an edited rule invalidates the cache even
     when the version number does not change."""
@@ -88,9 +108,12 @@ class ResultCache:
         self.path = root / CACHE_DIR / "results.marshal"
         key = f"{__version__}\0{sys.implementation.cache_tag}\0{_code_digest()}\0{FORMAT}\0{settings_key}"
         self.key = hashlib.sha256(key.encode()).hexdigest()
-        self.entries: dict[str, list] = {}
+        self.folders: dict[str, list] = {}
         self.packages: list[str] = []
         self._package_index: dict[str, int] = {}
+        #: folders with a file changed, checked or touched in this run: name -> [size, mtime_ns,
+        #: sha256 (bytes), package, records], packed again by :meth:`save`
+        self._unpacked: dict[str, dict[str, list]] = {}
         self._walk: dict = {}
         self._listings: FolderListings | None = None
         self.dirty = False
@@ -99,7 +122,7 @@ class ResultCache:
             if isinstance(data, dict) and data.get("format") == FORMAT:
                 self._walk = data.get("walk") or {}
                 if data.get("key") == self.key:
-                    self.entries = data.get("files", {})
+                    self.folders = data.get("folders", {})
                     self.packages = data.get("packages", [])
                     self._package_index = {fingerprint: i for i, fingerprint in enumerate(self.packages)}
         except (OSError, ValueError, EOFError, TypeError, AttributeError):
@@ -112,49 +135,58 @@ class ResultCache:
         self._listings = FolderListings(key, previous if isinstance(previous, dict) else None)
         return self._listings
 
-    def get(
-        self, path: str, package: str, stat: os.stat_result | None, full: str | None = None
-    ) -> list[Diagnostic] | None:
-        """The cached findings for ``path`` (``None`` on a miss); ``stat``: the file's, now;
-        ``full``: its absolute path, when known."""
-        if stat is None:
-            return None
-        full = full or absolute(path)
-        entry = self.entries.get(full)
-        if entry is None or self._package_index.get(package) != entry[3]:
-            return None
-        if entry[0] != stat.st_size or entry[1] != stat.st_mtime_ns:
-            try:
-                sha = hashlib.sha256(read_bytes(full)).hexdigest()
-            except OSError:
-                return None
-            if sha != entry[2]:
-                return None
-            entry[0], entry[1] = stat.st_size, stat.st_mtime_ns  # touched, not changed
-            self.dirty = True
-        return [_load(path, record) for record in entry[4]] if entry[4] else []
-
-    def get_many(self, files, fingerprints: dict) -> tuple[list[Diagnostic], list[tuple[str, str, os.stat_result | None]]]:
-        """:meth:`get` for each of ``files`` (``(path, absolute path, stat, package top)``, the
-        package's fingerprint in ``fingerprints``): the cached findings of the hits, and
-        ``(path, fingerprint, stat)`` for each miss. An unchanged file costs no call here."""
-        found: list[Diagnostic] = []
-        missed = []
-        entries, index_of = self.entries, self._package_index
-        for path, full, now, top in files:
-            package = fingerprints[top]
-            entry = entries.get(full)
-            if entry is not None and now is not None and entry[0] == now.st_size and entry[1] == now.st_mtime_ns \
-                    and entry[3] == index_of.get(package):
-                if entry[4]:
-                    found.extend(_load(path, record) for record in entry[4])
+    def get_folder(
+        self, folder: str, paths: list[str], names: list[str], stats: list, stamp: bytes | None, package: str
+    ) -> tuple[list[Diagnostic], list[int]]:
+        """The cached findings of the files ``paths`` (as given; ``names`` in the absolute
+        ``folder``; ``stats`` now, ``None`` for one that could not be stat'ed; ``stamp``: their
+        :func:`stamps`, ``None`` then), whose package has the fingerprint ``package``: the
+        findings of the hits and the positions of the misses. A folder whose files all match
+        its entry costs no call per file."""
+        entry = self.folders.get(folder) if folder not in self._unpacked else None
+        index = self._package_index.get(package)
+        if entry is not None and index is not None and entry[3] == index and entry[1] == stamp and entry[0] == names:
+            found: list[Diagnostic] = []
+            for name, records in entry[4].items():
+                path = paths[names.index(name)]
+                found.extend(_load(path, record) for record in records)
+            return found, []
+        files = self._files_of(folder)
+        found, missed = [], []
+        for position, (name, stat) in enumerate(zip(names, stats)):
+            record = files.get(name)
+            if stat is None or record is None or index is None or record[3] != index:
+                missed.append(position)
                 continue
-            hit = self.get(path, package, now, full)
-            if hit is not None:
-                found.extend(hit)
-            else:
-                missed.append((path, package, now))
+            if record[0] != stat.st_size or record[1] != stat.st_mtime_ns:
+                try:
+                    sha = hashlib.sha256(read_bytes(paths[position])).digest()
+                except OSError:
+                    missed.append(position)
+                    continue
+                if sha != record[2]:
+                    missed.append(position)
+                    continue
+                record[0], record[1] = stat.st_size, stat.st_mtime_ns  # touched, not changed
+                self.dirty = True
+            if record[4]:
+                found.extend(_load(paths[position], item) for item in record[4])
         return found, missed
+
+    def _files_of(self, folder: str) -> dict[str, list]:
+        """The entries of ``folder``'s files, one list each, to be changed (packed again on save)."""
+        files = self._unpacked.get(folder)
+        if files is None:
+            files = self._unpacked[folder] = {}
+            entry = self.folders.pop(folder, None)
+            if entry is not None:
+                names, packed, digests, package, findings = entry
+                values = array("q")
+                values.frombytes(packed)
+                for position, name in enumerate(names):
+                    files[name] = [values[2 * position], values[2 * position + 1],
+                                   digests[32 * position : 32 * position + 32], package, findings.get(name, [])]
+        return files
 
     def put(self, path: str, package: str, digest: str, stat: os.stat_result, diagnostics: list[Diagnostic]) -> None:
         """Remember ``path``'s findings; ``digest``: the SHA-256 (hex) of the content they are for."""
@@ -164,7 +196,9 @@ class ResultCache:
         if index is None:
             index = self._package_index[package] = len(self.packages)
             self.packages.append(package)
-        self.entries[absolute(path)] = [stat.st_size, stat.st_mtime_ns, digest, index, [_dump(d) for d in diagnostics]]
+        folder, name = os.path.split(absolute(path))
+        self._files_of(folder)[name] = [stat.st_size, stat.st_mtime_ns, bytes.fromhex(digest), index,
+                                        [_dump(d) for d in diagnostics]]
         self.dirty = True
 
     def save(self) -> None:
@@ -175,11 +209,14 @@ class ResultCache:
             self.dirty = True
         if not self.dirty:
             return
-        used = sorted({entry[3] for entry in self.entries.values()})
+        for folder, files in self._unpacked.items():
+            self._pack(folder, files)
+        self._unpacked = {}
+        used = sorted({entry[3] for entry in self.folders.values()})
         if len(used) != len(self.packages):  # fingerprints no entry refers to any more
             renumber = {old: new for new, old in enumerate(used)}
             self.packages = [self.packages[old] for old in used]
-            for entry in self.entries.values():
+            for entry in self.folders.values():
                 entry[3] = renumber[entry[3]]
         import tempfile  # only when there is something to write
 
@@ -191,12 +228,34 @@ class ResultCache:
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".results-", suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 out.write(marshal.dumps(
-                    {"format": FORMAT, "key": self.key, "walk": walk, "packages": self.packages, "files": self.entries}
+                    {"format": FORMAT, "key": self.key, "walk": walk, "packages": self.packages, "folders": self.folders}
                 ))
             os.replace(temporary, self.path)
             (self.path.parent / "results.json").unlink(missing_ok=True)  # an older version's cache (format 3)
         except OSError:
             pass
+
+
+    def _pack(self, folder: str, files: dict[str, list]) -> None:
+        """``folder``'s entry from its files' (those of the package fingerprint most of them were
+        checked under: a folder keeps one)."""
+        if not files:
+            return
+        counts: dict[int, int] = {}
+        for record in files.values():
+            counts[record[3]] = counts.get(record[3], 0) + 1
+        package = max(counts, key=lambda index: (counts[index], index))
+        kept = sorted((name, record) for name, record in files.items()
+                      if record[3] == package and os.path.exists(os.path.join(folder, name)))  # (deleted: dropped)
+        if not kept:
+            return
+        self.folders[folder] = [
+            [name for name, _ in kept],
+            array("q", [value for _, record in kept for value in record[:2]]).tobytes(),
+            b"".join(record[2] for _, record in kept),
+            package,
+            {name: record[4] for name, record in kept if record[4]},
+        ]
 
 
 def _dump(d: Diagnostic) -> list:

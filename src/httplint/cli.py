@@ -368,7 +368,7 @@ def _check_files(
     for unchanged ones, the rest by :mod:`httplint.runner` (without the cache, files are handed
     on as the walk finds them). ``cache``: the :class:`httplint.cache.ResultCache` for
     ``settings``, when already open."""
-    from .cache import ResultCache, package_fingerprint, stats_fingerprint
+    from .cache import ResultCache, folders_fingerprint, package_fingerprint, stamps
     from .files import absolute_folder, inside_walk, top_of_folder
 
     if cache is None and not args.no_cache:
@@ -383,39 +383,50 @@ def _check_files(
             results = check_files((path for batch in batches for path in batch), linter, jobs, False, progress, walked)
         return [d for diagnostics, _ in results.values() for d in diagnostics]
     # one stat a file, for the cache entry and for the fingerprint of its package; what depends
-    # on the folder (absolute path, package), once a folder
-    files: list[tuple[str, str, os.stat_result | None, object]] = []  # path, absolute path, stat, package
-    by_package: dict[object, list[tuple[str, os.stat_result | None]]] = {}
+    # on the folder (absolute path, package), once a folder; the cache compares a folder at once
+    folders: list[tuple[str, list[str], list[str], list, bytes | None, object]] = []
+    by_package: dict[object, list[tuple[str, list[str], bytes | None]]] = {}
     stat = os.stat
     for batch in batches:
         folder = os.path.dirname(batch[0])
         full_folder = absolute_folder(folder)
         top = top_of_folder(full_folder)
-        members = by_package.setdefault(top, [])
         # the files of a batch are `folder/name` (the walk joins them so): the name by slicing
         cut = len(folder) + 1 if folder and not folder.endswith(os.sep) else len(folder)
-        prefix = full_folder if full_folder.endswith(os.sep) else full_folder + os.sep
-        for path in batch:
-            name = path[cut:]
-            full = prefix + (name if os.sep not in name else os.path.basename(path))  # `pkg//a.py` as given
-            try:
-                now = stat(path)
-            except OSError:
-                now = None
-            files.append((path, full, now, top))
-            members.append((full, now))
+        names = [path[cut:] for path in batch]
+        if any(os.sep in name for name in names):  # `pkg//a.py` as given
+            names = [os.path.basename(path) for path in batch]
+        try:
+            now = [stat(path) for path in batch]
+            stamp = stamps(now)
+        except OSError:
+            now = []
+            for path in batch:
+                try:
+                    now.append(stat(path))
+                except OSError:
+                    now.append(None)
+            stamp = None
+        folders.append((full_folder, batch, names, now, stamp, top))
+        by_package.setdefault(top, []).append((full_folder, names, stamp))
     fingerprints = {}
     for top, members in by_package.items():
         if top is None:
             fingerprints[top] = ""
-        elif inside_walk(top, walked):
-            fingerprints[top] = stats_fingerprint(members)
-        else:  # only part of the package is being checked: its other modules count too
+        elif inside_walk(top, walked) and all(stamp is not None for _, _, stamp in members):
+            fingerprints[top] = folders_fingerprint(members)
+        else:  # only part of the package is being checked (or a file vanished): all its modules count
             fingerprints[top] = package_fingerprint(top)
-    found, todo = cache.get_many(files, fingerprints)
+    found: list[Diagnostic] = []
+    todo = []
+    for full_folder, batch, names, now, stamp, top in folders:
+        package = fingerprints[top]
+        hits, missed = cache.get_folder(full_folder, batch, names, now, stamp, package)
+        found.extend(hits)
+        todo.extend((batch[position], package, now[position]) for position in missed)
     # every file from the cache: no linter is made (their findings were made under the same
     # selectors, checked then); with no file at all, the selectors are still checked
-    if todo or not files:
+    if todo or not folders:
         from .runner import check_files
 
         linter = linters.get(settings)
