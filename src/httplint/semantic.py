@@ -142,16 +142,17 @@ class SemanticModel:
     def _build(self, root: ast.AST, scope: Scope) -> None:
         # An explicit stack: real files nest deeper than Python's recursion limit allows.
         stack: list[tuple[ast.AST, Scope]] = [(root, scope)]
+        pop, push = stack.pop, stack.append
         parents = self.parents
         scope_of = self.scope_of
         calls = self.calls
         name_loads = self.name_loads
         attribute_assignments = self.attribute_assignments
-        fields_of = _CHILD_FIELDS
+        fields_of, mixed, outside_of = _CHILD_FIELDS, _MIXED_LISTS, _OUTSIDE_FIELDS
         Name, Call, Attribute, Load, Store, Return = ast.Name, ast.Call, ast.Attribute, ast.Load, ast.Store, ast.Return
         returning = self.returning
         while stack:
-            node, current = stack.pop()
+            node, current = pop()
             scope_of[node] = current
             kind = node.__class__
             if kind is Name:
@@ -171,43 +172,33 @@ class SemanticModel:
                 if node.value.__class__ is Name and node.value.id in ("self", "cls"):
                     current.attribute_stores.append(node)
             inner = current
+            outside = None  # the fields of a definition evaluated in the enclosing scope
             if kind in _SCOPE_KINDS and node is not root:
                 inner = Scope(node, weakref.ref(current))
                 current.children.append(inner)
                 self.scopes[node] = inner
                 self._bind_definition(node, current, inner)
+                outside = outside_of.get(kind)
             elif kind in _BINDING_KINDS:
                 self._bind(node, current)
-            opens_scope = inner is not current
             fields = fields_of.get(kind)
             if fields is None:
                 fields = fields_of[kind] = _child_fields(kind)
             for name in fields:  # ast.iter_child_nodes, inlined: this loop is the hot path
                 value = getattr(node, name, None)
                 if value.__class__ is list:
-                    children = [item for item in value if isinstance(item, AST)] if name in _MIXED_LISTS else value
+                    if not value:
+                        continue
+                    children = [item for item in value if isinstance(item, AST)] if name in mixed else value
                 elif isinstance(value, AST):
                     children = (value,)
                 else:
                     continue
+                # decorators, bases and return annotations are evaluated in the enclosing scope
+                child_scope = current if outside is not None and name in outside else inner
                 for child in children:
                     parents[child] = node
-                    # Decorators, defaults, bases and annotations are evaluated in the enclosing scope.
-                    if opens_scope and self._evaluated_outside(node, child):
-                        stack.append((child, current))
-                    else:
-                        stack.append((child, inner))
-
-    @staticmethod
-    def _evaluated_outside(definition: ast.AST, child: ast.AST) -> bool:
-        if isinstance(definition, (*FunctionNode, ast.ClassDef)):
-            if child in definition.decorator_list:
-                return True
-        if isinstance(definition, ast.ClassDef):
-            return child in definition.bases or child in definition.keywords
-        if isinstance(definition, FunctionNode) and child is definition.returns:
-            return True
-        return False
+                    push((child, child_scope))
 
     @staticmethod
     def _bind_definition(node: ast.AST, outer: Scope, inner: Scope) -> None:
@@ -346,6 +337,14 @@ _BINDING_KINDS = frozenset(
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "is_async", "level", "conversion", "id",
                           "attr", "arg", "asname", "module", "name"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+#: the fields of a definition that are evaluated in the scope enclosing it (its decorators, a
+#: function's return annotation, a class's bases and keywords); defaults and argument annotations
+#: are taken as the function's own
+_OUTSIDE_FIELDS: dict[type, frozenset[str]] = {
+    ast.FunctionDef: frozenset({"decorator_list", "returns"}),
+    ast.AsyncFunctionDef: frozenset({"decorator_list", "returns"}),
+    ast.ClassDef: frozenset({"decorator_list", "bases", "keywords"}),
+}
 #: what :func:`own_nodes` does not enter
 _NESTED_KINDS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef})
 #: List fields that may hold something besides nodes: ``Dict.keys`` and ``arguments.kw_defaults``
