@@ -66,6 +66,7 @@ from .semantic import (
     SemanticModel,
     own_nodes,
     parameters,
+    unparse,
     walk,
 )
 from .summaries import Effect
@@ -1081,12 +1082,12 @@ class _Analyzer:
                     entries.add(node)
                 for decorator in node.decorator_list:
                     target = decorator.func if isinstance(decorator, ast.Call) else decorator
-                    dotted = ast.unparse(target)
+                    dotted = unparse(target)
                     if dotted.endswith(("command", "group", "main")) or dotted.startswith(
                         ("click.", "typer.")
                     ):
                         entries.add(node)
-        for load_list in self._name_loads.values():
-            for load in load_list:
-                if load.id in functions and self.sm.scope(load).is_module:
-                    entries.add(functions[load.id])
+        for name, function in functions.items():
+            for load in self._name_loads.get(name, ()):
+                if self.sm.scope(load).is_module:
+                    entries.add(function)

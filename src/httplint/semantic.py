@@ -429,6 +429,20 @@ def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
                 push(value)
 
 
+def unparse(node: ast.AST) -> str:
+    """``ast.unparse(node)``; a dotted name (``pytest.mark.parametrize``, the callee of most
+    calls) is joined directly, about nine times quicker."""
+    parts = []
+    root = node
+    while root.__class__ is ast.Attribute:
+        parts.append(root.attr)  # type: ignore[attr-defined]
+        root = root.value  # type: ignore[attr-defined]
+    if root.__class__ is not ast.Name:
+        return ast.unparse(node)
+    parts.append(root.id)  # type: ignore[attr-defined]
+    return ".".join(reversed(parts))
+
+
 def walk(node: ast.AST) -> Iterator[ast.AST]:
     """``ast.walk``: ``node`` and every node below it, breadth first in the same order, without
     the leaves that carry no node of their own (expression contexts, operators: every caller

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from . import libraries as lib
 from .owners import OwnerTyping
-from .semantic import FunctionNode, Scope, walk
+from .semantic import FunctionNode, Scope, unparse, walk
 
 
 @dataclass(eq=False)
@@ -104,7 +104,7 @@ class TimeoutPass:
 
     def _visit_function(self, call: ast.Call, scope: Scope, qualified: str) -> None:
         rule = lib.TIMEOUT_FUNCTIONS.get(qualified)
-        spelled = ast.unparse(call.func)
+        spelled = unparse(call.func)
         if rule is not None:
             self._check_call(call, scope, rule, f"`{spelled}`")
         if qualified in lib.URLLIB3_POOL_CONSTRUCTORS:
@@ -125,7 +125,7 @@ class TimeoutPass:
 
     def _visit_method(self, call: ast.Call, scope: Scope, func: ast.Attribute, owner: lib.OwnerType) -> None:
         method = func.attr
-        subject = f"`{ast.unparse(func)}` (`{owner.name}`)"
+        subject = f"`{unparse(func)}` (`{owner.name}`)"
         timed = lib.TIMEOUT_METHODS.get(owner.family)
         if timed is not None and method in timed[0]:
             position = lib.POSITIONAL_TIMEOUT_METHODS.get((owner.family, method))
