@@ -22,6 +22,8 @@ from typing import Iterator
 
 _UNKNOWN = object()
 FunctionNode = (ast.FunctionDef, ast.AsyncFunctionDef)
+_FUNCTION_OR_LAMBDA = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+_FUNCTION_OR_CLASS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 ScopeNode = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 LoopNode = (ast.For, ast.AsyncFor, ast.While)
 ComprehensionNode = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -64,7 +66,7 @@ class Scope:
 
     @property
     def is_function(self) -> bool:
-        return isinstance(self.node, (*FunctionNode, ast.Lambda))
+        return isinstance(self.node, _FUNCTION_OR_LAMBDA)
 
     @property
     def is_class(self) -> bool:
@@ -202,9 +204,9 @@ class SemanticModel:
 
     @staticmethod
     def _bind_definition(node: ast.AST, outer: Scope, inner: Scope) -> None:
-        if isinstance(node, (*FunctionNode, ast.ClassDef)):
+        if isinstance(node, _FUNCTION_OR_CLASS):
             outer.bound.add(node.name)
-        if isinstance(node, (*FunctionNode, ast.Lambda)):
+        if isinstance(node, _FUNCTION_OR_LAMBDA):
             args = node.args
             for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg):
                 if arg is not None:
