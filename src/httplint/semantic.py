@@ -305,15 +305,18 @@ class SemanticModel:
         ``C`` after ``from httpx import AsyncClient as C`` gives ``"httpx.AsyncClient"``.
         Anything not rooted in an import gives ``None``.
         """
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
+        root = node
+        while root.__class__ is ast.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if root.__class__ is not ast.Name:
             return None
-        base = self.lookup_import(node.id, scope if scope is not None else self.scope(node))
+        base = self.lookup_import(root.id, scope if scope is not None else self.scope(root))  # type: ignore[attr-defined]
         if base is None:
-            return None
+            return None  # (most names: the chain is spelled out only for an import)
+        parts: list[str] = []
+        while node is not root:
+            parts.append(node.attr)  # type: ignore[attr-defined]
+            node = node.value  # type: ignore[attr-defined]
         return ".".join([base, *reversed(parts)])
 
     def is_builtin(self, node: ast.AST) -> bool:
