@@ -27,7 +27,7 @@ from typing import Iterable
 
 from .engine import Linter
 from .notebook import is_notebook
-from .files import inside_walk, read_bytes
+from .files import absolute_folder, inside_walk, read_bytes, top_of_folder
 from .project import indexable, package_modules, top_package
 from .rule import Diagnostic
 
@@ -244,7 +244,8 @@ def _check_files(paths, linter, jobs, digest, progress, walked):
 def _index_only(paths: list[str], wanted: set[str], walked: Iterable[str]) -> list[str]:
     """Modules the index must read besides ``paths``: those of packages only partly among them."""
     extra: list[str] = []
-    for top in sorted({str(t) for t in map(top_package, paths) if t is not None}):
+    tops = map(top_of_folder, map(absolute_folder, {os.path.dirname(path) for path in paths}))  # once a folder
+    for top in sorted({str(t) for t in tops if t is not None}):
         if not inside_walk(top, walked):
             extra.extend(p for p in package_modules(Path(top)) if p not in wanted)
     return extra
