@@ -204,8 +204,12 @@ def read_bytes(path: str) -> bytes:
     """
     descriptor = os.open(path, os.O_RDONLY)
     try:
-        want = max(os.fstat(descriptor).st_size + 1, 1 << 16)
-        parts = []
+        size = os.fstat(descriptor).st_size
+        want = max(size + 1, 1 << 16)
+        first = os.read(descriptor, want)
+        if len(first) == size:
+            return first  # the whole file, as its size said (a file grown since gives more)
+        parts = [first]
         while chunk := os.read(descriptor, want):  # to the end: a read may return less
             parts.append(chunk)
         return parts[0] if len(parts) == 1 else b"".join(parts)
