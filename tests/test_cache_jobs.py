@@ -205,3 +205,19 @@ def test_a_file_named_alone_then_its_folder(tmp_path, capsys, monkeypatch) -> No
     assert whole == run(capsys, monkeypatch, tmp_path, "--no-cache", ".") and "leak1.py" in whole[1]
     calls.clear()  # (the run without the cache checked every file)
     assert run(capsys, monkeypatch, tmp_path, "leak1.py") == alone and calls == []
+
+
+def test_a_time_that_does_not_pack_is_no_error(tmp_path, capsys, monkeypatch) -> None:
+    import os
+
+    tree(tmp_path, 1)
+    cold = run(capsys, monkeypatch, tmp_path, ".")
+    far = 2**63 + 10**9  # past what a signed 64-bit count of nanoseconds holds (year 2262)
+    try:
+        os.utime(tmp_path / "leak0.py", ns=(far, far))
+    except (OverflowError, OSError):
+        import pytest
+
+        pytest.skip("this file system cannot hold such a time")
+    assert run(capsys, monkeypatch, tmp_path, ".") == cold
+    assert run(capsys, monkeypatch, tmp_path, ".") == cold

@@ -249,9 +249,13 @@ class ResultCache:
                       if record[3] == package and os.path.exists(os.path.join(folder, name)))  # (deleted: dropped)
         if not kept:
             return
+        try:
+            packed = array("q", [value for _, record in kept for value in record[:2]]).tobytes()
+        except OverflowError:  # a modification time past 2262: the folder is not kept
+            return
         self.folders[folder] = [
             [name for name, _ in kept],
-            array("q", [value for _, record in kept for value in record[:2]]).tobytes(),
+            packed,
             b"".join(record[2] for _, record in kept),
             package,
             {name: record[4] for name, record in kept if record[4]},

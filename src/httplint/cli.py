@@ -399,7 +399,7 @@ def _check_files(
         try:
             now = [stat(path) for path in batch]
             stamp = stamps(now)
-        except OSError:
+        except (OSError, OverflowError):  # (a time past 2262 does not pack: compared file by file)
             now = []
             for path in batch:
                 try:
