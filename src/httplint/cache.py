@@ -114,6 +114,7 @@ class ResultCache:
         #: folders with a file changed, checked or touched in this run: name -> [size, mtime_ns,
         #: sha256 (bytes), package, records], packed again by :meth:`save`
         self._unpacked: dict[str, dict[str, list]] = {}
+        self._present: dict[str, set[str]] = {}  # names seen on disk in this run, by folder
         self._walk: dict = {}
         self._listings: FolderListings | None = None
         self.dirty = False
@@ -152,6 +153,7 @@ class ResultCache:
                 found.extend(_load(path, record) for record in records)
             return found, []
         files = self._files_of(folder)
+        self._present.setdefault(folder, set()).update(name for name, stat in zip(names, stats) if stat is not None)
         found, missed = [], []
         for position, (name, stat) in enumerate(zip(names, stats)):
             record = files.get(name)
@@ -197,6 +199,7 @@ class ResultCache:
             index = self._package_index[package] = len(self.packages)
             self.packages.append(package)
         folder, name = os.path.split(absolute(path))
+        self._present.setdefault(folder, set()).add(name)
         self._files_of(folder)[name] = [stat.st_size, stat.st_mtime_ns, bytes.fromhex(digest), index,
                                         [_dump(d) for d in diagnostics]]
         self.dirty = True
@@ -210,7 +213,7 @@ class ResultCache:
         if not self.dirty:
             return
         for folder, files in self._unpacked.items():
-            self._pack(folder, files)
+            self._pack(folder, files, self._present.get(folder, set()))
         self._unpacked = {}
         used = sorted({entry[3] for entry in self.folders.values()})
         if len(used) != len(self.packages):  # fingerprints no entry refers to any more
@@ -235,10 +238,10 @@ class ResultCache:
         except OSError:
             pass
 
-
-    def _pack(self, folder: str, files: dict[str, list]) -> None:
+    def _pack(self, folder: str, files: dict[str, list], present: set[str]) -> None:
         """``folder``'s entry from its files' (those of the package fingerprint most of them were
-        checked under: a folder keeps one)."""
+        checked under: a folder keeps one; a file not among ``present``, the names this run saw,
+        is kept only if it is still there)."""
         if not files:
             return
         counts: dict[int, int] = {}
@@ -246,7 +249,7 @@ class ResultCache:
             counts[record[3]] = counts.get(record[3], 0) + 1
         package = max(counts, key=lambda index: (counts[index], index))
         kept = sorted((name, record) for name, record in files.items()
-                      if record[3] == package and os.path.exists(os.path.join(folder, name)))  # (deleted: dropped)
+                      if record[3] == package and (name in present or os.path.exists(os.path.join(folder, name))))
         if not kept:
             return
         try:
