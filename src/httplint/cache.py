@@ -39,8 +39,9 @@ FORMAT = 5  # 2: a notebook finding's cell; 3: entries as lists, package table, 
 
 
 def package_fingerprint(top: Path | None) -> str:
-    """A digest of every module of a package (path, size, mtime: :func:`stats_fingerprint`),
-    found by walking it; ``""`` for a loose script."""
+    """A digest of every module of a package (path, size, modification time), found by walking
+    it: the fingerprint of a package only part of which the run walked; ``""`` for a loose
+    script."""
     if top is None:
         return ""
     found = []
@@ -57,20 +58,11 @@ def package_fingerprint(top: Path | None) -> str:
                     stack.append(entry.path)
             elif entry.name.endswith(".py"):
                 try:
-                    found.append((entry.path, entry.stat()))
+                    stat = entry.stat()
                 except OSError:
                     continue
-    return stats_fingerprint(found)
-
-
-def stats_fingerprint(stats) -> str:
-    """The fingerprint of a package from its modules' ``(absolute path, stat)`` pairs, when the
-    run has them all (a walk of the whole package); a missing stat counts as a change."""
-    lines = [
-        f"{path}\0-\n" if stat is None else f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
-        for path, stat in sorted(stats, key=operator.itemgetter(0))
-    ]
-    return hashlib.sha256("".join(lines).encode(errors="surrogateescape")).hexdigest()
+                found.append(f"{entry.path}\0{stat.st_size}\0{stat.st_mtime_ns}\n")
+    return hashlib.sha256("".join(sorted(found)).encode(errors="surrogateescape")).hexdigest()
 
 
 def stamps(stats: list[os.stat_result]) -> bytes:

@@ -485,9 +485,10 @@ class ProjectIndex:
             if offered is not None:
                 self._offered_model = (path, semantic)
             elif self.on_demand:
-                pass  # the few modules a traversal adds are kept for this build's rounds only: flake8
+                # the few modules a traversal adds are kept for this build's rounds only: flake8
                 # parses each file it hands over, often in another process, and a model kept for
                 # that check would mostly stay alive for nothing, scanned by each collection
+                pass
             elif len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET:
                 self._trees[absolute(path)] = (source, semantic)
                 self._kept += len(source)

@@ -414,11 +414,26 @@ def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
     """The nodes of ``body`` and below, without entering nested functions, lambdas or classes
     (nor yielding them), in the order ``ast.iter_child_nodes`` pushed onto a stack gives; the
     leaves that carry no node of their own (expression contexts, operators) are left out."""
-    stack = list(body)
-    pop, push, extend = stack.pop, stack.append, stack.extend
-    fields_of, skip, mixed = _CHILD_FIELDS, _NESTED_KINDS, _MIXED_LISTS
-    while stack:
-        node = pop()
+    return _traverse(body, _NESTED_KINDS, breadth_first=False)
+
+
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk``: ``node`` and every node below it, breadth first in the same order, without
+    the leaves that carry no node of their own (expression contexts, operators: every caller
+    reads those as attributes, ``node.ctx``), and about three times quicker."""
+    return _traverse((node,), frozenset(), breadth_first=True)
+
+
+def _traverse(start, skip: frozenset[type], breadth_first: bool) -> Iterator[ast.AST]:
+    """The nodes from ``start`` down, children from :data:`_CHILD_FIELDS` (``ast.iter_child_nodes``
+    inlined, without the generator per node); a node of a class in ``skip`` is neither yielded
+    nor entered."""
+    pending = deque(start)
+    take = pending.popleft if breadth_first else pending.pop
+    push, extend = pending.append, pending.extend
+    fields_of, mixed = _CHILD_FIELDS, _MIXED_LISTS
+    while pending:
+        node = take()
         kind = node.__class__
         if kind in skip:
             continue
@@ -426,7 +441,7 @@ def own_nodes(body: list[ast.AST]) -> Iterator[ast.AST]:
         fields = fields_of.get(kind)
         if fields is None:
             fields = fields_of[kind] = _child_fields(kind)
-        for name in fields:  # ast.iter_child_nodes, inlined
+        for name in fields:
             value = getattr(node, name, None)
             if value.__class__ is list:
                 extend([item for item in value if isinstance(item, AST)] if name in mixed else value)
@@ -446,28 +461,6 @@ def unparse(node: ast.AST) -> str:
         return ast.unparse(node)
     parts.append(root.id)  # type: ignore[attr-defined]
     return ".".join(reversed(parts))
-
-
-def walk(node: ast.AST) -> Iterator[ast.AST]:
-    """``ast.walk``: ``node`` and every node below it, breadth first in the same order, without
-    the leaves that carry no node of their own (expression contexts, operators: every caller
-    reads those as attributes, ``node.ctx``), and about three times quicker."""
-    queue = deque((node,))
-    popleft, push, extend = queue.popleft, queue.append, queue.extend
-    fields_of, mixed = _CHILD_FIELDS, _MIXED_LISTS
-    while queue:
-        node = popleft()
-        yield node
-        kind = node.__class__
-        fields = fields_of.get(kind)
-        if fields is None:
-            fields = fields_of[kind] = _child_fields(kind)
-        for name in fields:
-            value = getattr(node, name, None)
-            if value.__class__ is list:
-                extend([item for item in value if isinstance(item, AST)] if name in mixed else value)
-            elif isinstance(value, AST):
-                push(value)
 
 
 def parameters(function: ast.AST) -> set[str]:
