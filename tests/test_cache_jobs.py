@@ -221,3 +221,74 @@ def test_a_time_that_does_not_pack_is_no_error(tmp_path, capsys, monkeypatch) ->
         pytest.skip("this file system cannot hold such a time")
     assert run(capsys, monkeypatch, tmp_path, ".") == cold
     assert run(capsys, monkeypatch, tmp_path, ".") == cold
+
+
+def test_a_package_larger_than_a_workers_share_is_shared_among_the_workers(tmp_path, capsys, monkeypatch) -> None:
+    """A run that is one package: its index is built once, its checked files are shared among the
+    workers, then the files only its factories make worth checking (services.py, jobs.py) are
+    checked with what every part learnt: the serial findings, in the same order."""
+    import shutil
+
+    shop = shutil.copytree(Path(__file__).parent / "fixtures" / "project" / "shop", tmp_path / "shop")
+    # only astroid decides that `pooled_session` builds a session: once a checked module calls it
+    # (pool_caller.py, in one of the parts), pool_user.py, which names nothing else, is worth checking
+    (shop / "pool_caller.py").write_text(
+        "import requests\nfrom .http import pooled_session\n\n\ndef status(url):\n"
+        "    with pooled_session(2) as session:\n        return session.get(url, timeout=5).status_code\n\n\n"
+        "def ping(url):\n    return requests.head(url, timeout=5).status_code\n"
+    )
+    (shop / "pool_user.py").write_text(
+        "from .http import pooled_session\n\n\ndef status(url):\n"
+        "    session = pooled_session(4)\n    return session.get(url, timeout=5).status_code\n"
+    )
+    monkeypatch.setattr(runner, "PARALLEL_THRESHOLD", 4)
+    marker = tmp_path / "shared"
+    index_package = runner.index_package
+
+    def marking(linter, task):  # runs in a forked worker: it leaves a file to tell
+        marker.write_text(str(task.top))
+        return index_package(linter, task)
+
+    monkeypatch.setattr(runner, "index_package", marking)
+    serial = run(capsys, monkeypatch, tmp_path, "--no-cache", "-j", "1", "--format", "json", ".")
+    assert not marker.exists()
+    parallel = run(capsys, monkeypatch, tmp_path, "--no-cache", "-j", "2", "--format", "json", ".")
+    assert marker.read_text().endswith("shop")
+    assert serial == parallel
+    paths = {Path(d["path"]).name for d in json.loads(parallel[1])}
+    assert {"services.py", "jobs.py", "orders.py", "models.py", "pool_user.py"} <= paths
+
+
+def test_shared_parts_keep_the_order_and_balance_the_bytes() -> None:
+    sizes = {"a": 100, "b": 10, "c": 10, "d": 80, "e": 20, "f": 1}
+    parts = runner.parts_of(list("abcdef"), sizes, 3)
+    assert [p for part in parts for p in part] == list("abcdef")
+    assert len(parts) == 3 and all(parts)
+    assert parts[0] == ["a"]  # 100 of 221 bytes: a part of its own
+    assert runner.parts_of(["a", "b"], sizes, 4) == [["a"], ["b"]]
+    assert runner.parts_of([], sizes, 4) == [[]]
+
+
+def test_only_a_package_over_one_workers_share_is_shared() -> None:
+    big = runner.PackageTask("/p", check=[f"m{i}.py" for i in range(8)], cost=600)
+    small = runner.PackageTask("/q", check=[f"m{i}.py" for i in range(8)], cost=400)
+    loose = runner.PackageTask(None, check=[f"m{i}.py" for i in range(8)], cost=600)
+    assert runner.shared_out(big, 1000, 2)
+    assert not runner.shared_out(small, 1000, 2)
+    assert not runner.shared_out(big, 1000, 1)
+    assert not runner.shared_out(loose, 1000, 2)  # loose scripts share no index: already split in chunks
+    assert not runner.shared_out(runner.PackageTask("/p", check=["m.py"] * 3, cost=900), 1000, 2)
+
+
+def test_refinements_of_each_part_are_merged() -> None:
+    from httplint import libraries as lib
+    from httplint.project import ProjectFacts, with_refinements
+
+    owner = lib.CONSTRUCTORS["httpx.Client"]
+    base = ProjectFacts(undecided={"p.a": ("a.py", 1), "p.b": ("b.py", 2), "p.c": ("c.py", 3)})
+    first = ProjectFacts(factories={"p.a": owner}, undecided={"p.b": ("b.py", 2), "p.c": ("c.py", 3)}, inferred=1)
+    second = ProjectFacts(undecided={"p.a": ("a.py", 1), "p.c": ("c.py", 3)})  # p.b: asked, not a factory
+    merged = with_refinements(base, [first, second])
+    assert merged.factories == {"p.a": owner} and merged.undecided == {"p.c": ("c.py", 3)}
+    assert merged.inferred == 1
+    assert base.undecided == {"p.a": ("a.py", 1), "p.b": ("b.py", 2), "p.c": ("c.py", 3)} and not base.factories
