@@ -264,3 +264,80 @@ def test_returning_an_instance_of_a_plain_local_class_is_decided_without_astroid
     facts = ProjectIndex().facts_for(str(package / "stream.py"))
     assert "app.stream.plain" not in facts.undecided and "app.stream.plain" not in facts.factories
     assert "app.stream.derived" in facts.undecided
+
+
+LATE_FACT = {
+    "__init__.py": "",
+    # checked, in the order of the names, before the module that defines its factory is read
+    "a_client.py": (
+        "import requests\nfrom pkg.z_factory import make_session\n\n\ndef fetch(url):\n"
+        "    session = make_session()\n    return session.get(url, timeout=5).json()\n\n\n"
+        "def ping(url):\n    with requests.Session() as s:\n        return s.head(url, timeout=5).status_code\n"
+    ),
+    "z_factory.py": (
+        "import requests\n\n\ndef make_session():\n    session = requests.Session()\n"
+        "    session.headers['x'] = 'y'\n    return session\n"
+    ),
+}
+
+
+def _results(folder: Path, order=None, monkeypatch=None) -> tuple[dict[str, list], int, int]:
+    """The findings (every rule) of the package ``folder``, checked during the index build
+    (``order``: the order the build reads the modules in, default its own) or, with ``order``
+    False, after it; and how many checks were made during the build, and how many stood."""
+    from httplint import project, runner
+
+    linter = Linter(load(start=folder), select=["ALL"])
+    paths = sorted(str(p) for p in folder.glob("*.py"))
+    task = next(t for t in runner.plan(runner.scan(linter, paths, False), set(paths)) if t.top)
+    top = Path(task.top)
+    if order is False:
+        linter.project.build_from(top, task.index)
+        return {Path(p).name: linter.check_path(p) for p in task.check}, 0, 0
+    if order is not None:
+        monkeypatch.setattr(project, "dependency_order", order)
+    _, stand = linter.project.build_checking(top, task.index, set(task.check), runner._checker(linter))
+    made = len(set(task.index) & set(task.check))
+    results = {Path(p).name: stand[p] if p in stand else linter.check_path(p) for p in task.check}
+    return results, made, len(stand)
+
+
+def test_a_check_made_before_a_fact_it_names_is_found_is_made_again(tmp_path, monkeypatch) -> None:
+    """Checked on the index's parse, a module read before the one that defines its factory is
+    checked again once the fact is found; in dependency order it is read after it, and its
+    first check stands. Either way: the findings of checking after the whole build."""
+    package = tmp_path / "pkg"
+    package.mkdir()
+    for name, text in LATE_FACT.items():
+        (package / name).write_text(text)
+    after, _, _ = _results(package, order=False)
+    assert [(d.line, d.code) for d in after["a_client.py"]] == [(6, "HTL102"), (11, "HTL102")]
+    during, made, stand = _results(package)
+    assert during == after and made == stand == 2
+    during, made, stand = _results(package, lambda paths: sorted(paths), monkeypatch)
+    assert during == after and (made, stand) == (2, 1)
+
+
+def test_shop_findings_are_the_same_checked_during_the_index_build(monkeypatch) -> None:
+    """Whatever order the build reads the modules in (astroid's functions, factories, subclasses,
+    wrappers and producers across modules)."""
+    after, _, _ = _results(PACKAGE, order=False)
+    assert sum(len(found) for found in after.values()) >= 8
+    for order in (None, lambda paths: list(reversed(paths)), lambda paths: sorted(paths)):
+        assert _results(PACKAGE, order, monkeypatch)[0] == after
+
+
+def test_dependency_order_puts_a_module_after_what_it_imports(tmp_path) -> None:
+    from httplint.project import dependency_order
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("from .b import thing\n")
+    (package / "a.py").write_text("from pkg.c import helper\n")
+    (package / "b.py").write_text("from . import c\nimport pkg.a\n")
+    (package / "c.py").write_text("x = 1\n")
+    (package / "d.py").write_text("from .e import y  # a cycle: d -> e -> d\n")
+    (package / "e.py").write_text("from .d import z\n")
+    paths = [str(package / name) for name in ("__init__.py", "a.py", "b.py", "c.py", "d.py", "e.py")]
+    order = [Path(p).name for p in dependency_order(paths)]
+    assert order == ["c.py", "a.py", "b.py", "__init__.py", "e.py", "d.py"]  # the cycle cut where it closes

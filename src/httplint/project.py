@@ -20,7 +20,7 @@ import ast
 import re
 import dataclasses
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,6 +117,66 @@ class ProjectFacts:
     undecided: dict[str, tuple[str, int]] = field(default_factory=dict)
 
 
+class _EarlyChecks:
+    """The checks :meth:`ProjectIndex.build_checking` makes during the build: which modules, how,
+    and what each found with the facts of then, ``(path, source, findings, facts, looked into
+    another module)``."""
+
+    def __init__(self, wanted: set[str], check: Callable[[str, bytes], list]) -> None:
+        self.wanted = wanted
+        self.check = check
+        self.made: list[tuple[str, bytes, list, dict, frozenset[str]]] = []
+        #: the parses kept for the build's rounds, by path: handed to the check made again
+        self.held: dict[str, tuple[bytes, SemanticModel]] = {}
+
+
+def _fact_items(facts: ProjectFacts) -> dict[tuple[str, str], object]:
+    """Every fact of ``facts`` by (kind, qualified name), to compare two moments of a build."""
+    return {(kind, name): value for kind in _FACT_KINDS for name, value in getattr(facts, kind).items()}
+
+
+_FACT_KINDS = ("factories", "response_factories", "subclasses", "wrappers", "producers", "session_helpers",
+               "undecided")
+
+
+def dependency_order(paths: list[str]) -> list[str]:
+    """``paths`` (modules of one package) with each module after the ones among them it imports
+    (:func:`imported_edges`, read from the text; a cycle is cut where it closes), otherwise in
+    their order. A module that cannot be read keeps its place."""
+    by_name: dict[str, str] = {}
+    modules: dict[str, tuple[str, bool]] = {}
+    for path in paths:
+        module, is_package = module_name(path)
+        if module is not None:
+            by_name[module] = path
+            modules[path] = (module, is_package)
+    imports: dict[str, list[str]] = {}
+    for path, (module, is_package) in modules.items():
+        try:
+            source = read_bytes(path)
+        except OSError:
+            continue
+        imports[path] = [by_name[name] for name, _, _ in imported_edges(source, module, is_package)
+                         if name in by_name and by_name[name] != path]
+    order: list[str] = []
+    placed: set[str] = set()
+    for first in paths:
+        stack = [(first, iter(imports.get(first, ())))]
+        if first in placed:
+            continue
+        placed.add(first)
+        while stack:
+            path, pending = stack[-1]
+            following = next((p for p in pending if p not in placed), None)
+            if following is None:
+                stack.pop()
+                order.append(path)
+            else:
+                placed.add(following)
+                stack.append((following, iter(imports.get(following, ()))))
+    return order
+
+
 def with_refinements(base: ProjectFacts, parts: list[ProjectFacts]) -> ProjectFacts:
     """The facts of a package whose checks were shared among processes: ``base`` (the index's,
     each process's starting point) with what each process's :meth:`ProjectIndex.refine` found
@@ -180,6 +240,11 @@ class ProjectIndex:
         self._sources: dict[Path, list[tuple[str, bytes]]] = {}  # a package's module texts, once asked
         self._socket_default: dict[Path, bool] = {}
         self._typings: dict[int, OwnerTyping] = {}  # typing layers of modules parsed on demand
+        #: the modules whose code the package view analysed with the facts (a base class, a method
+        #: of a module-level instance) since the last early check began (:meth:`build_checking`)
+        self._looked: set[str] = set()
+        self._loaded: dict[str, str] = {}  # module name → the path :meth:`_module` parsed
+        self._checking_early = False
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
@@ -385,6 +450,7 @@ class ProjectIndex:
             try:
                 source = read_bytes(str(path))
                 if len(source) <= INDEX_MAX_BYTES:
+                    self._loaded[key] = str(path)
                     tree = parse(source, filename=str(path))
                     semantic = SemanticModel(tree, key, path.name == "__init__.py")
                     summaries = Summaries(semantic, self._views.setdefault(top, ProjectView(self, top)).summary)
@@ -393,6 +459,12 @@ class ProjectIndex:
             break
         self._summaries[key] = summaries
         return summaries
+
+    def looked_into(self, module: str | None) -> None:
+        """The package view analysed ``module``'s code with the facts (:attr:`_looked`, while an
+        early check of :meth:`build_checking` runs)."""
+        if self._checking_early:
+            self._looked.add(module or "")
 
     def typing_of(self, top: Path, semantic: SemanticModel) -> OwnerTyping:
         """The typing layer of a module of package ``top`` parsed on demand (once per run)."""
@@ -453,6 +525,68 @@ class ProjectIndex:
         facts = self._facts[top] = self._build(top, paths)
         return facts
 
+    def build_checking(self, top: Path, paths: list[str], wanted: set[str],
+                       check: Callable[[str, bytes], list]) -> tuple[ProjectFacts, dict[str, list]]:
+        """:meth:`build_from`, checking each module of ``wanted`` on the index's own parse as soon
+        as its facts are collected (``check(path, source)``, the facts found so far, no astroid):
+        a module is parsed once, and no model waits for the end of the build. A check made so
+        stands only if nothing it could read changed after it: no fact added, dropped or changed
+        since whose name its text contains (how the fixpoint itself decides what a new fact can
+        change), none at all if it looked into another module's code through the package view
+        (a base class, a method of an instance), and no function only astroid can decide named
+        in its text.
+
+        Returns:
+            The facts, and the findings that stand by path; the caller checks the other modules
+            of ``wanted`` as usual (parsed again).
+        """
+        early = _EarlyChecks(wanted, check)
+        facts = self._facts[top] = ProjectFacts()  # what the checks read while the build goes on
+        # a module after those it imports: the facts it can name are known when it is checked
+        self._facts[top] = self._build(top, dependency_order(paths), facts, early)
+        final = _fact_items(facts)
+        undecided = {name.rsplit(".", 1)[-1].encode() for name in facts.undecided}
+        stand = {}
+        for path, source, found, then, looked in early.made:
+            changed = {key for key in final.keys() | then.keys() if final.get(key) != then.get(key)}
+            words = {key[1].rsplit(".", 1)[-1].encode() for key in changed}
+            texts = [source, *(self._looked_source(module) for module in looked)] if words else []
+            if any(word in source for word in undecided):
+                continue  # astroid could decide one of them (the check made again asks it)
+            if not any(text is None or any(word in text for word in words) for text in texts):
+                stand[path] = found
+        for path, (source, semantic) in early.held.items():
+            if path in stand:
+                self._kept -= len(source)
+            else:
+                self._trees[absolute(path)] = (source, semantic)  # for the check made again
+        return facts, stand
+
+    def _check_early(self, early: _EarlyChecks, path: str, source: bytes, semantic: SemanticModel,
+                     facts: ProjectFacts) -> None:
+        """One check of :meth:`build_checking`, on ``semantic`` (handed over as a kept parse)."""
+        key = absolute(path)
+        self._trees[key] = (source, semantic)
+        self._kept += len(source)
+        self._looked = set()
+        then = _fact_items(facts)
+        self._checking_early = True
+        try:
+            found = early.check(path, source)
+        finally:
+            self._checking_early = False
+            if self._trees.pop(key, None) is not None:  # the check did not take it (not worth parsing)
+                self._kept -= len(source)
+        early.made.append((path, source, found, then, frozenset(self._looked)))
+
+    def _looked_source(self, module: str) -> bytes | None:
+        """The text of a module the package view analysed (:meth:`looked_into`); ``None`` if it
+        cannot be read again (then any change counts)."""
+        try:
+            return read_bytes(self._loaded[module])
+        except (KeyError, OSError):
+            return None
+
     def facts_of(self, top: Path) -> ProjectFacts | None:
         """The facts built for package ``top`` so far (with what :meth:`refine` added), if any."""
         return self._facts.get(top)
@@ -478,9 +612,11 @@ class ProjectIndex:
             del self._summaries[module]
         self._views.pop(top, None)
         self._sources.pop(top, None)
+        self._loaded.clear()
         self._typings.clear()
 
-    def _build(self, top: Path, paths: list[str] | None = None, facts: ProjectFacts | None = None) -> ProjectFacts:
+    def _build(self, top: Path, paths: list[str] | None = None, facts: ProjectFacts | None = None,
+               early: _EarlyChecks | None = None) -> ProjectFacts:
         """The facts of ``paths`` (default: every module of ``top`` that :func:`indexable` passes),
         added to ``facts`` when given (facts of modules that import none of ``paths``).
 
@@ -510,8 +646,18 @@ class ProjectIndex:
                 continue
             semantic = SemanticModel(tree, module, is_package)
             keep = True
+            checked_now = early is not None and path in early.wanted
             if offered is not None:
                 self._offered_model = (path, semantic)
+            elif checked_now:
+                # checked on this parse below; held for this build's rounds and a check made again
+                # (:meth:`build_checking`) within the budget of kept parses
+                keep = len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET
+                if keep:
+                    early.held[path] = (source, semantic)  # type: ignore[union-attr]
+                    self._kept += len(source)
+            elif early is not None:
+                keep = False  # read for the index only: never checked
             elif self.on_demand:
                 # the few modules a traversal adds are kept for this build's rounds only: flake8
                 # parses each file it hands over, often in another process, and a model kept for
@@ -524,6 +670,8 @@ class ProjectIndex:
                 keep = False
             candidates = _candidates(semantic)
             self._collect(path, module, semantic, candidates, analyzer_knowledge=knowledge, facts=facts)
+            if checked_now:
+                self._check_early(early, path, source, semantic, facts)  # type: ignore[arg-type]
             modules.append([path, module, source, semantic if keep else None, candidates if keep else None])
             del tree, semantic  # a model not kept is freed here
         facts.modules += len(modules)
@@ -558,8 +706,8 @@ class ProjectIndex:
         undecided functions that this module calls (each asked once per run)."""
         top = top_package(path)
         facts = self._facts.get(top) if top is not None else None
-        if facts is None or not facts.undecided:
-            return knowledge
+        if facts is None or not facts.undecided or self._checking_early:
+            return knowledge  # (early: a check that would ask astroid is made again, :meth:`build_checking`)
         asked = set()
         for call in semantic.calls:
             qualified = lib.canonical(semantic.qualified_name(call.func))
@@ -580,7 +728,14 @@ class ProjectIndex:
 
     def _collect(self, path, module, semantic, candidates, analyzer_knowledge, facts) -> None:
         """One module's factories and subclasses into ``facts``; functions only astroid could
-        decide into ``facts.undecided``."""
+        decide into ``facts.undecided``. The typings of other modules made with fewer facts
+        (:meth:`typing_of`) are dropped when it finds any."""
+        known = _fact_items(facts) if self._typings else None
+        self._collect_facts(path, module, semantic, candidates, analyzer_knowledge, facts)
+        if known is not None and _fact_items(facts) != known:
+            self._typings.clear()
+
+    def _collect_facts(self, path, module, semantic, candidates, analyzer_knowledge, facts) -> None:
         analyzer = OwnerTyping(semantic, analyzer_knowledge)
         for node in semantic.tree.body:
             if isinstance(node, ast.ClassDef):
@@ -730,6 +885,7 @@ class ProjectView:
         if found is None:
             return None
         summaries, name = found
+        self.index.looked_into(summaries.sm.module)
         node = next((n for n in summaries.sm.tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
         return (node, summaries.sm) if node is not None else None
 
@@ -754,6 +910,7 @@ class ProjectView:
         if found is None:
             return None
         summaries, name = found
+        self.index.looked_into(summaries.sm.module)
         typing = self.index.typing_of(self.top, summaries.sm)
         return typing.instance_method_owner(name, method)
 

@@ -112,14 +112,24 @@ def scan(linter: Linter, paths: Iterable[str], digest: bool) -> list[Scanned]:
 def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagnostic]]]:
     """Index ``task``'s package, check its files; the index is dropped afterwards."""
     top = Path(task.top) if task.top is not None else None
-    if top is not None:
-        facts = linter.project.build_from(top, task.index)
-    results = [(path, linter.check_path(path)) for path in task.check]
-    if top is not None:
+    if top is None:
+        results = [(path, linter.check_path(path)) for path in task.check]
+    else:
+        # the modules the index reads are checked on its parse as it goes (those whose check
+        # could have read a fact found later are checked again here)
+        facts, early = linter.project.build_checking(top, task.index, set(task.check), _checker(linter))
+        results = [(path, early[path] if path in early else linter.check_path(path)) for path in task.check]
         results.extend(_check_others(linter, top, task.others, facts))
         linter.project.forget(top)
     _collect_young()
     return results
+
+
+def _checker(linter: Linter):
+    def check(path: str, source: bytes) -> list[Diagnostic]:
+        return linter.check_source(source, path)
+
+    return check
 
 
 def index_package(linter: Linter, task: PackageTask) -> tuple[ProjectFacts, list[tuple[str, list[Diagnostic]]]]:
@@ -148,7 +158,8 @@ def check_part(linter: Linter, top: str, paths: list[str], facts: ProjectFacts
     return results, facts
 
 
-def check_others(linter: Linter, top: str, others: list[str], facts: ProjectFacts) -> list[tuple[str, list[Diagnostic]]]:
+def check_others(linter: Linter, top: str, others: list[str], facts: ProjectFacts
+                 ) -> list[tuple[str, list[Diagnostic]]]:
     """The last job of a shared package: its files that failed the prefilter (:func:`_check_others`),
     with the facts of every part (:func:`~httplint.project.with_refinements`)."""
     linter.project.adopt(Path(top), facts)
