@@ -244,6 +244,8 @@ class ProjectIndex:
         #: of a module-level instance) since the last early check began (:meth:`build_checking`)
         self._looked: set[str] = set()
         self._loaded: dict[str, str] = {}  # module name → the path :meth:`_module` parsed
+        #: the parses a :meth:`build_checking` build holds, by absolute path (:meth:`_module` reads them)
+        self._holding: dict[str, tuple[bytes, SemanticModel]] = {}
         self._checking_early = False
 
     def facts_for(self, path: str) -> ProjectFacts:
@@ -448,11 +450,14 @@ class ProjectIndex:
             if not path.is_file():
                 continue
             try:
-                source = read_bytes(str(path))
+                held = self._holding.get(absolute(str(path)))  # the build's own parse (build_checking)
+                source = held[0] if held is not None else read_bytes(str(path))
                 if len(source) <= INDEX_MAX_BYTES:
                     self._loaded[key] = str(path)
-                    tree = parse(source, filename=str(path))
-                    semantic = SemanticModel(tree, key, path.name == "__init__.py")
+                    if held is not None and (held[1].module, held[1].is_package) == (key, path.name == "__init__.py"):
+                        semantic = held[1]
+                    else:
+                        semantic = SemanticModel(parse(source, filename=str(path)), key, path.name == "__init__.py")
                     summaries = Summaries(semantic, self._views.setdefault(top, ProjectView(self, top)).summary)
             except (OSError, SyntaxError, ValueError, RecursionError):
                 summaries = None
@@ -555,6 +560,7 @@ class ProjectIndex:
                 continue  # astroid could decide one of them (the check made again asks it)
             if not any(text is None or any(word in text for word in words) for text in texts):
                 stand[path] = found
+        self._holding.clear()
         for path, (source, semantic) in early.held.items():
             if path in stand:
                 self._kept -= len(source)
@@ -654,7 +660,7 @@ class ProjectIndex:
                 # (:meth:`build_checking`) within the budget of kept parses
                 keep = len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET
                 if keep:
-                    early.held[path] = (source, semantic)  # type: ignore[union-attr]
+                    early.held[path] = self._holding[absolute(path)] = (source, semantic)  # type: ignore[union-attr]
                     self._kept += len(source)
             elif early is not None:
                 keep = False  # read for the index only: never checked
