@@ -7,7 +7,9 @@ instances behave as the library type in every rule.
 
 The index is built per top-level package (the highest folder of ``__init__.py`` files
 above a module), once per run and shared by every module of the package. Only modules that
-mention an HTTP library are read. The flake8 plugin, which sees one file at a time in each of
+mention an HTTP library are read. The command line checks each module the index reads on the
+index's own parse as the build goes (:meth:`ProjectIndex.build_checking`, a module after those
+it imports), and again only a module whose check could have read a fact found after it. The flake8 plugin, which sees one file at a time in each of
 flake8's processes, builds it on demand (``on_demand``): from the modules the checked files
 import, directly or not, which give the same facts for every name those files can refer to,
 so the command line and flake8 agree. Return values the ``ast`` typing cannot follow are asked

@@ -5,8 +5,9 @@
    (:func:`httplint.project.indexable`), and its SHA-256 when the result cache is on. Most
    files end here: they use no HTTP client, and nothing is parsed.
 2. **packages** (one task per top-level package, plus chunks of loose scripts): build the
-   package's index from the modules the scan marked, then check the package's files that
-   passed the prefilter, on the parses the index made where it kept them. Files that did not
+   package's index from the modules the scan marked, checking each of them on the index's
+   parse as the build goes (:meth:`~httplint.project.ProjectIndex.build_checking`), then the
+   package's other files that passed the prefilter. Files that did not
    pass are checked only if the package defines factories (whose names the prefilter then
    looks for).
 
