@@ -341,3 +341,37 @@ def test_dependency_order_puts_a_module_after_what_it_imports(tmp_path) -> None:
     paths = [str(package / name) for name in ("__init__.py", "a.py", "b.py", "c.py", "d.py", "e.py")]
     order = [Path(p).name for p in dependency_order(paths)]
     assert order == ["c.py", "a.py", "b.py", "__init__.py", "e.py", "d.py"]  # the cycle cut where it closes
+
+
+def test_each_module_is_parsed_once_with_no_parse_kept(tmp_path, monkeypatch) -> None:
+    """Checked on the index's parse as the build goes, a module needs no parse kept for its
+    check: with no room to keep any, each module of a package that defines no factory is still
+    parsed once (a fact found makes the build read the modules that name it again)."""
+    from collections import Counter
+
+    from httplint import engine, project, runner
+
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for name in ("a.py", "b.py"):
+        (package / name).write_text(
+            "import requests\n\n\ndef fetch(url):\n    with requests.Session() as s:\n"
+            "        return s.get(url).json()\n"
+        )
+    parses: Counter[str] = Counter()
+
+    def counting(source, filename="<unknown>"):
+        parses[Path(filename).name] += 1
+        return project_parse(source, filename=filename)
+
+    project_parse = project.parse
+    monkeypatch.setattr(project, "parse", counting)
+    monkeypatch.setattr(engine, "parse", counting)
+    monkeypatch.setattr(project, "KEEP_TREES_BUDGET", 0)
+    linter = Linter(load(start=package), select=["ALL"])
+    paths = sorted(str(p) for p in package.glob("*.py"))
+    task = next(t for t in runner.plan(runner.scan(linter, paths, False), set(paths)) if t.top)
+    found = dict(runner.run_package(linter, task))
+    assert {d.code for d in found[str(package / "a.py")]} == {"HTL102", "HTL301"}
+    assert parses == Counter({"a.py": 1, "b.py": 1})
