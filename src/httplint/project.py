@@ -9,8 +9,8 @@ The index is built per top-level package (the highest folder of ``__init__.py`` 
 above a module), once per run and shared by every module of the package. Only modules that
 mention an HTTP library are read. The command line checks each module the index reads on the
 index's own parse as the build goes (:meth:`ProjectIndex.build_checking`, a module after those
-it imports), and again only a module whose check could have read a fact found after it. The flake8 plugin, which sees one file at a time in each of
-flake8's processes, builds it on demand (``on_demand``): from the modules the checked files
+it imports), and again only a module whose check could have read a fact found after it. The
+flake8 plugin, which sees one file at a time in each of flake8's processes, builds it on demand (``on_demand``): from the modules the checked files
 import, directly or not, which give the same facts for every name those files can refer to,
 so the command line and flake8 agree. Return values the ``ast`` typing cannot follow are asked
 of astroid (:mod:`httplint.infer`), only for functions that contain a client construction.
@@ -121,8 +121,8 @@ class ProjectFacts:
 
 class _EarlyChecks:
     """The checks :meth:`ProjectIndex.build_checking` makes during the build: which modules, how,
-    and what each found with the facts of then, ``(path, source, findings, facts, looked into
-    another module)``."""
+    and what each found with the facts of then, ``(path, source, findings, facts, the modules
+    whose code the package view analysed for it)``."""
 
     def __init__(self, wanted: set[str], check: Callable[[str, bytes], list]) -> None:
         self.wanted = wanted
@@ -539,9 +539,9 @@ class ProjectIndex:
         a module is parsed once, and no model waits for the end of the build. A check made so
         stands only if nothing it could read changed after it: no fact added, dropped or changed
         since whose name its text contains (how the fixpoint itself decides what a new fact can
-        change), none at all if it looked into another module's code through the package view
-        (a base class, a method of an instance), and no function only astroid can decide named
-        in its text.
+        change), or the text of a module whose code the package view analysed for it (a base
+        class, a method of an instance), and no function only astroid can decide named in its
+        text. The typings of other modules the view made are dropped whenever facts change.
 
         Returns:
             The facts, and the findings that stand by path; the caller checks the other modules

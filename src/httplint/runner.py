@@ -7,9 +7,8 @@
 2. **packages** (one task per top-level package, plus chunks of loose scripts): build the
    package's index from the modules the scan marked, checking each of them on the index's
    parse as the build goes (:meth:`~httplint.project.ProjectIndex.build_checking`), then the
-   package's other files that passed the prefilter. Files that did not
-   pass are checked only if the package defines factories (whose names the prefilter then
-   looks for).
+   package's other files that passed the prefilter. Files that did not pass are checked
+   only if the package defines factories (whose names the prefilter then looks for).
 
    A package larger than one worker's share of the run (a repository that is one package)
    is shared: one worker builds its index and checks the files whose parse the index kept,
@@ -134,7 +133,7 @@ def _checker(linter: Linter):
 
 
 def index_package(linter: Linter, task: PackageTask) -> tuple[ProjectFacts, list[tuple[str, list[Diagnostic]]]]:
-    """The first job of a package shared among workers (:func:`split`): build its index, check
+    """The first job of a package shared among workers (:func:`shared_out`): build its index, check
     the files whose parse the index kept (in this process only), and hand back the facts, with
     which :func:`check_part` checks the other files elsewhere."""
     top = Path(task.top)  # type: ignore[arg-type]
