@@ -179,21 +179,6 @@ def dependency_order(paths: list[str]) -> list[str]:
     return order
 
 
-def with_refinements(base: ProjectFacts, parts: list[ProjectFacts]) -> ProjectFacts:
-    """The facts of a package whose checks were shared among processes: ``base`` (the index's,
-    each process's starting point) with what each process's :meth:`ProjectIndex.refine` found
-    (factories astroid decided, taken out of ``undecided``), as one process checking every file
-    would hold them at the end. Raises nothing; ``base`` and ``parts`` are not changed."""
-    merged = dataclasses.replace(base, factories=dict(base.factories), undecided=dict(base.undecided))
-    for part in parts:
-        for qualified, owner in part.factories.items():
-            merged.factories.setdefault(qualified, owner)
-        merged.inferred += part.inferred - base.inferred
-        for qualified in [q for q in merged.undecided if q not in part.undecided]:
-            del merged.undecided[qualified]
-    return merged
-
-
 def module_name(path: str) -> tuple[str | None, bool]:
     """The dotted module name of ``path`` within its package, and whether it is a package ``__init__``."""
     top = top_package(path)
@@ -594,19 +579,6 @@ class ProjectIndex:
             return read_bytes(self._loaded[module])
         except (KeyError, OSError):
             return None
-
-    def facts_of(self, top: Path) -> ProjectFacts | None:
-        """The facts built for package ``top`` so far (with what :meth:`refine` added), if any."""
-        return self._facts.get(top)
-
-    def adopt(self, top: Path, facts: ProjectFacts) -> None:
-        """Take ``facts`` as package ``top``'s, built by another process (:func:`httplint.runner.index_package`):
-        this process checks some of its files without building the index again."""
-        self._facts[top] = facts
-
-    def holds_model(self, path: str) -> bool:
-        """The index kept its parse of ``path`` for the check (:meth:`take_model` would hand it out)."""
-        return absolute(path) in self._trees
 
     def forget(self, top: Path) -> None:
         """Drop a package's facts and kept parses (its files are all checked)."""

@@ -10,14 +10,8 @@
    package's other files that passed the prefilter. Files that did not pass are checked
    only if the package defines factories (whose names the prefilter then looks for).
 
-   A package larger than one worker's share of the run (a repository that is one package)
-   is shared: one worker builds its index and checks the files whose parse the index kept,
-   the others' checks go out in parts with the index's facts, and its files that only a
-   factory's name makes worth checking come last, with what every part learnt (astroid's
-   answers). Built once, the facts are the same for every part.
-
-Only paths, flags, digests, facts and findings cross process boundaries; a worker holds one
-package's parses at a time. Jobs go out largest first, so that the workers finish together.
+Only paths, flags, digests and findings cross process boundaries; a worker holds one
+package's parses at a time. Tasks go out largest first, so that the workers finish together.
 """
 
 from __future__ import annotations
@@ -25,10 +19,8 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import heapq
 import itertools
 import os
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -36,14 +28,12 @@ from typing import Iterable
 from .engine import Linter
 from .notebook import is_notebook
 from .files import absolute_folder, inside_walk, read_bytes, top_of_folder
-from .project import ProjectFacts, indexable, package_modules, top_package, with_refinements
+from .project import ProjectFacts, indexable, package_modules, top_package
 from .rule import Diagnostic
 
 #: Below this many files, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 40
 SCAN_CHUNK = 128
-#: A package shared among the workers (:func:`shared_out`) is checked in this many parts a worker
-SHARED_PARTS = 2
 
 
 @dataclass
@@ -132,53 +122,12 @@ def _checker(linter: Linter):
     return check
 
 
-def index_package(linter: Linter, task: PackageTask) -> tuple[ProjectFacts, list[tuple[str, list[Diagnostic]]]]:
-    """The first job of a package shared among workers (:func:`shared_out`): build its index, check
-    the files whose parse the index kept (in this process only), and hand back the facts, with
-    which :func:`check_part` checks the other files elsewhere."""
-    top = Path(task.top)  # type: ignore[arg-type]
-    linter.project.build_from(top, task.index)
-    results = [(path, linter.check_path(path)) for path in task.check if linter.project.holds_model(path)]
-    facts = linter.project.facts_of(top)
-    linter.project.forget(top)
-    _collect_young()
-    return facts, results  # type: ignore[return-value]
-
-
-def check_part(linter: Linter, top: str, paths: list[str], facts: ProjectFacts
-               ) -> tuple[list[tuple[str, list[Diagnostic]]], ProjectFacts]:
-    """Check ``paths`` of package ``top`` with the facts :func:`index_package` built; return the
-    findings and the facts after the checks (astroid's answers added, :meth:`ProjectIndex.refine`)."""
-    project = linter.project
-    project.adopt(Path(top), facts)
-    results = [(path, linter.check_path(path)) for path in paths]
-    facts = project.facts_of(Path(top)) or facts
-    project.forget(Path(top))
-    _collect_young()
-    return results, facts
-
-
-def check_others(linter: Linter, top: str, others: list[str], facts: ProjectFacts
-                 ) -> list[tuple[str, list[Diagnostic]]]:
-    """The last job of a shared package: its files that failed the prefilter (:func:`_check_others`),
-    with the facts of every part (:func:`~httplint.project.with_refinements`)."""
-    linter.project.adopt(Path(top), facts)
-    results = _check_others(linter, Path(top), others, facts)
-    linter.project.forget(Path(top))
-    _collect_young()
-    return results
-
-
-def has_facts(facts: ProjectFacts) -> bool:
-    """The package defines something that can make a file without a client library worth checking."""
-    return bool(facts.factories or facts.subclasses or facts.response_factories or facts.wrappers or facts.producers)
-
-
 def _check_others(linter: Linter, top: Path, others: list[str], facts: ProjectFacts
                   ) -> list[tuple[str, list[Diagnostic]]]:
     """The package's files that failed the library prefilter: only the name of a factory, client
     subclass or wrapper owner of the package can make them worth a parse."""
-    if not others or not has_facts(facts):
+    if not others or not (facts.factories or facts.subclasses or facts.response_factories or facts.wrappers
+                          or facts.producers):
         return []
     words = linter.context(str(top / "__init__.py"))[1]
     results = []
@@ -303,115 +252,15 @@ def _check_files(paths, linter, jobs, digest, progress, walked):
                 results[item.path] = ([item.error] if item.error is not None else [], item.digest)
         tasks = plan(scanned, wanted_set)
         progress.advance(len(wanted) - sum(len(t.check) + len(t.others) for t in tasks))
-        if pool is None:
-            outcomes = ((run_package(linter, task), len(task.check) + len(task.others)) for task in tasks)
-        else:
-            outcomes = _run_jobs(pool, tasks, jobs, {item.path: item.size for item in scanned})
-        for outcome, files in outcomes:
+        outcomes = pool.map(_worker_package, tasks) if pool is not None else (run_package(linter, t) for t in tasks)
+        for task, outcome in zip(tasks, outcomes):
             for path, diagnostics in outcome:
                 results[path] = (diagnostics, results[path][1])
-            progress.advance(files)
+            progress.advance(len(task.check) + len(task.others))
         return results
     finally:
         if pool is not None:
             pool.shutdown()
-
-
-def shared_out(task: PackageTask, total: int, jobs: int) -> bool:
-    """Whether ``task``'s checks are shared among the workers once its index is built: its package
-    is more than one worker's share of the run (``total``: the cost of every task), so that
-    checked whole by one worker it would be the run's last (a repository that is one package)."""
-    return task.top is not None and jobs > 1 and len(task.check) >= 2 * jobs and task.cost * jobs > total
-
-
-def parts_of(paths: list[str], sizes: dict[str, int], count: int) -> list[list[str]]:
-    """``paths`` cut into at most ``count`` runs of about the same bytes, in order."""
-    count = max(1, min(count, len(paths)))
-    target = sum(sizes.get(path, 0) for path in paths) / count
-    parts: list[list[str]] = [[]]
-    held = 0
-    for path in paths:
-        if parts[-1] and held >= target and len(parts) < count:
-            parts.append([])
-            held = 0
-        parts[-1].append(path)
-        held += sizes.get(path, 0)
-    return parts
-
-
-class _Shared:
-    """A package checked by several workers: its task, the index's facts, and the facts each
-    part returned so far (``waiting``: parts not returned yet)."""
-
-    def __init__(self, task: PackageTask, facts: ProjectFacts, waiting: int) -> None:
-        self.task = task
-        self.facts = facts
-        self.waiting = waiting
-        self.returned: list[ProjectFacts] = []
-
-
-def _run_jobs(pool, tasks: list[PackageTask], jobs: int, sizes: dict[str, int]):
-    """Run ``tasks`` on ``pool``, largest first; yield ``(findings, files done)`` as jobs finish.
-
-    A package bigger than one worker's share (:func:`shared_out`) goes out as three kinds of job:
-    its index (with the checks of the files whose parse the index kept), then its other checked
-    files in parts (:func:`parts_of`, ``SHARED_PARTS`` a worker) queued by size among the rest,
-    then, when every part is back, its files that only a factory's name makes worth checking.
-    One job more than the workers is queued, so that none waits while the parent collects.
-    """
-    total = sum(task.cost for task in tasks)
-    queue: list = []
-    order = itertools.count()
-
-    def push(cost: int, files: int, function, *args) -> None:
-        heapq.heappush(queue, (-cost, next(order), files, function, args))
-
-    for task in tasks:
-        if shared_out(task, total, jobs):
-            push(task.cost, 0, _worker_index, task)
-        else:
-            push(task.cost, len(task.check) + len(task.others), _worker_package, task)
-    running: dict = {}
-    shared: dict[str, _Shared] = {}
-    while queue or running:
-        while queue and len(running) <= jobs:
-            _, _, files, function, args = heapq.heappop(queue)
-            running[pool.submit(function, *args)] = (files, function, args)
-        finished, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in finished:
-            files, function, args = running.pop(future)
-            outcome = future.result()
-            if function is _worker_index:
-                task = args[0]
-                facts, found = outcome
-                done = {path for path, _ in found}
-                parts = parts_of([p for p in task.check if p not in done], sizes, jobs * SHARED_PARTS)
-                parts = [part for part in parts if part]
-                state = shared[task.top] = _Shared(task, facts, len(parts))
-                for part in parts:
-                    push(sum(sizes.get(path, 0) for path in part), len(part), _worker_part, task.top, part, facts)
-                yield found, len(found)
-                if parts:
-                    continue
-            elif function is _worker_part:
-                found, facts = outcome
-                state = shared[args[0]]
-                state.returned.append(facts)
-                state.waiting -= 1
-                yield found, files
-                if state.waiting:
-                    continue
-            else:
-                yield outcome, files
-                continue
-            # every checked file of a shared package is done: the files only its factories' names bring
-            task = state.task
-            merged = with_refinements(state.facts, state.returned)
-            if task.others and has_facts(merged):
-                push(sum(sizes.get(path, 0) for path in task.others), len(task.others), _worker_others,
-                     task.top, task.others, merged)
-            else:
-                yield [], len(task.others)
 
 
 def _index_only(paths: list[str], wanted: set[str], walked: Iterable[str]) -> list[str]:
@@ -444,21 +293,6 @@ def _worker_scan(paths: list[str], digest: bool) -> list[Scanned]:
 def _worker_package(task: PackageTask) -> list[tuple[str, list[Diagnostic]]]:
     assert _WORKER is not None
     return run_package(_WORKER, task)
-
-
-def _worker_index(task: PackageTask):
-    assert _WORKER is not None
-    return index_package(_WORKER, task)
-
-
-def _worker_part(top: str, paths: list[str], facts: ProjectFacts):
-    assert _WORKER is not None
-    return check_part(_WORKER, top, paths, facts)
-
-
-def _worker_others(top: str, others: list[str], facts: ProjectFacts):
-    assert _WORKER is not None
-    return check_others(_WORKER, top, others, facts)
 
 
 def _pool(linter: Linter, jobs: int):
