@@ -10,9 +10,10 @@ above a module), once per run and shared by every module of the package. Only mo
 mention an HTTP library are read. The command line checks each module the index reads on the
 index's own parse as the build goes (:meth:`ProjectIndex.build_checking`, a module after those
 it imports), and again only a module whose check could have read a fact found after it. The
-flake8 plugin, which sees one file at a time in each of flake8's processes, builds it on demand (``on_demand``): from the modules the checked files
-import, directly or not, which give the same facts for every name those files can refer to,
-so the command line and flake8 agree. Return values the ``ast`` typing cannot follow are asked
+flake8 plugin, which sees one file at a time in each of flake8's processes, builds it on
+demand (``on_demand``): from the modules the checked files import, directly or not, which
+give the same facts for every name those files can refer to, so the command line and flake8
+agree. Return values the ``ast`` typing cannot follow are asked
 of astroid (:mod:`httplint.infer`), only for functions that contain a client construction.
 """
 
@@ -649,7 +650,7 @@ class ProjectIndex:
             else:
                 keep = False
             candidates = _candidates(semantic)
-            self._collect(path, module, semantic, candidates, analyzer_knowledge=knowledge, facts=facts)
+            self._collect(path, module, semantic, candidates, analyzer_knowledge=knowledge, facts=facts, early=early)
             if checked_now:
                 self._check_early(early, path, source, semantic, facts)  # type: ignore[arg-type]
             modules.append([path, module, source, semantic if keep else None, candidates if keep else None])
@@ -670,7 +671,8 @@ class ProjectIndex:
                     except (SyntaxError, ValueError, RecursionError):
                         continue
                     candidates = _candidates(semantic)
-                self._collect(path, module, semantic, candidates, analyzer_knowledge=knowledge, facts=facts)
+                self._collect(path, module, semantic, candidates, analyzer_knowledge=knowledge, facts=facts,
+                              early=early)
         if not self.use_astroid:
             facts.undecided.clear()
         return facts
@@ -706,11 +708,13 @@ class ProjectIndex:
                 facts.inferred += 1
         return self.knowledge_for(path)
 
-    def _collect(self, path, module, semantic, candidates, analyzer_knowledge, facts) -> None:
+    def _collect(self, path, module, semantic, candidates, analyzer_knowledge, facts,
+                 early: _EarlyChecks | None = None) -> None:
         """One module's factories and subclasses into ``facts``; functions only astroid could
-        decide into ``facts.undecided``. The typings of other modules made with fewer facts
-        (:meth:`typing_of`) are dropped when it finds any."""
-        known = _fact_items(facts) if self._typings else None
+        decide into ``facts.undecided``. During a :meth:`build_checking` build (``early``), the
+        typings of other modules made with fewer facts (:meth:`typing_of`) are dropped when it
+        finds any, so that no later check reads them."""
+        known = _fact_items(facts) if early is not None and self._typings else None
         self._collect_facts(path, module, semantic, candidates, analyzer_knowledge, facts)
         if known is not None and _fact_items(facts) != known:
             self._typings.clear()
