@@ -296,7 +296,7 @@ def _results(folder: Path, order=None, monkeypatch=None) -> tuple[dict[str, list
         return {Path(p).name: linter.check_path(p) for p in task.check}, 0, 0
     if order is not None:
         monkeypatch.setattr(project, "dependency_order", order)
-    _, stand = linter.project.build_checking(top, task.index, set(task.check), runner._checker(linter))
+    _, stand = linter.project.build_checking(top, task.index, set(task.check), linter.check_source)
     made = len(set(task.index) & set(task.check))
     results = {Path(p).name: stand[p] if p in stand else linter.check_path(p) for p in task.check}
     return results, made, len(stand)

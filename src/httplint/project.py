@@ -125,12 +125,10 @@ class _EarlyChecks:
     and what each found with the facts of then, ``(path, source, findings, facts, the modules
     whose code the package view analysed for it)``."""
 
-    def __init__(self, wanted: set[str], check: Callable[[str, bytes], list]) -> None:
+    def __init__(self, wanted: set[str], check: Callable[[bytes, str], list]) -> None:
         self.wanted = wanted
         self.check = check
         self.made: list[tuple[str, bytes, list, dict, frozenset[str]]] = []
-        #: the parses kept for the build's rounds, by path: handed to the check made again
-        self.held: dict[str, tuple[bytes, SemanticModel]] = {}
 
 
 def _fact_items(facts: ProjectFacts) -> dict[tuple[str, str], object]:
@@ -164,10 +162,10 @@ def dependency_order(paths: list[str]) -> list[str]:
     order: list[str] = []
     placed: set[str] = set()
     for first in paths:
-        stack = [(first, iter(imports.get(first, ())))]
         if first in placed:
             continue
         placed.add(first)
+        stack = [(first, iter(imports.get(first, ())))]
         while stack:
             path, pending = stack[-1]
             following = next((p for p in pending if p not in placed), None)
@@ -232,7 +230,8 @@ class ProjectIndex:
         #: of a module-level instance) since the last early check began (:meth:`build_checking`)
         self._looked: set[str] = set()
         self._loaded: dict[str, str] = {}  # module name → the path :meth:`_module` parsed
-        #: the parses a :meth:`build_checking` build holds, by absolute path (:meth:`_module` reads them)
+        #: the parses a :meth:`build_checking` build holds for its rounds, by absolute path: read by
+        #: :meth:`_module`, handed to the checks made again
         self._holding: dict[str, tuple[bytes, SemanticModel]] = {}
         self._checking_early = False
 
@@ -519,9 +518,10 @@ class ProjectIndex:
         return facts
 
     def build_checking(self, top: Path, paths: list[str], wanted: set[str],
-                       check: Callable[[str, bytes], list]) -> tuple[ProjectFacts, dict[str, list]]:
+                       check: Callable[[bytes, str], list]) -> tuple[ProjectFacts, dict[str, list]]:
         """:meth:`build_from`, checking each module of ``wanted`` on the index's own parse as soon
-        as its facts are collected (``check(path, source)``, the facts found so far, no astroid):
+        as its facts are collected (``check(source, path)``: :meth:`httplint.engine.Linter.check_source`,
+        with the facts found so far, no astroid):
         a module is parsed once, and no model waits for the end of the build. A check made so
         stands only if nothing it could read changed after it: no fact added, dropped or changed
         since whose name its text contains (how the fixpoint itself decides what a new fact can
@@ -539,21 +539,29 @@ class ProjectIndex:
         self._facts[top] = self._build(top, dependency_order(paths), facts, early)
         final = _fact_items(facts)
         undecided = {name.rsplit(".", 1)[-1].encode() for name in facts.undecided}
+        looked_texts: dict[str, bytes | None] = {}  # each module the view analysed, read once
         stand = {}
         for path, source, found, then, looked in early.made:
-            changed = {key for key in final.keys() | then.keys() if final.get(key) != then.get(key)}
-            words = {key[1].rsplit(".", 1)[-1].encode() for key in changed}
-            texts = [source, *(self._looked_source(module) for module in looked)] if words else []
             if any(word in source for word in undecided):
                 continue  # astroid could decide one of them (the check made again asks it)
+            changed = {key for key in final.keys() | then.keys() if final.get(key) != then.get(key)}
+            words = {key[1].rsplit(".", 1)[-1].encode() for key in changed}
+            if not words:
+                stand[path] = found
+                continue
+            for module in looked:
+                if module not in looked_texts:
+                    looked_texts[module] = self._looked_source(module)
+            texts = [source, *(looked_texts[module] for module in looked)]
             if not any(text is None or any(word in text for word in words) for text in texts):
                 stand[path] = found
-        self._holding.clear()
-        for path, (source, semantic) in early.held.items():
-            if path in stand:
+        stood = {absolute(path) for path in stand}
+        for key, (source, semantic) in self._holding.items():
+            if key in stood:
                 self._kept -= len(source)
             else:
-                self._trees[absolute(path)] = (source, semantic)  # for the check made again
+                self._trees[key] = (source, semantic)  # for the check made again
+        self._holding.clear()
         return facts, stand
 
     def _check_early(self, early: _EarlyChecks, path: str, source: bytes, semantic: SemanticModel,
@@ -566,7 +574,7 @@ class ProjectIndex:
         then = _fact_items(facts)
         self._checking_early = True
         try:
-            found = early.check(path, source)
+            found = early.check(source, path)
         finally:
             self._checking_early = False
             if self._trees.pop(key, None) is not None:  # the check did not take it (not worth parsing)
@@ -635,7 +643,7 @@ class ProjectIndex:
                 # (:meth:`build_checking`) within the budget of kept parses
                 keep = len(source) <= KEEP_TREE_MAX_BYTES and self._kept + len(source) <= KEEP_TREES_BUDGET
                 if keep:
-                    early.held[path] = self._holding[absolute(path)] = (source, semantic)  # type: ignore[union-attr]
+                    self._holding[absolute(path)] = (source, semantic)
                     self._kept += len(source)
             elif early is not None:
                 keep = False  # read for the index only: never checked

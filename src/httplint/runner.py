@@ -28,7 +28,7 @@ from typing import Iterable
 from .engine import Linter
 from .notebook import is_notebook
 from .files import absolute_folder, inside_walk, read_bytes, top_of_folder
-from .project import ProjectFacts, indexable, package_modules, top_package
+from .project import indexable, package_modules, top_package
 from .rule import Diagnostic
 
 #: Below this many files, starting worker processes costs more than it saves.
@@ -107,45 +107,25 @@ def run_package(linter: Linter, task: PackageTask) -> list[tuple[str, list[Diagn
     else:
         # the modules the index reads are checked on its parse as it goes (those whose check
         # could have read a fact found later are checked again here)
-        facts, early = linter.project.build_checking(top, task.index, set(task.check), _checker(linter))
+        facts, early = linter.project.build_checking(top, task.index, set(task.check), linter.check_source)
         results = [(path, early[path] if path in early else linter.check_path(path)) for path in task.check]
-        results.extend(_check_others(linter, top, task.others, facts))
+        if facts.factories or facts.subclasses or facts.response_factories or facts.wrappers or facts.producers:
+            # these failed the library prefilter: only the name of a factory, client subclass or
+            # wrapper owner of the package can make them worth a parse
+            words = linter.context(str(top / "__init__.py"))[1]
+            for path in task.others if words.words else ():
+                try:
+                    source = read_bytes(path)
+                except OSError:
+                    continue  # gone since the scan: reported as it was then
+                if words.names(source):
+                    results.append((path, linter.check_source(source, path)))
         linter.project.forget(top)
-    _collect_young()
-    return results
-
-
-def _checker(linter: Linter):
-    def check(path: str, source: bytes) -> list[Diagnostic]:
-        return linter.check_source(source, path)
-
-    return check
-
-
-def _check_others(linter: Linter, top: Path, others: list[str], facts: ProjectFacts
-                  ) -> list[tuple[str, list[Diagnostic]]]:
-    """The package's files that failed the library prefilter: only the name of a factory, client
-    subclass or wrapper owner of the package can make them worth a parse."""
-    if not others or not (facts.factories or facts.subclasses or facts.response_factories or facts.wrappers
-                          or facts.producers):
-        return []
-    words = linter.context(str(top / "__init__.py"))[1]
-    results = []
-    for path in others if words.words else ():
-        try:
-            source = read_bytes(path)
-        except OSError:
-            continue  # gone since the scan: reported as it was then
-        if words.names(source):
-            results.append((path, linter.check_source(source, path)))
-    return results
-
-
-def _collect_young() -> None:
     if not gc.isenabled():
         # a safety net: a finished package leaves no cycles, so this finds next to nothing; the
         # youngest generation only (what this package allocated and kept), not the run's results
         gc.collect(0)
+    return results
 
 
 @contextlib.contextmanager
