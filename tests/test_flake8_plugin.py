@@ -131,6 +131,7 @@ def test_plugin_checks_with_the_collector_off_and_restores_it(monkeypatch) -> No
     from httplint import flake8_plugin
 
     monkeypatch.setattr(flake8_plugin.Plugin, "selected", True)
+    monkeypatch.setattr(flake8_plugin.Plugin, "cached", False)  # every run checks
     path = FIXTURES / "HTL104.py"
     source = path.read_text()
     seen = []
@@ -156,3 +157,63 @@ def test_plugin_checks_with_the_collector_off_and_restores_it(monkeypatch) -> No
         assert gc.isenabled()
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def _cache_project(root: Path) -> Path:
+    """A package whose use of a factory in another module is flagged (HTL102)."""
+    (root / "pyproject.toml").write_text("[tool.httplint]\n")
+    (root / "pkg").mkdir()
+    (root / "pkg" / "__init__.py").write_text("")
+    (root / "pkg" / "factory.py").write_text("import requests\n\n\ndef make():\n    return requests.Session()\n")
+    use = root / "pkg" / "use.py"
+    use.write_text("from .factory import make\n\n\ndef fetch(url):\n    return make().get(url, timeout=3)\n")
+    return use
+
+
+def test_flake8_keeps_findings_for_the_next_run(tmp_path: Path) -> None:
+    """Each file's findings are kept in ``.httplint_cache/files/``; a re-run reads them (shown by an
+    entry edited under its own key), and a change to the file, to another module of its package or
+    to the configuration makes the plugin check it again."""
+    import marshal
+
+    use = _cache_project(tmp_path)
+    first = flake8("--select", "HTL", "pkg", cwd=tmp_path)
+    assert [line.split(" ", 1)[0] for line in first] == ["5:12:HTL102"]
+    entries = tmp_path / ".httplint_cache" / "files"
+    assert len(list(entries.iterdir())) == 3  # one per file checked, findings or not
+    assert (tmp_path / ".httplint_cache" / ".gitignore").is_file()
+
+    def edit_entries() -> None:
+        for entry in entries.iterdir():
+            key, findings = marshal.loads(entry.read_bytes())
+            if findings:
+                entry.write_bytes(marshal.dumps([key, [[5, 11, "HTL102", "from the cache"]]]))
+
+    edit_entries()
+    assert flake8("--select", "HTL", "pkg", cwd=tmp_path) == ["5:12:HTL102 from the cache"]
+    # another module of the package changes: its facts may have, the entry is not used
+    factory = tmp_path / "pkg" / "factory.py"
+    factory.write_text(factory.read_text() + "\n")
+    assert flake8("--select", "HTL", "pkg", cwd=tmp_path) == first
+    edit_entries()
+    use.write_text(use.read_text() + "\n")  # the file itself
+    assert flake8("--select", "HTL", "pkg", cwd=tmp_path) == first
+    edit_entries()
+    # the configuration changes (another test-files pattern): the entry is not used
+    (tmp_path / "pyproject.toml").write_text('[tool.httplint]\ntest-files = ["nothing/*"]\n')
+    assert flake8("--select", "HTL", "pkg", cwd=tmp_path) == first
+
+
+def test_flake8_cache_can_be_turned_off_and_never_fails(tmp_path: Path) -> None:
+    """``--httplint-no-cache`` neither reads nor writes entries; a cache folder that cannot be made
+    is no error (the findings are the same)."""
+    _cache_project(tmp_path)
+    off = flake8("--select", "HTL", "--httplint-no-cache", "pkg", cwd=tmp_path)
+    assert len(off) == 1 and not (tmp_path / ".httplint_cache").exists()
+    (tmp_path / ".httplint_cache").write_text("a file where the folder would go")
+    assert flake8("--select", "HTL", "pkg", cwd=tmp_path) == off
+    (tmp_path / ".httplint_cache").unlink()
+    (tmp_path / "setup.cfg").write_text("[flake8]\nhttplint-no-cache = true\n")
+    result = subprocess.run([sys.executable, "-m", "flake8", f"--format={FORMAT}", "--select", "HTL", "pkg"],
+                            capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert result.stdout.splitlines() == off and not (tmp_path / ".httplint_cache").exists()

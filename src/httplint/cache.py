@@ -9,7 +9,7 @@ modification time match the entry, the content is not even read.
 The same file keeps the walk's folder listings (:class:`httplint.files.FolderListings`): a
 warm run lists no unchanged folder again.
 
-The cache is one file, read once and written once per run, atomically, in :mod:`marshal`'s
+The command line's cache (:class:`ResultCache`) is one file, read once and written once per run, atomically, in :mod:`marshal`'s
 format (lists, dicts, strings, bytes and numbers only; a file that does not load is no cache;
 the Python version is part of the key, as the parse may differ). Entries are kept by folder,
 so that a warm run compares a folder at a time: ``folders[absolute folder] = [names,
@@ -17,10 +17,15 @@ stamps, digests, package, findings]``, ``stamps`` the size and modification time
 file packed as signed 64-bit integers (:func:`stamps`), ``digests`` their SHA-256s (32 bytes
 each), ``package`` an index into the table of package fingerprints, ``findings`` the records
 of the files that have any, by name.
+
+The flake8 plugin's cache (:class:`FileEntries`) has the same key, but one small file per
+checked file in ``.httplint_cache/files/``, each written as soon as its file is checked:
+flake8's worker processes get no hook at the end of a run, and several write at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import operator
@@ -30,7 +35,7 @@ from array import array
 from pathlib import Path
 
 from . import __version__
-from .files import FolderListings, absolute, read_bytes
+from .files import FolderListings, absolute, read_bytes, top_package
 from .rule import Applicability, Diagnostic, Fix
 
 CACHE_DIR = ".httplint_cache"
@@ -255,6 +260,82 @@ class ResultCache:
             package,
             {name: record[4] for name, record in kept if record[4]},
         ]
+
+
+class FileEntries:
+    """Findings of unchanged files from earlier runs, for processes that check files one at a
+    time and never know that a run ends (the flake8 plugin in each of flake8's workers).
+
+    Each file has one entry, ``.httplint_cache/files/<SHA-256 of its absolute path>`` (the
+    first 32 hex digits), holding ``[key, findings]`` in :mod:`marshal`'s format. The entry
+    serves only the same key: :class:`ResultCache`'s (httplint's version and code, the Python
+    version, the format, ``settings_key``) with the file's path, content (SHA-256) and its
+    package's fingerprint (:func:`package_fingerprint`, computed once per package and
+    process). Entries are written atomically (a temporary file renamed over the entry):
+    two processes writing the same file's entry write the same content, and a reader sees
+    the old entry or the new one. A file's entry is replaced when it is checked again, so the
+    folder holds at most one entry per file ever checked.
+
+    Args:
+        root: the project folder holding ``.httplint_cache/``.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR / "files"
+        key = f"{__version__}\0{sys.implementation.cache_tag}\0{_code_digest()}\0{FORMAT}"
+        self.key = hashlib.sha256(key.encode()).hexdigest()
+        self._fingerprints: dict[Path | None, str] = {}
+        self._writable = True
+
+    def _entry(self, path: str) -> str:
+        name = hashlib.sha256(absolute(path).encode(errors="surrogateescape")).hexdigest()[:32]
+        return str(self.folder / name)
+
+    def key_of(self, path: str, source: bytes, settings_key: str) -> str:
+        """The key of ``path``'s findings with this content under ``settings_key``."""
+        top = top_package(path)
+        fingerprint = self._fingerprints.get(top)
+        if fingerprint is None:
+            fingerprint = self._fingerprints[top] = package_fingerprint(top)
+        digest = hashlib.sha256(source).hexdigest()
+        whole = f"{self.key}\0{settings_key}\0{absolute(path)}\0{fingerprint}\0{digest}"
+        return hashlib.sha256(whole.encode(errors="surrogateescape")).hexdigest()
+
+    def get(self, path: str, key: str) -> list[tuple[int, int, str, str]] | None:
+        """``(line, column, code, message)`` of each finding of ``path`` stored under ``key``;
+        ``None`` when there is no such entry (none, another key, unreadable)."""
+        try:
+            data = marshal.loads(read_bytes(self._entry(path)))
+        except (OSError, ValueError, EOFError, TypeError):
+            return None
+        if not (isinstance(data, list) and len(data) == 2 and data[0] == key and isinstance(data[1], list)):
+            return None
+        return [tuple(finding) for finding in data[1]]
+
+    def put(self, path: str, key: str, findings: list[tuple[int, int, str, str]]) -> None:
+        """Store ``findings`` of ``path`` under ``key``; a failure to write (read-only tree) is
+        not an error, and the next puts of this object do not try again."""
+        if not self._writable:
+            return
+        import tempfile
+
+        try:
+            if not self.folder.is_dir():
+                self.folder.mkdir(parents=True, exist_ok=True)
+                ignore = self.folder.parent / ".gitignore"
+                if not ignore.exists():
+                    ignore.write_text("# created by httplint\n*\n", encoding="utf-8")
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".entry-", suffix=".tmp")
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(marshal.dumps([key, [list(finding) for finding in findings]]))
+                os.replace(temporary, self._entry(path))
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+                raise
+        except OSError:
+            self._writable = False
 
 
 def _dump(d: Diagnostic) -> list:

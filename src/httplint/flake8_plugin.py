@@ -6,6 +6,12 @@ own selection (``--select``, ``--ignore``, ``extend-select``, ``per-file-ignores
 ``noqa``; the plugin reads only the rule options (``client-factories``) and the test-file
 policy (``test-files``, ``test-rules``) from the ``[tool.httplint]`` nearest to each file (as
 the command line does). It never fixes.
+
+Each file's findings are kept for the next run in ``.httplint_cache/files/`` under the
+project root (:class:`httplint.cache.FileEntries`: valid for the same content, package,
+configuration and httplint), so a re-run over unchanged files costs a digest and a read a
+file; ``--httplint-no-cache`` (or ``httplint-no-cache = true`` in flake8's configuration)
+turns that off.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from pathlib import Path
 from typing import Iterator
 
 from . import __version__
+from .cache import FileEntries
 from .config import ConfigError, Settings, SettingsFinder, load
 from .engine import build_prefilter, check_tree, for_tests
 from .project import ProjectIndex, module_name
@@ -49,6 +56,19 @@ def _project(settings: Settings) -> ProjectIndex:
     return ProjectIndex(settings.knowledge, on_demand=True)
 
 
+@functools.lru_cache(maxsize=None)
+def _entries(root: Path) -> FileEntries:
+    """The result cache of the project at ``root``, one per process."""
+    return FileEntries(root)
+
+
+@functools.lru_cache(maxsize=None)
+def _settings_key(settings: Settings) -> str:
+    """Everything of the configuration that decides a file's findings (the plugin runs every
+    rule: flake8 selects among the findings)."""
+    return repr(settings)
+
+
 def _any_selected(options) -> bool:
     """Whether flake8's selection (``--select``, ``--extend-select``, ``--ignore`` …, as its
     ``DecisionEngine`` decides) reports any ``HTL`` code; ``True`` when that cannot be told."""
@@ -69,11 +89,23 @@ class Plugin:
     #: whether flake8 reports any HTL code in this run (:meth:`parse_options`): when it does
     #: not (``flake8 --select E,F,B``), the plugin does nothing at all
     selected = True
+    #: whether findings are read from and written to the result cache (``--httplint-no-cache``)
+    cached = True
+
+    @classmethod
+    def add_options(cls, parser) -> None:
+        """flake8's hook: the plugin's own option."""
+        parser.add_option(
+            "--httplint-no-cache", action="store_true", parse_from_config=True,
+            help="httplint: neither read nor write .httplint_cache/files/ (each file's findings, kept for "
+                 "the next run)",
+        )
 
     @classmethod
     def parse_options(cls, options) -> None:
         """flake8's hook, called with the run's options once per process."""
         cls.selected = _any_selected(options)
+        cls.cached = not getattr(options, "httplint_no_cache", False)
 
     def __init__(self, tree: ast.Module, lines: list[str], filename: str) -> None:
         self.tree = tree
@@ -83,6 +115,22 @@ class Plugin:
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not self.selected:
             return
+        settings = _settings(self.filename)
+        self.source = "".join(self.lines).encode("utf-8", "surrogateescape")
+        entries = key = found = None
+        if self.cached:
+            entries = _entries(settings.root)
+            key = entries.key_of(self.filename, self.source, _settings_key(settings))
+            found = entries.get(self.filename, key)
+        if found is None:
+            found = [(d.line, d.column, d.code, d.message) for d in self._checked()]
+            if entries is not None:
+                entries.put(self.filename, key, found)
+        for line, column, code, message in found:
+            yield line, column, f"{code} {message}", type(self)
+
+    def _checked(self) -> list:
+        """:meth:`_check`'s findings, checked with the collector off."""
         # The cyclic garbage collector off while the module is checked, as the command line keeps
         # it (httplint.runner.collector_off): the check's tree, model and analysis hold no
         # reference cycles, and each of their allocations could set off a collection that walks
@@ -90,12 +138,10 @@ class Plugin:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            found = self._check()
+            return self._check()
         finally:
             if enabled:
                 gc.enable()
-        for diagnostic in found:
-            yield diagnostic.line, diagnostic.column, f"{diagnostic.code} {diagnostic.message}", type(self)
 
     def _check(self) -> list:
         """The module's diagnostics (:class:`httplint.rule.Diagnostic`)."""
@@ -103,7 +149,7 @@ class Plugin:
         index = _project(settings)
         index.offer(self.filename, self.tree)  # the index parses no module flake8 has parsed
         knowledge = index.knowledge_for(self.filename)
-        source = "".join(self.lines).encode("utf-8", "surrogateescape")
+        source = self.source
         # the index's model of this module: of flake8's tree, or of its own parse of the same text
         semantic = index.take_offered_model(self.filename) or index.take_model(self.filename, source)
         if not build_prefilter(knowledge.words).search(source):
