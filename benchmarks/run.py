@@ -21,10 +21,11 @@ and its children, peak RSS of the largest process):
 - flake8 -j2 with its default plugins and flake8-bugbear, with httplint's plugin and without
   it (`benchmarks/flake8_without_httplint.py` leaves plugins out of flake8's discovery;
   flake8-async, slow, is left out of these rows), and with it but no HTL code selected, on
-  the HTTP subset;
+  the HTTP subset; the plugin's rows start with its cache (`.httplint_cache/files/`) empty,
+  but one, which starts with the findings of a run just before (a re-run of unchanged files);
 - ruff warm (its cache primed) beside httplint's warm run.
 
-The head-to-head rows (httplint and ruff on the whole corpus, cold and warm; the three flake8
+The head-to-head rows (httplint and ruff on the whole corpus, cold and warm; the four flake8
 rows) are measured in turn, ``--pairs`` times (default 3, at least ``--runs``), and each row
 reports its median: this machine's speed drifts by about 10% over minutes, which single runs
 taken one after the other would report as a difference.
@@ -253,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         ("flake8 -j2 + bugbear, with httplint", "HTTP files in place",
          ["env", "HTTPLINT_BENCH_SKIP=flake8-async", py, str(HERE / "flake8_without_httplint.py"), "--isolated",
           "-j2", "--exit-zero", *in_place], True),
+        ("flake8 -j2 + bugbear, with httplint (warm cache)", "HTTP files in place",
+         ["env", "HTTPLINT_BENCH_SKIP=flake8-async", py, str(HERE / "flake8_without_httplint.py"), "--isolated",
+          "-j2", "--exit-zero", *in_place], False),
         ("flake8 -j2 + bugbear, without httplint", "HTTP files in place",
          ["env", "HTTPLINT_BENCH_SKIP=flake8-async,httpclint", py, str(HERE / "flake8_without_httplint.py"),
           "--isolated", "-j2", "--exit-zero", *in_place], True),
