@@ -271,7 +271,8 @@ class FileEntries:
     serves only the same key: :class:`ResultCache`'s (httplint's version and code, the Python
     version, the format, ``settings_key``) with the file's path, content (SHA-256) and its
     package's fingerprint (:func:`package_fingerprint`, computed once per package and
-    process). Entries are written atomically (a temporary file renamed over the entry):
+    process). Entries are written atomically (a temporary file of the writing process renamed
+    over the entry):
     two processes writing the same file's entry write the same content, and a reader sees
     the old entry or the new one. A file's entry is replaced when it is checked again, so the
     folder holds at most one entry per file ever checked.
@@ -286,6 +287,7 @@ class FileEntries:
         self.key = hashlib.sha256(key.encode()).hexdigest()
         self._fingerprints: dict[Path | None, str] = {}
         self._writable = True
+        self._made = False  # the folder exists
 
     def _entry(self, path: str) -> str:
         name = hashlib.sha256(absolute(path).encode(errors="surrogateescape")).hexdigest()[:32]
@@ -317,19 +319,20 @@ class FileEntries:
         not an error, and the next puts of this object do not try again."""
         if not self._writable:
             return
-        import tempfile
-
+        entry = self._entry(path)
+        temporary = f"{entry}.{os.getpid()}.tmp"  # each process its own: two may write the same entry
         try:
-            if not self.folder.is_dir():
+            if not self._made:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 ignore = self.folder.parent / ".gitignore"
                 if not ignore.exists():
                     ignore.write_text("# created by httplint\n*\n", encoding="utf-8")
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".entry-", suffix=".tmp")
+                self._made = True
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.write(marshal.dumps([key, [list(finding) for finding in findings]]))
-                os.replace(temporary, self._entry(path))
+                os.replace(temporary, entry)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
