@@ -9,14 +9,14 @@ modification time match the entry, the content is not even read.
 The same file keeps the walk's folder listings (:class:`httplint.files.FolderListings`): a
 warm run lists no unchanged folder again.
 
-The command line's cache (:class:`ResultCache`) is one file, read once and written once per run, atomically, in :mod:`marshal`'s
-format (lists, dicts, strings, bytes and numbers only; a file that does not load is no cache;
-the Python version is part of the key, as the parse may differ). Entries are kept by folder,
-so that a warm run compares a folder at a time: ``folders[absolute folder] = [names,
-stamps, digests, package, findings]``, ``stamps`` the size and modification time (ns) of each
-file packed as signed 64-bit integers (:func:`stamps`), ``digests`` their SHA-256s (32 bytes
-each), ``package`` an index into the table of package fingerprints, ``findings`` the records
-of the files that have any, by name.
+The command line's cache (:class:`ResultCache`) is one file, read once and written once per
+run, atomically, in :mod:`marshal`'s format (lists, dicts, strings, bytes and numbers only; a
+file that does not load is no cache; the Python version is part of the key, as the parse may
+differ). Entries are kept by folder, so that a warm run compares a folder at a time:
+``folders[absolute folder] = [names, stamps, digests, package, findings]``, ``stamps`` the size
+and modification time (ns) of each file packed as signed 64-bit integers (:func:`stamps`),
+``digests`` their SHA-256s (32 bytes each), ``package`` an index into the table of package
+fingerprints, ``findings`` the records of the files that have any, by name.
 
 The flake8 plugin's cache (:class:`FileEntries`) has the same key, but one small file per
 checked file in ``.httplint_cache/files/``, each written as soon as its file is checked:
@@ -272,10 +272,9 @@ class FileEntries:
     version, the format, ``settings_key``) with the file's path, content (SHA-256) and its
     package's fingerprint (:func:`package_fingerprint`, computed once per package and
     process). Entries are written atomically (a temporary file of the writing process renamed
-    over the entry):
-    two processes writing the same file's entry write the same content, and a reader sees
-    the old entry or the new one. A file's entry is replaced when it is checked again, so the
-    folder holds at most one entry per file ever checked.
+    over the entry): two processes writing the same file's entry write the same content, and
+    a reader sees the old entry or the new one. A file's entry is replaced when it is checked
+    again, so the folder holds at most one entry per file ever checked.
 
     Args:
         root: the project folder holding ``.httplint_cache/``.

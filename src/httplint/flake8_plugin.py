@@ -112,11 +112,15 @@ class Plugin:
         self.lines = lines
         self.filename = filename
 
+    @functools.cached_property
+    def source(self) -> bytes:
+        """The module's text, as flake8 read it."""
+        return "".join(self.lines).encode("utf-8", "surrogateescape")
+
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         if not self.selected:
             return
         settings = _settings(self.filename)
-        self.source = "".join(self.lines).encode("utf-8", "surrogateescape")
         entries = key = found = None
         if self.cached:
             entries = _entries(settings.root)
