@@ -217,3 +217,37 @@ def test_flake8_cache_can_be_turned_off_and_never_fails(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "flake8", f"--format={FORMAT}", "--select", "HTL", "pkg"],
                             capture_output=True, text=True, cwd=tmp_path, check=False)
     assert result.stdout.splitlines() == off and not (tmp_path / ".httplint_cache").exists()
+
+
+def test_plugin_holds_one_package_at_a_time(tmp_path: Path, monkeypatch) -> None:
+    """When flake8 hands the process a file of another package, the index forgets the package
+    before (a process holds one package's models, not every one it has seen); a package that
+    comes back is read again, with the same findings."""
+    import ast
+
+    from httplint import flake8_plugin, project
+
+    monkeypatch.setattr(flake8_plugin.Plugin, "selected", True)
+    monkeypatch.setattr(flake8_plugin.Plugin, "cached", False)
+    monkeypatch.setattr(flake8_plugin, "_checking", {})
+    flake8_plugin._project.cache_clear()
+    uses = []
+    for name in ("alpha", "beta"):  # two packages of one project (one configuration, one index)
+        root = tmp_path / name
+        root.mkdir()
+        uses.append(_cache_project(root))
+        (root / "pyproject.toml").unlink()
+    (tmp_path / "pyproject.toml").write_text("[tool.httplint]\n")
+    forgotten = []
+    forget = project.ProjectIndex.forget
+    monkeypatch.setattr(project.ProjectIndex, "forget", lambda self, top: forgotten.append(top.parent.name)
+                        or forget(self, top))
+
+    def findings(path: Path) -> list:
+        source = path.read_text()
+        return list(flake8_plugin.Plugin(ast.parse(source), source.splitlines(True), str(path)).run())
+
+    first = [findings(path) for path in (uses[0], uses[1], uses[0])]
+    assert forgotten == ["alpha", "beta"]
+    assert first[0] == first[2] and first[0] and [f[:3] for f in first[1]] == [f[:3] for f in first[0]]
+    flake8_plugin._project.cache_clear()

@@ -590,9 +590,16 @@ class ProjectIndex:
             return None
 
     def forget(self, top: Path) -> None:
-        """Drop a package's facts and kept parses (its files are all checked)."""
+        """Drop a package's facts, kept parses and what was read of it (its files are all
+        checked): asked again, they are found again, the same."""
         self._facts.pop(top, None)
         prefix = str(top) + os.sep
+        self._walked.pop(top, None)
+        self._listed.pop(top, None)
+        self._by_name.pop(top, None)
+        self._socket_default.pop(top, None)
+        for path in [p for p in self._dotted if p.startswith(prefix)]:
+            del self._dotted[path]
         for path in [p for p in self._trees if p.startswith(prefix)]:
             self._kept -= len(self._trees.pop(path)[0])
         for path in [p for p in self._astroid if p.startswith(prefix)]:
