@@ -247,7 +247,10 @@ def test_plugin_holds_one_package_at_a_time(tmp_path: Path, monkeypatch) -> None
         source = path.read_text()
         return list(flake8_plugin.Plugin(ast.parse(source), source.splitlines(True), str(path)).run())
 
-    first = [findings(path) for path in (uses[0], uses[1], uses[0])]
+    script = tmp_path / "script.py"  # a loose script, in no package
+    script.write_text("import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n")
+    first = [findings(path) for path in (script, uses[0], uses[1], script, uses[0])]
     assert forgotten == ["alpha", "beta"]
-    assert first[0] == first[2] and first[0] and [f[:3] for f in first[1]] == [f[:3] for f in first[0]]
+    assert first[1] == first[4] and first[1] and [f[:3] for f in first[2]] == [f[:3] for f in first[1]]
+    assert first[0] == first[3] and first[0][0][2].startswith("HTL301")
     flake8_plugin._project.cache_clear()

@@ -157,12 +157,13 @@ class Plugin:
         settings = _settings(self.filename)
         index = _project(settings)
         top = top_package(self.filename)
-        if top != _checking.get(index, top):
+        before = _checking.get(index)
+        if before is not None and before != top:
             # flake8 hands a process a package's files together (in the order it finds them):
             # what the index read of the package before is dropped, so that a process holds one
             # package's models at a time, not every package's it has seen
-            index.forget(_checking[index])
-        _checking[index] = top
+            index.forget(before)
+        _checking[index] = top  # (``None``: a loose script, of which the index keeps nothing)
         index.offer(self.filename, self.tree)  # the index parses no module flake8 has parsed
         knowledge = index.knowledge_for(self.filename)
         source = self.source
