@@ -86,6 +86,27 @@ def folders_fingerprint(folders) -> str:
     return digest.hexdigest()
 
 
+def run_key(settings_key: str, code: str) -> str:
+    """What every entry of either cache is valid under besides its file: httplint's version and
+    ``code`` (:func:`_code_digest`), the Python version (the parse may differ), the format and
+    ``settings_key`` (configuration, selected rules), digested (SHA-256, hex)."""
+    key = f"{__version__}\0{sys.implementation.cache_tag}\0{code}\0{FORMAT}\0{settings_key}"
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _make_folder(cache: Path, inside: str = "") -> None:
+    """Make ``cache`` (a ``.httplint_cache/``), the folder ``inside`` it if given, and the cache's
+    ``.gitignore``, which keeps the whole cache out of git.
+
+    Raises:
+        OSError: one of them cannot be made.
+    """
+    (cache / inside).mkdir(parents=True, exist_ok=True)
+    ignore = cache / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# created by httplint\n*\n", encoding="utf-8")
+
+
 def _code_digest() -> str:
     """httplint's own modules (path, size, mtime): an edited rule invalidates the cache even
     when the version number does not change."""
@@ -103,8 +124,7 @@ class ResultCache:
 
     def __init__(self, root: Path, settings_key: str) -> None:
         self.path = root / CACHE_DIR / "results.marshal"
-        key = f"{__version__}\0{sys.implementation.cache_tag}\0{_code_digest()}\0{FORMAT}\0{settings_key}"
-        self.key = hashlib.sha256(key.encode()).hexdigest()
+        self.key = run_key(settings_key, _code_digest())
         self.folders: dict[str, list] = {}
         self.packages: list[str] = []
         self._package_index: dict[str, int] = {}
@@ -221,10 +241,7 @@ class ResultCache:
         import tempfile  # only when there is something to write
 
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# created by httplint\n*\n", encoding="utf-8")
+            _make_folder(self.path.parent)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".results-", suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 out.write(marshal.dumps(
@@ -266,15 +283,14 @@ class FileEntries:
     """Findings of unchanged files from earlier runs, for processes that check files one at a
     time and never know that a run ends (the flake8 plugin in each of flake8's workers).
 
-    Each file has one entry, ``.httplint_cache/files/<SHA-256 of its absolute path>`` (the
-    first 32 hex digits), holding ``[key, findings]`` in :mod:`marshal`'s format. The entry
-    serves only the same key: :class:`ResultCache`'s (httplint's version and code, the Python
-    version, the format, ``settings_key``) with the file's path, content (SHA-256) and its
-    package's fingerprint (:func:`package_fingerprint`, computed once per package and
-    process). Entries are written atomically (a temporary file of the writing process renamed
-    over the entry): two processes writing the same file's entry write the same content, and
-    a reader sees the old entry or the new one. A file's entry is replaced when it is checked
-    again, so the folder holds at most one entry per file ever checked.
+    Each file has one entry, ``.httplint_cache/files/<SHA-256 of its absolute path>`` (the first
+    32 hex digits), holding ``[key, findings]`` in :mod:`marshal`'s format. The entry serves
+    only the same key: :func:`run_key` (as :class:`ResultCache`'s) with the file's path, content
+    (SHA-256) and its package's fingerprint (:func:`package_fingerprint`, computed once per
+    package and process). Entries are written atomically (a temporary file of the writing
+    process renamed over the entry): two processes writing the same file's entry write the same
+    content, and a reader sees the old entry or the new one. A file's entry is replaced when it
+    is checked again, so the folder holds at most one entry per file ever checked.
 
     Args:
         root: the project folder holding ``.httplint_cache/``.
@@ -282,8 +298,7 @@ class FileEntries:
 
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR / "files"
-        key = f"{__version__}\0{sys.implementation.cache_tag}\0{_code_digest()}\0{FORMAT}"
-        self.key = hashlib.sha256(key.encode()).hexdigest()
+        self._code = _code_digest()
         self._fingerprints: dict[Path | None, str] = {}
         self._writable = True
         self._made = False  # the folder exists
@@ -299,7 +314,7 @@ class FileEntries:
         if fingerprint is None:
             fingerprint = self._fingerprints[top] = package_fingerprint(top)
         digest = hashlib.sha256(source).hexdigest()
-        whole = f"{self.key}\0{settings_key}\0{absolute(path)}\0{fingerprint}\0{digest}"
+        whole = f"{run_key(settings_key, self._code)}\0{absolute(path)}\0{fingerprint}\0{digest}"
         return hashlib.sha256(whole.encode(errors="surrogateescape")).hexdigest()
 
     def get(self, path: str, key: str) -> list[tuple[int, int, str, str]] | None:
@@ -322,10 +337,7 @@ class FileEntries:
         temporary = f"{entry}.{os.getpid()}.tmp"  # each process its own: two may write the same entry
         try:
             if not self._made:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                ignore = self.folder.parent / ".gitignore"
-                if not ignore.exists():
-                    ignore.write_text("# created by httplint\n*\n", encoding="utf-8")
+                _make_folder(self.folder.parent, self.folder.name)
                 self._made = True
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
             try:
