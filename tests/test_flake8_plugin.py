@@ -229,7 +229,6 @@ def test_plugin_holds_one_package_at_a_time(tmp_path: Path, monkeypatch) -> None
 
     monkeypatch.setattr(flake8_plugin.Plugin, "selected", True)
     monkeypatch.setattr(flake8_plugin.Plugin, "cached", False)
-    monkeypatch.setattr(flake8_plugin, "_checking", {})
     flake8_plugin._project.cache_clear()
     uses = []
     for name in ("alpha", "beta"):  # two packages of one project (one configuration, one index)

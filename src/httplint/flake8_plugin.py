@@ -26,7 +26,6 @@ from . import __version__
 from .cache import FileEntries
 from .config import ConfigError, Settings, SettingsFinder, load
 from .engine import build_prefilter, check_tree, for_tests
-from .files import top_package
 from .project import ProjectIndex, module_name
 from .rules import RULES
 
@@ -55,10 +54,6 @@ def _project(settings: Settings) -> ProjectIndex:
     the modules the checked files import (flake8 hands each process a share of the files; a
     whole package read per process cost more than the check)."""
     return ProjectIndex(settings.knowledge, on_demand=True)
-
-
-#: the package whose files each index (:func:`_project`) checked last
-_checking: dict[ProjectIndex, Path | None] = {}
 
 
 @functools.lru_cache(maxsize=None)
@@ -156,14 +151,7 @@ class Plugin:
         """The module's diagnostics (:class:`httplint.rule.Diagnostic`)."""
         settings = _settings(self.filename)
         index = _project(settings)
-        top = top_package(self.filename)
-        before = _checking.get(index)
-        if before is not None and before != top:
-            # flake8 hands a process a package's files together (in the order it finds them):
-            # what the index read of the package before is dropped, so that a process holds one
-            # package's models at a time, not every package's it has seen
-            index.forget(before)
-        _checking[index] = top  # (``None``: a loose script, of which the index keeps nothing)
+        index.focus(self.filename)  # flake8 hands a process a package's files together
         index.offer(self.filename, self.tree)  # the index parses no module flake8 has parsed
         knowledge = index.knowledge_for(self.filename)
         source = self.source

@@ -234,6 +234,17 @@ class ProjectIndex:
         #: :meth:`_module`, handed to the checks made again
         self._holding: dict[str, tuple[bytes, SemanticModel]] = {}
         self._checking_early = False
+        self._focus: Path | None = None  # on demand: the package of the file checked last
+
+    def focus(self, path: str) -> None:
+        """On demand: the next file checked is ``path``. When it is of another package than the
+        file before, that package is forgotten (:meth:`forget`): a caller handed a package's
+        files together (flake8, in each process) holds one package's models at a time, not every
+        one it has seen. A loose script forgets the package before and keeps nothing itself."""
+        top = top_package(path)
+        if self._focus is not None and self._focus != top:
+            self.forget(self._focus)
+        self._focus = top
 
     def facts_for(self, path: str) -> ProjectFacts:
         top = top_package(path)
