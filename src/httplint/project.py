@@ -5,16 +5,16 @@ held response): its callers become the owners. A *client subclass* is a class of
 project deriving from a library client (``class MySession(requests.Session)``): its
 instances behave as the library type in every rule.
 
-The index is built per top-level package (the highest folder of ``__init__.py`` files
-above a module), once per run and shared by every module of the package. Only modules that
-mention an HTTP library are read. The command line checks each module the index reads on the
-index's own parse as the build goes (:meth:`ProjectIndex.build_checking`, a module after those
-it imports), and again only a module whose check could have read a fact found after it. The
+The index is built per top-level package (the highest folder of ``__init__.py`` files above a
+module), once per run and shared by every module of the package. Only modules that mention an
+HTTP library are read. The command line checks each module the index reads on the index's own
+parse as the build goes (:meth:`ProjectIndex.build_checking`, a module after those it
+imports), and again only a module whose check could have read a fact found after it. The
 flake8 plugin, which sees one file at a time in each of flake8's processes, builds it on
 demand (``on_demand``): from the modules the checked files import, directly or not, which
 give the same facts for every name those files can refer to, so the command line and flake8
-agree. Return values the ``ast`` typing cannot follow are asked
-of astroid (:mod:`httplint.infer`), only for functions that contain a client construction.
+agree; it holds one package at a time (:meth:`ProjectIndex.focus`). Return values the ``ast`` typing cannot follow are asked of astroid
+(:mod:`httplint.infer`), only for functions that contain a client construction.
 """
 
 from __future__ import annotations
