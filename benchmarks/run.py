@@ -15,6 +15,8 @@ and its children, peak RSS of the largest process):
 
 - httplint check, whole corpus: cold (`--no-cache`, default `-j`), warm (cache primed);
   `--fix --unsafe-fixes --diff` on the HTTP subset; cold on a quarter and a half of the corpus;
+- the floor under the cold run (`benchmarks/floor.py`: httplint's walk, reading and prefiltering
+  every file, `ast.parse` of those that pass, nothing else), whole corpus;
 - ruff `--select S113,ASYNC` and `--select ALL` (whole corpus, HTTP subset, quarter, half);
 - pylint `--enable=missing-timeout,consider-using-with` (-j1, -j2), bandit `-t B113`,
   flake8 with flake8-async (`--select ASYNC`), on the HTTP subset (they take minutes on it);
@@ -25,9 +27,9 @@ and its children, peak RSS of the largest process):
   but one, which starts with the findings of a run just before (a re-run of unchanged files);
 - ruff warm (its cache primed) beside httplint's warm run.
 
-The head-to-head rows (httplint and ruff on the whole corpus, cold and warm; the four flake8
-rows) are measured in turn, ``--pairs`` times (default 3, at least ``--runs``), and each row
-reports its median: this machine's speed drifts by about 10% over minutes, which single runs
+The head-to-head rows (httplint, its floor and ruff on the whole corpus, cold and warm; the
+four flake8 rows) are measured in turn, ``--pairs`` times (default 3, at least ``--runs``), and
+each row reports its median: this machine's speed drifts by about 10% over minutes, which single runs
 taken one after the other would report as a difference.
 
 The findings of httplint's cold run are counted and hashed into the results; when the
@@ -230,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
         # (label, corpus size, command, cold: remove .httplint_cache first)
         ("httplint (cold)", "whole corpus", [*httplint, "--no-cache", "--exit-zero", "."], True),
         ("httplint (warm cache)", "whole corpus", [*httplint, "--exit-zero", "."], False),
+        ("floor: walk, read, prefilter, parse", "whole corpus", [py, str(HERE / "floor.py"), "."], True),
         ("ruff --select S113,ASYNC", "whole corpus",
          [str(bindir / "ruff"), "check", "--no-cache", "--isolated", "--exit-zero", "--select", "S113,ASYNC", "."], True),
         ("ruff --select ALL", "whole corpus",
@@ -277,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     # speed drifts by 10% over minutes would otherwise decide a 10% comparison.
     groups = {
         ("httplint (cold)", "whole corpus"): "cold", ("ruff --select S113,ASYNC", "whole corpus"): "cold",
+        ("floor: walk, read, prefilter, parse", "whole corpus"): "cold",
         ("httplint (warm cache)", "whole corpus"): "warm",
         ("ruff --select S113,ASYNC (warm cache)", "whole corpus"): "warm",
         **{(label, "HTTP files in place"): "flake8" for label, size, _, _ in jobs if size == "HTTP files in place"},
