@@ -5,8 +5,9 @@
 Walks ``PATH`` (default ``.``) with httplint's walk and exclusions, reads every Python file,
 runs the library prefilter on it (:data:`httplint.prefilter.PREFILTER`; a project's factory
 names aside, so slightly fewer files pass than in a real run) and parses the files that pass
-with ``ast.parse``, on ``N`` forked processes (default: the CPUs) in chunks of 128 files, as
-the command line hands them out. No semantic model, no project index, no analysis, no findings.
+with ``ast.parse`` (:func:`httplint.semantic.parse`), on ``N`` forked processes (default: the
+CPUs) in chunks of :data:`httplint.runner.SCAN_CHUNK` files, as the command line hands them
+out. No semantic model, no project index, no analysis, no findings.
 
 The benchmark (``benchmarks/run.py``) times it beside ``httplint --no-cache`` and ruff, so that
 httplint's cold time splits into what a linter on CPython's ``ast`` pays before any rule runs
@@ -17,19 +18,17 @@ bytes parsed (one line, to standard error).
 from __future__ import annotations
 
 import argparse
-import ast
 import gc
 import multiprocessing
 import os
 import sys
-import warnings
 from pathlib import Path
 
 from httplint.config import load
 from httplint.files import iter_python_batches, read_bytes
 from httplint.prefilter import PREFILTER
-
-CHUNK = 128
+from httplint.runner import SCAN_CHUNK
+from httplint.semantic import parse
 
 
 def parse_passing(paths: list[str]) -> tuple[int, int]:
@@ -44,9 +43,7 @@ def parse_passing(paths: list[str]) -> tuple[int, int]:
         if not PREFILTER.search(source):
             continue
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # SyntaxWarning: invalid escape sequence
-                ast.parse(source, filename=path)
+            parse(source, filename=path)  # httplint's parse: ast.parse, its warnings silenced
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         parsed += 1
@@ -70,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue  # a path that does not exist, or is not Python
             walked += len(batch)
             chunk.extend(batch)
-            if len(chunk) >= CHUNK:
+            if len(chunk) >= SCAN_CHUNK:
                 pending.append(pool.apply_async(parse_passing, (chunk,)))
                 chunk = []
         pending.append(pool.apply_async(parse_passing, (chunk,)))

@@ -29,8 +29,8 @@ and its children, peak RSS of the largest process):
 
 The head-to-head rows (httplint, its floor and ruff on the whole corpus, cold and warm; the
 four flake8 rows) are measured in turn, ``--pairs`` times (default 3, at least ``--runs``), and
-each row reports its median: this machine's speed drifts by about 10% over minutes, which single runs
-taken one after the other would report as a difference.
+each row reports its median: this machine's speed drifts by about 10% over minutes, which
+single runs taken one after the other would report as a difference.
 
 The findings of httplint's cold run are counted and hashed into the results; when the
 previous results file has another hash for the same corpus, the run says so (a speed-up
